@@ -1,0 +1,373 @@
+//! The build pipeline: load content, render every output in parallel, write the site into a
+//! temporary folder and swap it in only when everything succeeded. Keeps the site model in
+//! memory so that `rebuild` can re-render only what an edited post touches.
+
+use crate::content;
+use crate::error::{BuildError, ContentError};
+use crate::feeds;
+use crate::manifest;
+use crate::model::*;
+use crate::render::{Output, Renderer};
+use crate::strings::Strings;
+use preau_edge::access::{Manifest, MANIFEST_PATH, PRIVATE_DIR};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Where to read and write.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub content: PathBuf,
+    pub theme: PathBuf,
+    pub output: PathBuf,
+}
+
+/// What a build did, for the command line and the benchmark.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub duration: Duration,
+}
+
+/// Progress callback: (done, total).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// A loaded project: theme, strings and (after a build) the site model.
+pub struct Generator {
+    opts: BuildOptions,
+    renderer: Renderer,
+    site: Option<Site>,
+    other_files: Vec<PathBuf>,
+    files: BTreeMap<String, Access>,
+}
+
+impl Generator {
+    pub fn new(opts: BuildOptions) -> Result<Generator, BuildError> {
+        let strings = Strings::load(&opts.theme.join("strings").join("fr.toml")).map_err(BuildError::Theme)?;
+        let mut errors = Vec::new();
+        let config = content::load_config(&opts.content, &mut errors).ok_or(BuildError::Content(errors))?;
+        let renderer = Renderer::new(&opts.theme, strings, &config)?;
+        Ok(Generator {
+            opts,
+            renderer,
+            site: None,
+            other_files: Vec::new(),
+            files: BTreeMap::new(),
+        })
+    }
+
+    pub fn site(&self) -> Option<&Site> {
+        self.site.as_ref()
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// Load and check everything without writing (what `preau check` runs).
+    pub fn check(&mut self) -> Result<usize, BuildError> {
+        let site = self.load()?;
+        // Rendering catches template errors too; the result is dropped.
+        Renderer::all_outputs(&site)
+            .par_iter()
+            .try_for_each(|o| self.renderer.render(&site, o).map(|_| ()))?;
+        let n = site.pages.len();
+        self.site = Some(site);
+        Ok(n)
+    }
+
+    fn load(&mut self) -> Result<Site, BuildError> {
+        let mut errors = Vec::new();
+        let (_, others) = content::list_files(&self.opts.content, &mut errors);
+        self.other_files = others;
+        content::load(&self.opts.content, self.renderer.strings()).map_err(BuildError::Content)
+    }
+
+    /// Build the whole site into a temporary folder, then swap it in.
+    pub fn build(&mut self, progress: Progress) -> Result<BuildReport, BuildError> {
+        let start = Instant::now();
+        let site = self.load()?;
+        let tmp = sibling(&self.opts.output, "tmp");
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
+        let result = self.write_all(&site, &tmp, progress);
+        let (files, bytes) = match result {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e);
+            }
+        };
+        swap_in(&tmp, &self.opts.output)?;
+        let report = BuildReport {
+            pages: site.pages.len(),
+            files: files.len(),
+            bytes,
+            duration: start.elapsed(),
+        };
+        self.files = files;
+        self.site = Some(site);
+        Ok(report)
+    }
+
+    fn write_all(&self, site: &Site, dir: &Path, progress: Progress) -> Result<(BTreeMap<String, Access>, u64), BuildError> {
+        let outputs = Renderer::all_outputs(site);
+        let total = outputs.len();
+        let done = AtomicUsize::new(0);
+        let rendered: Vec<(String, Access, u64)> = outputs
+            .par_iter()
+            .map(|o| {
+                let (path, access) = Renderer::target(site, o);
+                let bytes = self.renderer.render(site, o)?;
+                write_file(dir, &path, &bytes)?;
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if n % 256 == 0 || n == total {
+                    progress(n, total);
+                }
+                Ok((path, access, bytes.len() as u64))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        let mut files = BTreeMap::new();
+        let mut bytes = 0;
+        for (path, access, n) in rendered {
+            bytes += n;
+            files.insert(path, access);
+        }
+        // Co-located images keep the access of their page.
+        let assets: Vec<(&PathBuf, &String, &Access)> = site
+            .pages
+            .iter()
+            .flat_map(|p| p.assets.iter().map(move |(src, dst)| (src, dst, &p.access)))
+            .collect();
+        let copied: Vec<(String, Access, u64)> = assets
+            .par_iter()
+            .map(|(src, dst, access)| {
+                let from = self.opts.content.join(src);
+                let to = dir.join(dst);
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+                }
+                let n = std::fs::copy(&from, &to).map_err(|e| BuildError::io(&from, e))?;
+                Ok(((*dst).clone(), (*access).clone(), n))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        for (path, access, n) in copied {
+            bytes += n;
+            files.insert(path, access);
+        }
+        bytes += self.write_static(dir, &mut files)?;
+        bytes += self.write_site_files(site, dir, &mut files)?;
+        Ok((files, bytes))
+    }
+
+    /// The theme's CSS, icons and scripts, under `/theme/`.
+    fn write_static(&self, dir: &Path, files: &mut BTreeMap<String, Access>) -> Result<u64, BuildError> {
+        let src = self.opts.theme.join("static");
+        let mut bytes = 0;
+        for entry in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&src).unwrap_or(entry.path());
+            let out = format!("theme/{}", rel.to_string_lossy().replace('\\', "/"));
+            let to = dir.join(&out);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+            }
+            bytes += std::fs::copy(entry.path(), &to).map_err(|e| BuildError::io(entry.path(), e))?;
+            files.insert(out, Access::public());
+        }
+        Ok(bytes)
+    }
+
+    /// Feeds, sitemap, robots.txt, the edge's page shells and strings, and the manifest.
+    fn write_site_files(&self, site: &Site, dir: &Path, files: &mut BTreeMap<String, Access>) -> Result<u64, BuildError> {
+        let mut bytes = 0u64;
+        let public_pages: Vec<String> = files
+            .iter()
+            .filter(|(p, a)| a.is_public() && p.ends_with("index.html"))
+            .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
+            .collect();
+        let mut put = |path: String, access: Access, data: &[u8]| -> Result<(), BuildError> {
+            write_file(dir, &path, data)?;
+            bytes += data.len() as u64;
+            files.insert(path, access);
+            Ok(())
+        };
+        for (path, access, xml) in feeds::feeds(site) {
+            put(path, access, xml.as_bytes())?;
+        }
+        put("robots.txt".into(), Access::public(), feeds::robots(site).as_bytes())?;
+        for (path, html) in self.renderer.render_shells(site)? {
+            put(path, Access::internal(), &html)?;
+        }
+        let strings = serde_json::to_vec(&self.renderer.strings().with_prefix("edge.")).unwrap_or_default();
+        put(format!("{PRIVATE_DIR}/strings.json"), Access::internal(), &strings)?;
+        put("sitemap.xml".into(), Access::public(), feeds::sitemap(site, &public_pages).as_bytes())?;
+        files.insert(MANIFEST_PATH.into(), Access::internal());
+        let mut m: Manifest = manifest::skeleton(site);
+        m.files = files.clone();
+        let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
+        write_file(dir, MANIFEST_PATH, &json)?;
+        bytes += json.len() as u64;
+        Ok(bytes)
+    }
+
+    /// Rebuild after `changed` content files (paths relative to the content folder) were
+    /// edited. Falls back to a full build when the change adds, removes or moves anything.
+    pub fn rebuild(&mut self, changed: &[PathBuf], progress: Progress) -> Result<RebuildKind, BuildError> {
+        let Some(site) = self.site.take() else {
+            self.build(progress)?;
+            return Ok(RebuildKind::Full);
+        };
+        match self.try_incremental(&site, changed)? {
+            Some(new_site) => {
+                self.site = Some(new_site);
+                Ok(RebuildKind::Incremental)
+            }
+            None => {
+                self.site = Some(site);
+                self.build(progress)?;
+                Ok(RebuildKind::Full)
+            }
+        }
+    }
+
+    fn try_incremental(&mut self, site: &Site, changed: &[PathBuf]) -> Result<Option<Site>, BuildError> {
+        let mut pages = site.pages.clone();
+        let mut touched = Vec::new();
+        for rel in changed {
+            let Some(i) = pages.iter().position(|p| p.source.as_deref() == Some(rel.as_path())) else {
+                return Ok(None);
+            };
+            if !rel.is_relative() || !self.opts.content.join(rel).is_file() {
+                return Ok(None);
+            }
+            let mut errors: Vec<ContentError> = Vec::new();
+            let page = content::load_one(&self.opts.content, rel, &site.config, &mut errors);
+            if !errors.is_empty() {
+                return Err(BuildError::Content(errors));
+            }
+            let Some(page) = page else { return Ok(None) };
+            let old = &pages[i];
+            if page.place != old.place || page.access != old.access || page.meta.tags != old.meta.tags || page.url != old.url || page.meta.cover != old.meta.cover {
+                return Ok(None);
+            }
+            pages[i] = Page { assets: Vec::new(), ..page };
+            touched.push(i);
+        }
+        for p in pages.iter_mut() {
+            p.assets.clear();
+        }
+        let mut errors = Vec::new();
+        let new_site = content::assemble(site.config.clone(), pages, &self.other_files, &self.opts.content, self.renderer.strings(), &mut errors);
+        if !errors.is_empty() {
+            return Err(BuildError::Content(errors));
+        }
+        if new_site.pages.len() != site.pages.len() {
+            return Ok(None);
+        }
+        let mut dirty: BTreeSet<Output> = BTreeSet::new();
+        for &i in &touched {
+            dirty.extend(affected_outputs(&new_site, i));
+        }
+        let dir = &self.opts.output;
+        dirty
+            .par_iter()
+            .try_for_each(|o| {
+                let (path, _) = Renderer::target(&new_site, o);
+                let bytes = self.renderer.render(&new_site, o)?;
+                write_file(dir, &path, &bytes)
+            })?;
+        let mut files = self.files.clone();
+        self.write_site_files(&new_site, dir, &mut files)?;
+        self.files = files;
+        Ok(Some(new_site))
+    }
+}
+
+/// How `rebuild` did its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebuildKind {
+    Incremental,
+    Full,
+}
+
+/// Outputs that show page `i`: itself, its section's lists, its tags, and the pages that
+/// show the latest items (home, school page).
+pub fn affected_outputs(site: &Site, i: usize) -> Vec<Output> {
+    let page = &site.pages[i];
+    let mut out = vec![Output::Page(i)];
+    if let Some(key) = page.section() {
+        if let Some(&idx) = site.section_index.get(key) {
+            out.push(Output::Page(idx));
+        }
+        for o in Renderer::all_list_pages(site, key) {
+            out.push(o);
+        }
+        match key {
+            SectionKey::TownNews | SectionKey::Guides | SectionKey::SchoolNews(_) => {
+                if let Some(h) = site.home {
+                    out.push(Output::Page(h));
+                }
+            }
+            _ => {}
+        }
+        if let SectionKey::SchoolNews(s) = key {
+            if let Some(&sp) = site.schools.get(s) {
+                out.push(Output::Page(sp));
+            }
+        }
+    }
+    if let Some(scope) = TagScope::of(&page.access) {
+        out.push(Output::TagIndex(scope.clone()));
+        for tag in &page.meta.tags {
+            let slug = slugify(tag);
+            if let Some((_, items)) = site.tags.get(&scope).and_then(|t| t.get(&slug)) {
+                let n = items.len().div_ceil(site.config.paginate_by).max(1);
+                for k in 1..=n {
+                    out.push(Output::Tag(scope.clone(), slug.clone(), k));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    path.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// Replace `output` by `tmp` with two renames, so a reader never sees a half-written site.
+fn swap_in(tmp: &Path, output: &Path) -> Result<(), BuildError> {
+    let old = sibling(output, "old");
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| BuildError::io(&old, e))?;
+    }
+    if output.exists() {
+        std::fs::rename(output, &old).map_err(|e| BuildError::io(output, e))?;
+    }
+    std::fs::rename(tmp, output).map_err(|e| BuildError::io(output, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| BuildError::io(&old, e))?;
+    }
+    Ok(())
+}
+
+/// Write one file, creating its folder; replaced atomically so a server never reads half.
+fn write_file(dir: &Path, rel: &str, data: &[u8]) -> Result<(), BuildError> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+    }
+    let tmp = path.with_extension("preau-tmp");
+    std::fs::write(&tmp, data).map_err(|e| BuildError::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| BuildError::io(&path, e))
+}

@@ -1,0 +1,808 @@
+//! Reading `content/`: find every file, place it in the site, parse its front matter and
+//! Markdown in parallel, then assemble the site model and check it as a whole.
+//! Every problem is collected; nothing stops at the first error.
+
+use crate::date::Date;
+use crate::error::ContentError;
+use crate::frontmatter::{self, FrontMatter};
+use crate::markdown::{self, MarkdownOptions};
+use crate::model::*;
+use crate::strings::Strings;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Name of the site settings file at the root of the content folder.
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// Read the whole content folder into a site model.
+pub fn load(root: &Path, strings: &Strings) -> Result<Site, Vec<ContentError>> {
+    let mut errors = Vec::new();
+    let config = load_config(root, &mut errors);
+    let (md_files, other_files) = list_files(root, &mut errors);
+    let config = match config {
+        Some(c) => c,
+        None => return Err(errors),
+    };
+
+    let opts = MarkdownOptions {
+        iframe_allowlist: &config.iframe_allowlist,
+    };
+    let results: Vec<(Option<Page>, Vec<ContentError>)> = md_files
+        .par_iter()
+        .map(|rel| {
+            let mut errs = Vec::new();
+            let page = load_page(root, rel, &opts, &mut errs);
+            (page, errs)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for (page, errs) in results {
+        errors.extend(errs);
+        if let Some(p) = page {
+            pages.push(p);
+        }
+    }
+    let site = assemble(config, pages, &other_files, root, strings, &mut errors);
+    if errors.is_empty() {
+        Ok(site)
+    } else {
+        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        Err(errors)
+    }
+}
+
+pub fn load_config(root: &Path, errors: &mut Vec<ContentError>) -> Option<Config> {
+    let path = root.join(CONFIG_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(
+                ContentError::new(CONFIG_FILE, None, format!("impossible de lire la configuration : {e}"))
+                    .with_hint("créez content/config.toml avec au moins title = \"…\""),
+            );
+            return None;
+        }
+    };
+    match toml::from_str::<Config>(&text) {
+        Ok(c) if c.paginate_by == 0 => {
+            errors.push(ContentError::new(CONFIG_FILE, None, "paginate_by doit être au moins 1"));
+            None
+        }
+        Ok(c) => Some(c),
+        Err(e) => {
+            let line = e.span().map(|s| crate::error::line_of(&text, s.start));
+            errors.push(ContentError::new(
+                CONFIG_FILE,
+                line,
+                format!("configuration invalide : {}", e.message()),
+            ));
+            None
+        }
+    }
+}
+
+/// Markdown files and other files, relative to `root`, sorted; hidden files are skipped.
+pub fn list_files(root: &Path, errors: &mut Vec<ContentError>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut md = Vec::new();
+    let mut other = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                errors.push(ContentError::new(path, None, format!("lecture impossible : {e}")));
+                continue;
+            }
+        };
+        // Never follow links: a symlink could pull files from outside the content folder.
+        if entry.path_is_symlink() {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            errors.push(
+                ContentError::new(rel, None, "lien symbolique refusé")
+                    .with_hint("copiez le fichier dans le dossier de contenu"),
+            );
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        if rel == Path::new(CONFIG_FILE) {
+            continue;
+        }
+        if rel.extension().is_some_and(|e| e == "md") {
+            md.push(rel);
+        } else {
+            other.push(rel);
+        }
+    }
+    (md, other)
+}
+
+/// Where a Markdown file sits, from its path alone.
+pub fn classify(rel: &Path) -> Result<(Place, Option<String>), ContentError> {
+    let parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let bad = || {
+        ContentError::new(rel, None, "fichier à un emplacement inconnu")
+            .with_hint("voir le modèle de contenu dans le README : actualites/, guides/, charte/, ecoles/<école>/…")
+    };
+    // (section, rest of the path inside the section)
+    let (section, rest): (Option<SectionKey>, &[&str]) = match parts.as_slice() {
+        ["_index.md"] => return Ok((Place::Home, None)),
+        ["actualites", rest @ ..] => (Some(SectionKey::TownNews), rest),
+        ["guides", rest @ ..] => (Some(SectionKey::Guides), rest),
+        ["charte", rest @ ..] => (Some(SectionKey::Charters), rest),
+        ["ecoles", school, "_index.md"] => {
+            check_id(rel, school)?;
+            return Ok((Place::School(school.to_string()), None));
+        }
+        ["ecoles", school, "actualites", rest @ ..] => {
+            check_id(rel, school)?;
+            (Some(SectionKey::SchoolNews(school.to_string())), rest)
+        }
+        ["ecoles", school, "periscolaire", rest @ ..] => {
+            check_id(rel, school)?;
+            (Some(SectionKey::Periscolaire(school.to_string())), rest)
+        }
+        ["ecoles", school, "classes", class, rest @ ..] => {
+            check_id(rel, school)?;
+            check_id(rel, class)?;
+            (
+                Some(SectionKey::Class(school.to_string(), class.to_string())),
+                rest,
+            )
+        }
+        _ => (None, &[]),
+    };
+    let Some(section) = section else {
+        return Err(bad());
+    };
+    match rest {
+        ["_index.md"] => Ok((Place::Index(section), None)),
+        [file] => {
+            let stem = file.trim_end_matches(".md");
+            Ok((Place::Item(section), Some(stem.to_string())))
+        }
+        [dir, "index.md"] => Ok((Place::Item(section), Some(dir.to_string()))),
+        _ => Err(bad()),
+    }
+}
+
+fn check_id(rel: &Path, id: &str) -> Result<(), ContentError> {
+    if is_slug(id) {
+        Ok(())
+    } else {
+        Err(ContentError::new(rel, None, format!("nom de dossier invalide « {id} »"))
+            .with_hint(format!("utilisez des minuscules sans accents ni espaces, par exemple « {} »", slugify(id))))
+    }
+}
+
+/// Load one Markdown file on its own (for incremental rebuilds).
+pub fn load_one(root: &Path, rel: &Path, config: &Config, errors: &mut Vec<ContentError>) -> Option<Page> {
+    let opts = MarkdownOptions {
+        iframe_allowlist: &config.iframe_allowlist,
+    };
+    load_page(root, rel, &opts, errors)
+}
+
+fn load_page(
+    root: &Path,
+    rel: &Path,
+    opts: &MarkdownOptions,
+    errors: &mut Vec<ContentError>,
+) -> Option<Page> {
+    let (place, name) = match classify(rel) {
+        Ok(x) => x,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let text = match std::fs::read_to_string(root.join(rel)) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(ContentError::new(rel, None, format!("lecture impossible : {e}")));
+            return None;
+        }
+    };
+    let parsed = frontmatter::parse(rel, &text, errors)?;
+    let meta = parsed.meta;
+    if meta.draft {
+        return None;
+    }
+    let mut ok = true;
+    let title = match meta.title.clone() {
+        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => {
+            errors.push(
+                ContentError::new(rel, Some(2), "titre manquant")
+                    .with_hint("ajoutez title = \"…\" dans l'en-tête"),
+            );
+            ok = false;
+            String::new()
+        }
+    };
+
+    // Slug and date from the file or folder name.
+    let (mut date, slug) = match &name {
+        Some(n) => match Date::split_prefix(n) {
+            Some((d, rest)) => (Some(d), rest.to_string()),
+            None => (None, n.clone()),
+        },
+        None => (None, String::new()),
+    };
+    if let Some(d) = meta.date {
+        date = Some(d);
+    }
+    if name.is_some() && !is_slug(&slug) {
+        errors.push(
+            ContentError::new(rel, None, format!("nom de fichier invalide « {slug} »"))
+                .with_hint(format!("utilisez des minuscules sans accents ni espaces, par exemple « {} »", slugify(&slug))),
+        );
+        ok = false;
+    }
+    if let Place::Item(section) = &place {
+        if !section.by_weight() && date.is_none() {
+            errors.push(
+                ContentError::new(rel, Some(2), "date manquante")
+                    .with_hint("ajoutez date = 2026-10-03 dans l'en-tête, ou commencez le nom du fichier par la date"),
+            );
+            ok = false;
+        }
+    }
+
+    let access = match resolve_access(rel, &place, &meta) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            ok = false;
+            Access::public()
+        }
+    };
+    if matches!(place, Place::Item(SectionKey::Charters)) {
+        if meta.audience.is_none() {
+            errors.push(
+                ContentError::new(rel, Some(2), "charte sans public")
+                    .with_hint("ajoutez audience = \"parents\", \"eleves\" ou \"personnel\""),
+            );
+            ok = false;
+        }
+        if meta.version.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            errors.push(
+                ContentError::new(rel, Some(2), "charte sans version")
+                    .with_hint("ajoutez version = \"2026-09\" ; changer la version fait accepter la charte de nouveau par tous"),
+            );
+            ok = false;
+        }
+    } else if meta.audience.is_some() || meta.version.is_some() {
+        errors.push(
+            ContentError::new(rel, Some(2), "les clés audience et version sont réservées aux chartes")
+                .with_hint("retirez-les, ou placez ce fichier dans charte/"),
+        );
+        ok = false;
+    }
+    if let Some(cover) = &meta.cover {
+        if cover.alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            errors.push(
+                ContentError::new(rel, Some(2), "image de couverture sans texte alternatif")
+                    .with_hint("cover = { image = \"…\", alt = \"description de l'image\" } (RGAA 1.1)"),
+            );
+            ok = false;
+        }
+    }
+
+    let url = page_url(&place, &slug);
+    let rendered = markdown::render(rel, &parsed.body, parsed.body_line, opts, errors);
+    let summary = meta
+        .summary
+        .clone()
+        .unwrap_or_else(|| shorten(&rendered.first_paragraph, 220));
+    let cover_url = meta.cover.as_ref().map(|c| resolve_url(&url, &c.image));
+    let mut links = rendered.links;
+    if let Some(c) = &meta.cover {
+        links.push((c.image.clone(), 2));
+    }
+    ok.then(|| Page {
+        source: Some(rel.to_path_buf()),
+        place,
+        slug,
+        url,
+        access,
+        title,
+        date,
+        html: rendered.html,
+        summary,
+        assets: Vec::new(),
+        links,
+        cover_url,
+        meta,
+    })
+}
+
+fn page_url(place: &Place, slug: &str) -> String {
+    match place {
+        Place::Home => "/".into(),
+        Place::School(s) => format!("/ecoles/{s}/"),
+        Place::Index(k) => k.url(),
+        Place::Item(k) => format!("{}{slug}/", k.url()),
+    }
+}
+
+fn resolve_access(rel: &Path, place: &Place, meta: &FrontMatter) -> Result<Access, ContentError> {
+    let (default, school, class) = match place {
+        Place::Home => (Visibility::Public, None, None),
+        Place::School(s) => (Visibility::Public, Some(s.as_str()), None),
+        Place::Index(k) | Place::Item(k) => (k.default_visibility(), k.school(), k.class()),
+    };
+    let v = meta.visibility.unwrap_or(default);
+    let err = |msg: &str, hint: &str| Err(ContentError::new(rel, Some(2), msg).with_hint(hint));
+    if matches!(place, Place::Home | Place::Item(SectionKey::Charters) | Place::Index(SectionKey::Charters))
+        && v != Visibility::Public
+    {
+        return err(
+            "cette page doit rester publique",
+            "l'accueil et les chartes sont lues avant la connexion ; retirez visibility",
+        );
+    }
+    let access = match v {
+        Visibility::Public => Access::public(),
+        Visibility::Class => {
+            if class.is_none() {
+                return err(
+                    "visibility = \"class\" n'a de sens que dans le blog d'une classe",
+                    "utilisez school, staff ou public ici",
+                );
+            }
+            Access {
+                visibility: v,
+                school: school.map(str::to_string),
+                class: class.map(str::to_string),
+            }
+        }
+        Visibility::School => {
+            if school.is_none() {
+                return err(
+                    "visibility = \"school\" n'a de sens que dans le dossier d'une école",
+                    "utilisez staff ou public ici",
+                );
+            }
+            Access {
+                visibility: v,
+                school: school.map(str::to_string),
+                class: None,
+            }
+        }
+        Visibility::Staff => Access {
+            visibility: v,
+            school: school.map(str::to_string),
+            class: None,
+        },
+        Visibility::Internal => {
+            return err(
+                "visibility = \"internal\" est réservé au générateur",
+                "valeurs possibles : public, school, class, staff",
+            )
+        }
+    };
+    Ok(access)
+}
+
+/// Resolve a link as a browser would from a page at `base` (a URL ending with `/`).
+pub fn resolve_url(base: &str, link: &str) -> String {
+    let link = link.split(['#', '?']).next().unwrap_or("");
+    let joined = if link.starts_with('/') {
+        link.to_string()
+    } else {
+        format!("{base}{link}")
+    };
+    let trailing = joined.ends_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    if trailing && out != "/" {
+        out.push('/');
+    }
+    out
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) => &cut[..i],
+        None => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+/// Put loaded pages together: virtual indexes, sections, assets, tags, checks.
+pub fn assemble(
+    config: Config,
+    mut pages: Vec<Page>,
+    other_files: &[PathBuf],
+    root: &Path,
+    strings: &Strings,
+    errors: &mut Vec<ContentError>,
+) -> Site {
+    // Sections and schools that exist because something lives in them.
+    let mut needed_sections: BTreeMap<SectionKey, ()> = BTreeMap::new();
+    let mut needed_schools: BTreeMap<String, ()> = BTreeMap::new();
+    for s in [SectionKey::TownNews, SectionKey::Guides, SectionKey::Charters] {
+        needed_sections.insert(s, ());
+    }
+    for p in &pages {
+        if let Some(k) = p.section() {
+            needed_sections.insert(k.clone(), ());
+            if let Some(s) = k.school() {
+                needed_schools.insert(s.to_string(), ());
+            }
+        }
+        if let Place::School(s) = &p.place {
+            needed_schools.insert(s.clone(), ());
+        }
+    }
+    for s in needed_schools.keys() {
+        needed_sections.insert(SectionKey::SchoolNews(s.clone()), ());
+        needed_sections.insert(SectionKey::Periscolaire(s.clone()), ());
+    }
+    let existing: HashSet<Place> = pages.iter().map(|p| p.place.clone()).collect();
+    for k in needed_sections.keys() {
+        let place = Place::Index(k.clone());
+        if !existing.contains(&place) {
+            let title = match k {
+                SectionKey::Class(_, c) => format!("{} {}", strings.get("class_label"), class_label(c)),
+                _ => strings.get(k.default_title_key()).to_string(),
+            };
+            pages.push(virtual_page(place, title, k.default_visibility(), k.school(), k.class()));
+        }
+    }
+    for s in needed_schools.keys() {
+        let place = Place::School(s.clone());
+        if !existing.contains(&place) {
+            pages.push(virtual_page(place, format!("{} {}", strings.get("school_label"), class_label(s)), Visibility::Public, Some(s), None));
+        }
+    }
+    if !existing.contains(&Place::Home) {
+        pages.push(virtual_page(Place::Home, config.title.clone(), Visibility::Public, None, None));
+    }
+    // Stable order: by URL, so indexes and outputs do not depend on the file system.
+    pages.sort_by(|a, b| a.url.cmp(&b.url));
+
+    let mut by_url: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if let Some(&j) = by_url.get(p.url.as_str()) {
+            let first = pages[j].source.clone().unwrap_or_default();
+            errors.push(
+                ContentError::new(p.source.clone().unwrap_or_default(), None, format!("deux pages ont la même adresse {}", p.url))
+                    .with_hint(format!("renommez ce fichier ou {}", first.display())),
+            );
+        } else {
+            by_url.insert(p.url.as_str(), i);
+        }
+    }
+
+    // Assets belong to the page whose folder holds them.
+    let mut owner_by_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if let Some(src) = &p.source {
+            let fname = src.file_name().and_then(|f| f.to_str()).unwrap_or("");
+            if fname == "index.md" || fname == "_index.md" {
+                owner_by_dir.insert(src.parent().unwrap_or(Path::new("")).to_path_buf(), i);
+            }
+        } else if p.is_item() {
+            // virtual pages own nothing
+        }
+    }
+    // Virtual indexes own their folders too, so images next to `x.md` posts have a home.
+    for (i, p) in pages.iter().enumerate() {
+        if p.source.is_none() {
+            let dir = PathBuf::from(p.url.trim_matches('/'));
+            owner_by_dir.entry(dir).or_insert(i);
+        }
+    }
+    let mut asset_urls: HashSet<String> = HashSet::new();
+    for rel in other_files {
+        let dir = rel.parent().unwrap_or(Path::new("")).to_path_buf();
+        let Some(&owner) = owner_by_dir.get(&dir) else {
+            errors.push(
+                ContentError::new(rel, None, "fichier sans page")
+                    .with_hint("placez les images dans le dossier d'un article (à côté de son index.md)"),
+            );
+            continue;
+        };
+        let fname = rel.file_name().and_then(|f| f.to_str()).unwrap_or("");
+        if !valid_asset_name(fname) {
+            errors.push(
+                ContentError::new(rel, None, format!("nom de fichier invalide « {fname} »"))
+                    .with_hint("minuscules, chiffres et tirets, avec une extension .svg, .png, .jpg, .webp, .gif ou .pdf"),
+            );
+            continue;
+        }
+        if fname.ends_with(".svg") {
+            match std::fs::read_to_string(root.join(rel)) {
+                Ok(svg) => {
+                    if let Some(why) = markdown::svg_is_dangerous(&svg) {
+                        errors.push(
+                            ContentError::new(rel, None, format!("image SVG refusée : {why}"))
+                                .with_hint("exportez le dessin sans script ni lien externe"),
+                        );
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    errors.push(ContentError::new(rel, None, format!("lecture impossible : {e}")));
+                    continue;
+                }
+            }
+        }
+        let url = format!("{}{fname}", pages[owner].url);
+        asset_urls.insert(url.clone());
+        pages[owner].assets.push((rel.clone(), url.trim_start_matches('/').to_string()));
+    }
+
+    // Internal links and images must lead somewhere.
+    let page_urls: HashSet<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+    for p in &pages {
+        for (link, line) in &p.links {
+            if link.ends_with(".md") {
+                errors.push(
+                    ContentError::new(p.source.clone().unwrap_or_default(), Some(*line), format!("lien vers un fichier Markdown « {link} »"))
+                        .with_hint("écrivez l'adresse de la page, par exemple /guides/activer-son-compte/"),
+                );
+                continue;
+            }
+            let target = resolve_url(&p.url, link);
+            let found = page_urls.contains(target.as_str())
+                || asset_urls.contains(&target)
+                || page_urls.contains(format!("{target}/").as_str())
+                || is_generated_url(&target);
+            if !found {
+                errors.push(
+                    ContentError::new(p.source.clone().unwrap_or_default(), Some(*line), format!("lien cassé « {link} » (aucune page ni image à {target})"))
+                        .with_hint("vérifiez l'adresse ; une image doit être dans le dossier de l'article"),
+                );
+            }
+        }
+    }
+
+    // Sections, in display order.
+    let mut sections: BTreeMap<SectionKey, Vec<usize>> = BTreeMap::new();
+    let mut section_index = BTreeMap::new();
+    let mut schools = BTreeMap::new();
+    let mut charters = BTreeMap::new();
+    let mut home = None;
+    for (i, p) in pages.iter().enumerate() {
+        match &p.place {
+            Place::Item(k) => sections.entry(k.clone()).or_default().push(i),
+            Place::Index(k) => {
+                section_index.insert(k.clone(), i);
+                sections.entry(k.clone()).or_default();
+            }
+            Place::School(s) => {
+                schools.insert(s.clone(), i);
+            }
+            Place::Home => home = Some(i),
+        }
+        if let (Place::Item(SectionKey::Charters), Some(aud)) = (&p.place, p.meta.audience) {
+            if let Some(prev) = charters.insert(aud, i) {
+                errors.push(
+                    ContentError::new(p.source.clone().unwrap_or_default(), None, format!("deux chartes pour le public « {} »", aud.as_str()))
+                        .with_hint(format!("gardez une seule charte par public (l'autre : {})", pages[prev].url)),
+                );
+            }
+        }
+    }
+    for aud in Audience::ALL {
+        if !charters.contains_key(&aud) {
+            errors.push(
+                ContentError::new("charte", None, format!("charte manquante pour le public « {} »", aud.as_str()))
+                    .with_hint(format!("créez content/charte/{}.md avec audience et version", aud.as_str())),
+            );
+        }
+    }
+    for (key, items) in sections.iter_mut() {
+        if key.by_weight() {
+            items.sort_by(|&a, &b| {
+                (pages[a].meta.weight.unwrap_or(i64::MAX), &pages[a].title)
+                    .cmp(&(pages[b].meta.weight.unwrap_or(i64::MAX), &pages[b].title))
+            });
+        } else {
+            items.sort_by(|&a, &b| {
+                pages[b].date.cmp(&pages[a].date).then_with(|| pages[a].url.cmp(&pages[b].url))
+            });
+        }
+    }
+    let mut classes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for k in sections.keys() {
+        if let SectionKey::Class(s, c) = k {
+            classes.entry(s.clone()).or_default().push(c.clone());
+        }
+    }
+
+    // Tags, per audience, newest first (items are walked in section order).
+    let mut tags: BTreeMap<TagScope, BTreeMap<String, (String, Vec<usize>)>> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if !p.is_item() {
+            continue;
+        }
+        let Some(scope) = TagScope::of(&p.access) else { continue };
+        for tag in &p.meta.tags {
+            let slug = slugify(tag);
+            if slug.is_empty() {
+                continue;
+            }
+            tags.entry(scope.clone())
+                .or_default()
+                .entry(slug)
+                .or_insert_with(|| (tag.clone(), Vec::new()))
+                .1
+                .push(i);
+        }
+    }
+    for per_scope in tags.values_mut() {
+        for (_, items) in per_scope.values_mut() {
+            items.sort_by(|&a, &b| pages[b].date.cmp(&pages[a].date).then_with(|| pages[a].url.cmp(&pages[b].url)));
+            items.dedup();
+        }
+    }
+
+    let cards = pages.iter().map(card_of).collect();
+    Site {
+        config,
+        pages,
+        sections,
+        section_index,
+        schools,
+        classes,
+        tags,
+        charters,
+        home,
+        cards,
+    }
+}
+
+/// URLs the generator makes that content may link to.
+fn is_generated_url(url: &str) -> bool {
+    url.ends_with("/atom.xml") || url.starts_with("/etiquettes/") || url == "/sitemap.xml"
+}
+
+fn valid_asset_name(name: &str) -> bool {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    is_slug(stem)
+        && ["svg", "png", "jpg", "jpeg", "webp", "gif", "pdf"].contains(&ext)
+}
+
+/// "cm2-b" -> "CM2 B": a readable label that is not the (possibly private) page title.
+pub fn class_label(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            if w.len() <= 4 {
+                w.to_uppercase()
+            } else {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn virtual_page(place: Place, title: String, v: Visibility, school: Option<&str>, class: Option<&str>) -> Page {
+    let url = page_url(&place, "");
+    let access = match v {
+        Visibility::Public => Access::public(),
+        Visibility::Class => Access {
+            visibility: v,
+            school: school.map(str::to_string),
+            class: class.map(str::to_string),
+        },
+        _ => Access {
+            visibility: v,
+            school: school.map(str::to_string),
+            class: None,
+        },
+    };
+    Page {
+        source: None,
+        place,
+        slug: String::new(),
+        url,
+        access,
+        meta: FrontMatter::default(),
+        title,
+        date: None,
+        html: String::new(),
+        summary: String::new(),
+        assets: Vec::new(),
+        links: Vec::new(),
+        cover_url: None,
+    }
+}
+
+pub fn card_of(p: &Page) -> Card {
+    let tag_scope = TagScope::of(&p.access);
+    Card {
+        title: p.title.clone(),
+        url: p.url.clone(),
+        date: p.date.map(|d| d.to_string()),
+        date_fr: p.date.map(|d| d.french()),
+        summary: p.summary.clone(),
+        author: p.meta.author.clone(),
+        cover: match (&p.cover_url, &p.meta.cover) {
+            (Some(url), Some(c)) => Some(CoverCard {
+                url: url.clone(),
+                alt: c.alt.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        },
+        tags: p
+            .meta
+            .tags
+            .iter()
+            .map(|t| TagLink {
+                name: t.clone(),
+                url: tag_scope
+                    .as_ref()
+                    .map(|s| format!("{}{}/", s.base_url(), slugify(t))),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_places() {
+        let (p, slug) = classify(Path::new("ecoles/a/classes/ce1/2026-10-03-ferme.md")).unwrap();
+        assert_eq!(p, Place::Item(SectionKey::Class("a".into(), "ce1".into())));
+        assert_eq!(slug.as_deref(), Some("2026-10-03-ferme"));
+        let (p, _) = classify(Path::new("ecoles/a/classes/ce1/2026-10-03-ferme/index.md")).unwrap();
+        assert!(matches!(p, Place::Item(_)));
+        assert_eq!(classify(Path::new("ecoles/a/_index.md")).unwrap().0, Place::School("a".into()));
+        assert!(classify(Path::new("divers/x.md")).is_err());
+        assert!(classify(Path::new("ecoles/Ecole A/_index.md")).is_err());
+    }
+
+    #[test]
+    fn resolve_urls_like_a_browser() {
+        assert_eq!(resolve_url("/a/b/", "c.svg"), "/a/b/c.svg");
+        assert_eq!(resolve_url("/a/b/", "../c/"), "/a/c/");
+        assert_eq!(resolve_url("/a/b/", "/guides/x/#etape-2"), "/guides/x/");
+        assert_eq!(resolve_url("/a/", "../../../x"), "/x");
+    }
+
+    #[test]
+    fn class_labels() {
+        assert_eq!(class_label("cm2-b"), "CM2 B");
+        assert_eq!(class_label("ecole-du-port"), "Ecole DU PORT");
+    }
+}

@@ -1,0 +1,67 @@
+//! `preau build` and `preau check`.
+
+use crate::SiteArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use preau_generator::{BuildOptions, Generator};
+use std::io::IsTerminal;
+
+pub fn options(args: &SiteArgs) -> BuildOptions {
+    BuildOptions {
+        content: args.content.clone(),
+        theme: args.theme.clone(),
+        output: args.output.clone(),
+    }
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+pub fn progress_bar(quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} fichiers")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    // Shown only if the build lasts long enough to need it.
+    bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    Some(bar)
+}
+
+pub fn run(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
+    let mut generator = Generator::new(options(args))?;
+    let bar = progress_bar(quiet);
+    let started = std::time::Instant::now();
+    let report = generator.build(&|done, total| {
+        if let Some(bar) = &bar {
+            if started.elapsed().as_millis() > 300 && bar.is_hidden() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if !quiet {
+        eprintln!(
+            "Site construit dans {} : {} pages, {} fichiers, {} Ko, en {} ms.",
+            args.output.display(),
+            report.pages,
+            report.files,
+            report.bytes / 1024,
+            report.duration.as_millis()
+        );
+    }
+    Ok(())
+}
+
+pub fn check(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
+    let mut generator = Generator::new(options(args))?;
+    let pages = generator.check()?;
+    if !quiet {
+        eprintln!("Contenu vérifié : {pages} pages, aucune erreur.");
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! `preau`: the command line of Préau. Parses arguments and hands each command to its
+//! module; the work itself lives in the `preau-generator` and `preau-edge` libraries.
+
+mod commands;
+mod report;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "preau", version, about = "Préau : l'espace numérique des écoles, en site statique")]
+struct Cli {
+    /// N'afficher que les erreurs
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the content, theme and output live.
+#[derive(clap::Args, Clone)]
+pub struct SiteArgs {
+    /// Dossier du contenu
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Dossier du thème
+    #[arg(long, default_value = "themes/default")]
+    pub theme: PathBuf,
+    /// Dossier de sortie
+    #[arg(long, default_value = "public")]
+    pub output: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Construire le site dans le dossier de sortie
+    Build(SiteArgs),
+    /// Vérifier le contenu sans rien écrire
+    Check(SiteArgs),
+    /// Créer un nouvel article
+    New {
+        #[command(subcommand)]
+        what: commands::new::NewWhat,
+        #[arg(long, default_value = "content", global = true)]
+        content: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => commands::build::run(&args, cli.quiet),
+        Command::Check(args) => commands::build::check(&args, cli.quiet),
+        Command::New { what, content } => commands::new::run(what, &content, cli.quiet),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report::error(&e),
+    }
+}
