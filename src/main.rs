@@ -45,6 +45,12 @@ enum Command {
         #[arg(long, default_value = "content", global = true)]
         content: PathBuf,
     },
+    /// Construire, servir (avec la connexion et la charte) et reconstruire à chaque modification
+    Serve(commands::serve::ServeArgs),
+    /// Gérer les comptes (service informatique)
+    Accounts(commands::accounts::AccountsArgs),
+    /// Journal d'audit
+    Audit(commands::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +59,9 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args, cli.quiet),
         Command::Check(args) => commands::build::check(&args, cli.quiet),
         Command::New { what, content } => commands::new::run(what, &content, cli.quiet),
+        Command::Serve(args) => commands::serve::run(args, cli.quiet),
+        Command::Accounts(args) => commands::accounts::run(args, cli.quiet),
+        Command::Audit(args) => commands::audit::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

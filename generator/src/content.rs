@@ -220,6 +220,8 @@ fn load_page(
     };
     let parsed = frontmatter::parse(rel, &text, errors)?;
     let meta = parsed.meta;
+    // Line of a key that is present, for errors about its value (line 2 if unknown).
+    let key_line = |key: &str| Some(parsed.key_lines.get(key).copied().unwrap_or(2));
     if meta.draft {
         return None;
     }
@@ -264,7 +266,7 @@ fn load_page(
         }
     }
 
-    let access = match resolve_access(rel, &place, &meta) {
+    let access = match resolve_access(rel, &place, &meta, key_line("visibility")) {
         Ok(a) => a,
         Err(e) => {
             errors.push(e);
@@ -289,7 +291,7 @@ fn load_page(
         }
     } else if meta.audience.is_some() || meta.version.is_some() {
         errors.push(
-            ContentError::new(rel, Some(2), "les clés audience et version sont réservées aux chartes")
+            ContentError::new(rel, key_line(if meta.audience.is_some() { "audience" } else { "version" }), "les clés audience et version sont réservées aux chartes")
                 .with_hint("retirez-les, ou placez ce fichier dans charte/"),
         );
         ok = false;
@@ -297,7 +299,7 @@ fn load_page(
     if let Some(cover) = &meta.cover {
         if cover.alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
             errors.push(
-                ContentError::new(rel, Some(2), "image de couverture sans texte alternatif")
+                ContentError::new(rel, key_line("cover"), "image de couverture sans texte alternatif")
                     .with_hint("cover = { image = \"…\", alt = \"description de l'image\" } (RGAA 1.1)"),
             );
             ok = false;
@@ -341,14 +343,14 @@ fn page_url(place: &Place, slug: &str) -> String {
     }
 }
 
-fn resolve_access(rel: &Path, place: &Place, meta: &FrontMatter) -> Result<Access, ContentError> {
+fn resolve_access(rel: &Path, place: &Place, meta: &FrontMatter, line: Option<usize>) -> Result<Access, ContentError> {
     let (default, school, class) = match place {
         Place::Home => (Visibility::Public, None, None),
         Place::School(s) => (Visibility::Public, Some(s.as_str()), None),
         Place::Index(k) | Place::Item(k) => (k.default_visibility(), k.school(), k.class()),
     };
     let v = meta.visibility.unwrap_or(default);
-    let err = |msg: &str, hint: &str| Err(ContentError::new(rel, Some(2), msg).with_hint(hint));
+    let err = |msg: &str, hint: &str| Err(ContentError::new(rel, line, msg).with_hint(hint));
     if matches!(place, Place::Home | Place::Item(SectionKey::Charters) | Place::Index(SectionKey::Charters))
         && v != Visibility::Public
     {

@@ -70,6 +70,8 @@ pub struct Parsed {
     pub meta: FrontMatter,
     pub body: String,
     pub body_line: usize,
+    /// 1-based line of each key of the front matter, to point errors at the right line.
+    pub key_lines: std::collections::BTreeMap<String, usize>,
 }
 
 /// Split and parse a content file. All problems found are pushed to `errors`; `None` means
@@ -185,11 +187,16 @@ pub fn parse(file: &Path, text: &str, errors: &mut Vec<ContentError>) -> Option<
     if !meta_ok {
         return None;
     }
+    let key_lines = map
+        .keys()
+        .filter_map(|k| key_line(block, k).map(|l| (k.clone(), l + 2)))
+        .collect();
     match serde_json::from_value::<FrontMatter>(Value::Object(map)) {
         Ok(meta) => Some(Parsed {
             meta,
             body,
             body_line,
+            key_lines,
         }),
         Err(e) => {
             errors.push(ContentError::new(file, Some(2), format!("en-tête invalide : {e}")));

@@ -1,4 +1,9 @@
 //! One module per subcommand.
 
+pub mod accounts;
+pub mod audit;
 pub mod build;
+pub mod demo;
 pub mod new;
+pub mod secret;
+pub mod serve;

@@ -1,0 +1,156 @@
+//! Account administration for the town's IT team: create, list, disable, reset passwords.
+//! Every change is written to the audit log in the same transaction.
+
+use crate::accounts::{self, Account, Role, Scope, SELECT_ACCOUNT};
+use crate::audit::{self, Entry};
+use crate::password::{self, PolicyError};
+use crate::store::{Clock, Db, Random, SqlValue, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("identifiant invalide « {0} » : 3 à 64 caractères parmi lettres, chiffres, point, tiret, souligné")]
+    BadLogin(String),
+    #[error("l'identifiant « {0} » existe déjà")]
+    Exists(String),
+    #[error("aucun compte « {0} »")]
+    Unknown(String),
+    #[error("mot de passe refusé : {0}")]
+    Password(#[from] PolicyError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("hachage du mot de passe : {0}")]
+    Hash(String),
+}
+
+/// A new account as the IT team describes it.
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub scopes: Vec<Scope>,
+    pub password: &'a str,
+}
+
+/// SQL statements creating an account (used directly, or printed for `wrangler d1 execute`).
+pub fn add_statements(a: &NewAccount, hash: &str, now: i64, actor: &str) -> Vec<(&'static str, Vec<SqlValue>)> {
+    let mut st = vec![(
+        "INSERT INTO accounts (login, display_name, role, password_hash, password_changed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        vec![a.login.into(), a.display_name.into(), a.role.as_str().into(), hash.into(), now.into()],
+    )];
+    for s in &a.scopes {
+        st.push((
+            "INSERT INTO memberships (account_id, school, class) SELECT id, ?2, ?3 FROM accounts WHERE login = ?1",
+            vec![a.login.into(), s.school.clone().into(), s.class.clone().into()],
+        ));
+    }
+    let target = format!("{} ({} {})", a.login, a.role.as_str(), a.scopes.iter().map(Scope::label).collect::<Vec<_>>().join(","));
+    st.push((audit::INSERT, audit::params(now, &Entry { actor, action: "account_create", target: &target, outcome: "success", client: "cli" })));
+    st
+}
+
+fn checked(a: &NewAccount) -> Result<(), AdminError> {
+    if !accounts::valid_login(a.login) {
+        return Err(AdminError::BadLogin(a.login.into()));
+    }
+    password::check_policy(a.password, a.login, &[a.display_name])?;
+    Ok(())
+}
+
+fn salt<R: Random>(r: &R) -> [u8; 16] {
+    let mut s = [0u8; 16];
+    r.fill(&mut s);
+    s
+}
+
+pub async fn add<P: Db + Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str) -> Result<(), AdminError> {
+    checked(a)?;
+    if accounts::find_by_login(p, a.login).await?.is_some() {
+        return Err(AdminError::Exists(a.login.into()));
+    }
+    let hash = password::hash(a.password, &salt(p)).map_err(AdminError::Hash)?;
+    p.batch(add_statements(a, &hash, p.now(), actor)).await?;
+    Ok(())
+}
+
+/// The same account creation as SQL text, for `wrangler d1 execute --file` on Cloudflare.
+pub fn add_sql<P: Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str) -> Result<String, AdminError> {
+    checked(a)?;
+    let hash = password::hash(a.password, &salt(p)).map_err(AdminError::Hash)?;
+    let mut out = String::new();
+    for (sql, params) in add_statements(a, &hash, p.now(), actor) {
+        out.push_str(&inline(sql, &params));
+        out.push_str(";\n");
+    }
+    Ok(out)
+}
+
+/// Replace `?N` placeholders by SQL literals (strings quoted, quotes doubled).
+fn inline(sql: &str, params: &[SqlValue]) -> String {
+    let mut out = sql.to_string();
+    for (i, v) in params.iter().enumerate().rev() {
+        let lit = match v {
+            SqlValue::Null => "NULL".to_string(),
+            SqlValue::Int(n) => n.to_string(),
+            SqlValue::Text(s) => format!("'{}'", s.replace('\'', "''")),
+        };
+        out = out.replace(&format!("?{}", i + 1), &lit);
+    }
+    out
+}
+
+pub async fn list<D: Db>(db: &D) -> Result<Vec<Account>, StoreError> {
+    let rows = db.query(&format!("{SELECT_ACCOUNT} ORDER BY login"), &[]).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Some(a) = accounts::load(db, &r).await? {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Disable an account and end all its sessions at once.
+pub async fn disable<P: Db + Clock>(p: &P, login: &str, actor: &str) -> Result<(), AdminError> {
+    let Some((a, _)) = accounts::find_by_login(p, login).await? else {
+        return Err(AdminError::Unknown(login.into()));
+    };
+    let now = p.now();
+    p.batch(vec![
+        ("UPDATE accounts SET disabled = 1 WHERE id = ?1", vec![a.id.into()]),
+        ("DELETE FROM sessions WHERE account_id = ?1", vec![a.id.into()]),
+        (audit::INSERT, audit::params(now, &Entry { actor, action: "account_disable", target: &a.login, outcome: "success", client: "cli" })),
+    ])
+    .await?;
+    Ok(())
+}
+
+/// Set a new password; ends the account's sessions.
+pub async fn reset_password<P: Db + Clock + Random>(p: &P, login: &str, new_password: &str, actor: &str) -> Result<(), AdminError> {
+    let Some((a, _)) = accounts::find_by_login(p, login).await? else {
+        return Err(AdminError::Unknown(login.into()));
+    };
+    password::check_policy(new_password, &a.login, &[&a.display_name])?;
+    let hash = password::hash(new_password, &salt(p)).map_err(AdminError::Hash)?;
+    let now = p.now();
+    p.batch(vec![
+        ("UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3", vec![hash.into(), now.into(), a.id.into()]),
+        ("DELETE FROM sessions WHERE account_id = ?1", vec![a.id.into()]),
+        (audit::INSERT, audit::params(now, &Entry { actor, action: "password_reset", target: &a.login, outcome: "success", client: "cli" })),
+    ])
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_quotes_strings() {
+        let s = inline("INSERT INTO t VALUES (?1, ?2, ?10)", &[
+            "l'école".into(), 5i64.into(), SqlValue::Null, SqlValue::Null, SqlValue::Null,
+            SqlValue::Null, SqlValue::Null, SqlValue::Null, SqlValue::Null, "x".into(),
+        ]);
+        assert_eq!(s, "INSERT INTO t VALUES ('l''école', 5, 'x')");
+    }
+}

@@ -1,0 +1,104 @@
+//! Request paths: decode and normalise before any decision, so that `%2e%2e`, `%2f`,
+//! backslashes, doubled slashes and dot segments all lead to one canonical path or to a
+//! refusal.
+
+pub const MAX_PATH: usize = 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathError {
+    TooLong,
+    BadEncoding,
+    Nul,
+    EscapesRoot,
+}
+
+/// Canonical form of a request path: starts with `/`, no empty or dot segments, keeps a
+/// trailing slash if the request had one.
+pub fn normalise(raw: &str) -> Result<String, PathError> {
+    if raw.len() > MAX_PATH {
+        return Err(PathError::TooLong);
+    }
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| PathError::BadEncoding)?;
+    if decoded.contains('\0') {
+        return Err(PathError::Nul);
+    }
+    if decoded.chars().any(|c| c.is_control()) {
+        return Err(PathError::BadEncoding);
+    }
+    let unified = decoded.replace('\\', "/");
+    let trailing = unified.ends_with('/') || unified.ends_with("/.") || unified.ends_with("/..");
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in unified.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(PathError::EscapesRoot);
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = String::with_capacity(unified.len() + 1);
+    out.push('/');
+    out.push_str(&parts.join("/"));
+    if trailing && !parts.is_empty() {
+        out.push('/');
+    }
+    Ok(out)
+}
+
+/// Path of the file a canonical URL path names, relative to the output folder.
+pub fn file_of(path: &str) -> String {
+    let rel = path.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    }
+}
+
+/// Percent-encode a path for use in a `Location` header or a form field.
+pub fn encode_for_query(path: &str) -> String {
+    form_urlencoded::byte_serialize(path.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_every_variant_to_one_path() {
+        let want = "/ecoles/a/classes/b/";
+        for raw in [
+            "/ecoles/a/classes/b/",
+            "//ecoles//a/classes/b/",
+            "/ecoles/a/./classes/b/",
+            "/ecoles/x/../a/classes/b/",
+            "/ecoles%2fa%2fclasses%2Fb/",
+            "/ecoles/a/classes/%62/",
+            "\\ecoles\\a\\classes\\b\\",
+            "/ecoles/a/classes/b/x/%2e%2e/",
+        ] {
+            assert_eq!(normalise(raw).as_deref(), Ok(want), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_normalised() {
+        assert_eq!(normalise("/../etc/passwd"), Err(PathError::EscapesRoot));
+        assert_eq!(normalise("/%2e%2e/%2e%2e/etc/passwd"), Err(PathError::EscapesRoot));
+        assert_eq!(normalise("/a%00.html"), Err(PathError::Nul));
+        assert_eq!(normalise("/a%ff"), Err(PathError::BadEncoding));
+        assert_eq!(normalise(&format!("/{}", "a/".repeat(600))), Err(PathError::TooLong));
+    }
+
+    #[test]
+    fn maps_paths_to_files() {
+        assert_eq!(file_of("/"), "index.html");
+        assert_eq!(file_of("/a/"), "a/index.html");
+        assert_eq!(file_of("/a/b.svg"), "a/b.svg");
+    }
+}

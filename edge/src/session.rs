@@ -1,0 +1,226 @@
+//! Sessions and anti-forgery tokens: random tokens stored only as hashes, cookies with the
+//! strictest attributes the connection allows, idle and absolute timeouts by role.
+
+use crate::accounts::{Account, Role, Scope};
+use crate::store::{Db, SqlValue, StoreError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Timeouts, in seconds.
+#[derive(Debug, Clone)]
+pub struct Timeouts {
+    pub staff_idle: i64,
+    pub staff_absolute: i64,
+    pub family_idle: i64,
+    pub family_absolute: i64,
+    /// "Remember this phone" (families only).
+    pub remember_idle: i64,
+    pub remember_absolute: i64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            staff_idle: 30 * 60,
+            staff_absolute: 10 * 3600,
+            family_idle: 2 * 3600,
+            family_absolute: 24 * 3600,
+            remember_idle: 30 * 86_400,
+            remember_absolute: 90 * 86_400,
+        }
+    }
+}
+
+impl Timeouts {
+    pub fn for_role(&self, role: Role, remember: bool) -> (i64, i64) {
+        if role.is_staff() {
+            (self.staff_idle, self.staff_absolute)
+        } else if remember {
+            (self.remember_idle, self.remember_absolute)
+        } else {
+            (self.family_idle, self.family_absolute)
+        }
+    }
+}
+
+/// Cookie names: `__Host-` names need `Secure`, which plain-http loopback cannot have.
+pub fn cookie_name(secure: bool, base: &str) -> String {
+    if secure {
+        format!("__Host-preau_{base}")
+    } else {
+        format!("preau_{base}")
+    }
+}
+
+pub fn set_cookie(secure: bool, base: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut c = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax",
+        cookie_name(secure, base)
+    );
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+pub fn clear_cookie(secure: bool, base: &str) -> String {
+    set_cookie(secure, base, "", Some(0))
+}
+
+/// Value of cookie `name` in a `Cookie` header.
+pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+pub fn new_token(random: &[u8; 32]) -> String {
+    B64.encode(random)
+}
+
+/// Tokens must look like what `new_token` makes before they reach the database.
+pub fn plausible_token(t: &str) -> bool {
+    t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub fn hash_token(token: &str) -> String {
+    B64.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Anti-forgery token bound to `context` (the session hash, or the sign-in nonce).
+pub fn csrf_token(secret: &[u8], context: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"preau-csrf|");
+    mac.update(context.as_bytes());
+    B64.encode(mac.finalize().into_bytes())
+}
+
+pub fn csrf_ok(secret: &[u8], context: &str, given: &str) -> bool {
+    let Ok(bytes) = B64.decode(given) else {
+        return false;
+    };
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"preau-csrf|");
+    mac.update(context.as_bytes());
+    mac.verify_slice(&bytes).is_ok()
+}
+
+/// A live session and its account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub account: Account,
+    /// Charter versions accepted, as `audience:version`.
+    pub accepted: Vec<String>,
+}
+
+impl Session {
+    pub fn has_accepted(&self, audience: &str, version: &str) -> bool {
+        let want = format!("{audience}:{version}");
+        self.accepted.iter().any(|a| *a == want)
+    }
+
+    pub fn accepted_any(&self, audience: &str) -> bool {
+        let prefix = format!("{audience}:");
+        self.accepted.iter().any(|a| a.starts_with(&prefix))
+    }
+}
+
+const LOOKUP: &str = "SELECT a.id, a.login, a.display_name, a.role, a.disabled, a.password_changed_at, \
+ s.last_seen_at, s.expires_at, s.remember, \
+ (SELECT group_concat(coalesce(m.school, '') || '/' || coalesce(m.class, ''), '|') FROM memberships m WHERE m.account_id = a.id), \
+ (SELECT group_concat(c.audience || ':' || c.version, '|') FROM charter_acceptances c WHERE c.account_id = a.id) \
+ FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1";
+
+/// Find the session of a token, enforcing timeouts and disabled accounts (an ended session
+/// is deleted). One query on the hot path; `last_seen_at` is written at most once a minute.
+pub async fn lookup<D: Db>(db: &D, token: &str, now: i64, t: &Timeouts) -> Result<Option<Session>, StoreError> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let hash = hash_token(token);
+    let rows = db.query(LOOKUP, &[hash.clone().into()]).await?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let int = |i: usize| row.get(i).and_then(SqlValue::as_i64).unwrap_or(0);
+    let text = |i: usize| row.get(i).and_then(SqlValue::as_str).unwrap_or("").to_string();
+    let Some(role) = Role::parse(&text(3)) else {
+        return Ok(None);
+    };
+    let (last_seen, expires, remember) = (int(6), int(7), int(8) != 0);
+    let (idle, _) = t.for_role(role, remember);
+    if int(4) != 0 || now > expires || now - last_seen > idle {
+        db.execute("DELETE FROM sessions WHERE token_hash = ?1", &[hash.into()]).await?;
+        return Ok(None);
+    }
+    if now - last_seen > 60 {
+        db.execute(
+            "UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2",
+            &[now.into(), hash.clone().into()],
+        )
+        .await?;
+    }
+    let scopes = text(9)
+        .split('|')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let (school, class) = s.split_once('/').unwrap_or((s, ""));
+            Scope {
+                school: (!school.is_empty()).then(|| school.to_string()),
+                class: (!class.is_empty()).then(|| class.to_string()),
+            }
+        })
+        .collect();
+    let accepted = text(10)
+        .split('|')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    Ok(Some(Session {
+        token_hash: hash,
+        account: Account {
+            id: int(0),
+            login: text(1),
+            display_name: text(2),
+            role,
+            scopes,
+            disabled: false,
+            password_changed_at: int(5),
+        },
+        accepted,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_hash_and_csrf_bind_to_context() {
+        let t = new_token(&[1u8; 32]);
+        assert!(plausible_token(&t));
+        assert!(!plausible_token("short"));
+        assert_ne!(hash_token(&t), t);
+        let c = csrf_token(b"key", "ctx");
+        assert!(csrf_ok(b"key", "ctx", &c));
+        assert!(!csrf_ok(b"key", "other", &c));
+        assert!(!csrf_ok(b"other", "ctx", &c));
+        assert!(!csrf_ok(b"key", "ctx", "garbage!"));
+    }
+
+    #[test]
+    fn cookies() {
+        let c = set_cookie(true, "session", "abc", None);
+        assert!(c.starts_with("__Host-preau_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure"));
+        assert!(!set_cookie(false, "session", "abc", None).contains("Secure"));
+        assert_eq!(read_cookie("a=1; preau_session=xyz; b=2", "preau_session"), Some("xyz"));
+        assert_eq!(read_cookie("a=1", "preau_session"), None);
+    }
+}

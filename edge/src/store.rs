@@ -1,0 +1,111 @@
+//! What the core needs from the platform, as small traits: an SQL database, the built
+//! site's files, a clock and randomness. Each adapter implements them; the core holds no
+//! platform code. The futures are not required to be `Send` because Worker futures are not.
+
+use thiserror::Error;
+
+/// A value bound to or read from SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl SqlValue {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            SqlValue::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            SqlValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn into_string(self) -> Option<String> {
+        match self {
+            SqlValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<i64> for SqlValue {
+    fn from(v: i64) -> Self {
+        SqlValue::Int(v)
+    }
+}
+
+impl From<&str> for SqlValue {
+    fn from(v: &str) -> Self {
+        SqlValue::Text(v.to_string())
+    }
+}
+
+impl From<String> for SqlValue {
+    fn from(v: String) -> Self {
+        SqlValue::Text(v)
+    }
+}
+
+impl From<Option<String>> for SqlValue {
+    fn from(v: Option<String>) -> Self {
+        v.map(SqlValue::Text).unwrap_or(SqlValue::Null)
+    }
+}
+
+impl From<Option<&str>> for SqlValue {
+    fn from(v: Option<&str>) -> Self {
+        v.map(|s| SqlValue::Text(s.to_string())).unwrap_or(SqlValue::Null)
+    }
+}
+
+/// One result row, columns in the order of the SELECT.
+pub type Row = Vec<SqlValue>;
+
+/// One statement of a batch.
+pub type Statement = (&'static str, Vec<SqlValue>);
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(String),
+    #[error("files: {0}")]
+    Files(String),
+}
+
+/// SQL in the SQLite dialect (SQLite natively, D1 on Workers).
+#[allow(async_fn_in_trait)]
+pub trait Db {
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError>;
+    /// Run one statement; returns the number of rows changed.
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError>;
+    /// Run statements atomically: all or none.
+    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError>;
+}
+
+/// The built site's files (the output folder, or Workers static assets).
+#[allow(async_fn_in_trait)]
+pub trait Files {
+    /// Read a file by its path relative to the output folder (`a/b/index.html`).
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// Wall-clock time in Unix seconds.
+pub trait Clock {
+    fn now(&self) -> i64;
+}
+
+/// Cryptographically secure random bytes.
+pub trait Random {
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// Everything the core needs, implemented by each adapter.
+pub trait Platform: Db + Files + Clock + Random {}
+impl<T: Db + Files + Clock + Random> Platform for T {}

@@ -1,0 +1,178 @@
+//! The core's storage traits on Workers: D1 for SQL, the static-assets binding for the built
+//! site's files, `Date.now()` for time and `crypto.getRandomValues` for randomness.
+//! Conversions only: no rule of the product lives here.
+
+use preau_edge::store::{Clock, Db, Files, Random, Row, SqlValue, Statement, StoreError};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use worker::{D1Database, D1PreparedStatement, Fetcher, RequestInit, RequestRedirect};
+
+/// Host name of the URLs sent to the `ASSETS` binding. The binding ignores it; only the
+/// path matters.
+const ASSETS_ORIGIN: &str = "https://assets.local";
+
+/// Largest integer a JavaScript number (and so a D1 parameter) holds exactly.
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+pub struct WorkerPlatform {
+    db: D1Database,
+    assets: Fetcher,
+}
+
+impl WorkerPlatform {
+    pub fn new(db: D1Database, assets: Fetcher) -> Self {
+        WorkerPlatform { db, assets }
+    }
+
+    fn prepare(&self, sql: &str, params: &[SqlValue]) -> Result<D1PreparedStatement, StoreError> {
+        let values = params.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
+        self.db.prepare(sql).bind(&values).map_err(db_err)
+    }
+}
+
+fn db_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(e.to_string())
+}
+
+fn files_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Files(e.to_string())
+}
+
+fn to_js(v: &SqlValue) -> Result<JsValue, StoreError> {
+    match v {
+        SqlValue::Null => Ok(JsValue::NULL),
+        SqlValue::Int(i) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i) => Ok(JsValue::from_f64(*i as f64)),
+        SqlValue::Int(i) => Err(StoreError::Db(format!("entier {i} trop grand pour D1 (limite : 2^53)"))),
+        SqlValue::Text(s) => Ok(JsValue::from_str(s)),
+    }
+}
+
+/// Same mapping as the native adapter: reals are truncated, blobs read as NULL.
+fn from_js(v: JsValue) -> SqlValue {
+    if let Some(f) = v.as_f64() {
+        SqlValue::Int(f as i64)
+    } else if let Some(s) = v.as_string() {
+        SqlValue::Text(s)
+    } else if v.is_bigint() {
+        let text = js_sys::BigInt::from(v).to_string(10).map(String::from).unwrap_or_default();
+        text.parse().map(SqlValue::Int).unwrap_or(SqlValue::Null)
+    } else {
+        SqlValue::Null
+    }
+}
+
+impl Db for WorkerPlatform {
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
+        // `raw()` gives each row as an array, columns in the order of the SELECT.
+        let rows = self.prepare(sql, params)?.raw_js_value().await.map_err(db_err)?;
+        rows.into_iter()
+            .map(|row| {
+                let row: js_sys::Array = row.dyn_into().map_err(|_| StoreError::Db("D1 : ligne illisible".into()))?;
+                Ok(row.iter().map(from_js).collect())
+            })
+            .collect()
+    }
+
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
+        let result = self.prepare(sql, params)?.run().await.map_err(db_err)?;
+        if let Some(e) = result.error() {
+            return Err(StoreError::Db(e));
+        }
+        let changes = result.meta().map_err(db_err)?.and_then(|m| m.changes).unwrap_or(0);
+        Ok(changes as u64)
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        let prepared = statements
+            .iter()
+            .map(|(sql, params)| self.prepare(sql, params))
+            .collect::<Result<Vec<_>, _>>()?;
+        // D1 runs a batch as one transaction: if any statement fails, none is applied.
+        let results = self.db.batch(prepared).await.map_err(db_err)?;
+        match results.iter().find_map(|r| r.error()) {
+            Some(e) => Err(StoreError::Db(e)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The URL at which the assets binding serves `path` (relative to the output folder). With
+/// the default `html_handling`, `a/index.html` is served at `/a/` and `a.html` at `/a`; the
+/// exact file name would only get a redirect.
+fn asset_url(path: &str) -> String {
+    let (stem, trailing) = if path == "index.html" {
+        ("", "/")
+    } else if let Some(dir) = path.strip_suffix("/index.html") {
+        (dir, "/")
+    } else if let Some(page) = path.strip_suffix(".html") {
+        (page, "")
+    } else {
+        (path, "")
+    };
+    let mut url = String::from(ASSETS_ORIGIN);
+    for seg in stem.split('/').filter(|s| !s.is_empty()) {
+        url.push('/');
+        url.push_str(&String::from(js_sys::encode_uri_component(seg)));
+    }
+    if url.len() == ASSETS_ORIGIN.len() || trailing == "/" {
+        url.push('/');
+    }
+    url
+}
+
+impl Files for WorkerPlatform {
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if path.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+            return Ok(None);
+        }
+        let mut url = asset_url(path);
+        // One redirect at most (a file name the mapping above did not foresee).
+        for _ in 0..2 {
+            let mut init = RequestInit::new();
+            init.with_redirect(RequestRedirect::Manual);
+            let mut resp = self.assets.fetch(url.clone(), Some(init)).await.map_err(files_err)?;
+            match resp.status_code() {
+                200 => return resp.bytes().await.map(Some).map_err(files_err),
+                404 => return Ok(None),
+                301 | 302 | 303 | 307 | 308 => {
+                    let location = resp.headers().get("location").map_err(files_err)?.unwrap_or_default();
+                    if !location.starts_with('/') || location.starts_with("//") {
+                        break;
+                    }
+                    url = format!("{ASSETS_ORIGIN}{location}");
+                }
+                status => return Err(StoreError::Files(format!("ASSETS a répondu {status} pour {path}"))),
+            }
+        }
+        Err(StoreError::Files(format!("ASSETS : redirection inattendue pour {path}")))
+    }
+}
+
+impl Clock for WorkerPlatform {
+    fn now(&self) -> i64 {
+        (js_sys::Date::now() / 1000.0).floor() as i64
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+}
+
+impl Random for WorkerPlatform {
+    fn fill(&self, buf: &mut [u8]) {
+        // getRandomValues fills at most 65,536 bytes per call.
+        for chunk in buf.chunks_mut(65_536) {
+            // No usable randomness means no safe session: stop this request (the entry
+            // module answers 500 and starts a fresh instance) rather than continue weakly.
+            if get_random_values(chunk).is_err() {
+                panic!("crypto.getRandomValues indisponible");
+            }
+        }
+    }
+}
+

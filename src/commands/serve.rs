@@ -1,0 +1,161 @@
+//! `preau serve`: build, serve the site through the edge core (gate, sign-in, charters),
+//! watch content and theme, rebuild incrementally and reload the browser.
+
+use super::build::options;
+use crate::SiteArgs;
+use anyhow::Context;
+use notify::{RecursiveMode, Watcher};
+use preau_edge::native::{self, LiveReload, Native};
+use preau_edge::{Edge, EdgeConfig};
+use preau_generator::{BuildError, Generator};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Dossier des données (base SQLite, clé de session)
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Adresse d'écoute
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    pub addr: String,
+    /// Données jetables avec un compte de démonstration par rôle
+    #[arg(long)]
+    pub demo: bool,
+    /// Ne pas recharger le navigateur après une reconstruction
+    #[arg(long)]
+    pub no_reload: bool,
+    /// Ne pas surveiller le contenu
+    #[arg(long)]
+    pub no_watch: bool,
+    /// Un proxy HTTPS est devant ce serveur (cookies Secure, HSTS)
+    #[arg(long)]
+    pub behind_https_proxy: bool,
+}
+
+pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
+    let mut generator = Generator::new(options(&args.site))?;
+    let report = generator.build(&|_, _| {})?;
+    if !quiet {
+        eprintln!("Site construit : {} pages en {} ms.", report.pages, report.duration.as_millis());
+    }
+    let demo_dir = if args.demo { Some(tempfile::Builder::new().prefix("preau-demo-").tempdir()?) } else { None };
+    let data = demo_dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_else(|| args.data.clone());
+    let platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
+    let secret = super::secret::load_or_create(&data)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let addr: std::net::SocketAddr = args.addr.parse().with_context(|| format!("adresse invalide « {} »", args.addr))?;
+    if !addr.ip().is_loopback() && !args.behind_https_proxy {
+        anyhow::bail!("refus d'écouter sur {addr} en HTTP simple : les mots de passe circuleraient en clair. Placez un proxy HTTPS devant et ajoutez --behind-https-proxy, ou écoutez sur 127.0.0.1.");
+    }
+    runtime.block_on(async move {
+        let edge = Arc::new(Edge::new(platform, EdgeConfig::new(secret)).await.context("chargement du site")?);
+        if let Some(dir) = &demo_dir {
+            let lines = super::demo::seed(&edge.platform).await?;
+            println!("Données de démonstration dans {} (effacées à l'arrêt).", dir.path().display());
+            println!("Comptes de démonstration (identifiant / mot de passe) :");
+            for l in lines {
+                println!("  {l}");
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("écoute sur {addr}"))?;
+        let local = listener.local_addr()?;
+        println!("Préau est servi sur http://{local}/ (Ctrl+C pour arrêter)");
+        let live = (!args.no_reload && !args.no_watch).then(|| Arc::new(LiveReload::default()));
+        if !args.no_watch {
+            spawn_watcher(generator, edge.clone(), live.clone(), tokio::runtime::Handle::current(), quiet)?;
+        }
+        let purge_edge = edge.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
+            loop {
+                tick.tick().await;
+                match purge_edge.purge().await {
+                    Ok(n) if n > 0 => eprintln!("Journal d'audit : {n} entrée(s) plus ancienne(s) que la durée de conservation supprimée(s)."),
+                    Ok(_) => {}
+                    Err(e) => eprintln!("erreur : purge du journal d'audit : {e}"),
+                }
+            }
+        });
+        native::serve(edge, listener, args.behind_https_proxy, live).await?;
+        drop(demo_dir);
+        Ok(())
+    })
+}
+
+fn spawn_watcher(mut generator: Generator, edge: Arc<Edge<Native>>, live: Option<Arc<LiveReload>>, rt: tokio::runtime::Handle, quiet: bool) -> anyhow::Result<()> {
+    let opts = generator.options().clone();
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    watcher.watch(&opts.content, RecursiveMode::Recursive)?;
+    watcher.watch(&opts.theme, RecursiveMode::Recursive)?;
+    let content = std::fs::canonicalize(&opts.content).unwrap_or(opts.content.clone());
+    std::thread::spawn(move || {
+        let _watcher = watcher;
+        while let Ok(first) = rx.recv() {
+            let mut events = vec![first];
+            // Editors save in several steps: wait for the burst to end.
+            std::thread::sleep(Duration::from_millis(120));
+            events.extend(rx.try_iter());
+            let mut changed: Vec<PathBuf> = Vec::new();
+            let mut theme = false;
+            for ev in events.into_iter().flatten() {
+                if matches!(ev.kind, notify::EventKind::Access(_)) {
+                    continue;
+                }
+                for p in ev.paths {
+                    match relative_to(&p, &content) {
+                        Some(rel) if !is_hidden(&rel) => changed.push(rel),
+                        Some(_) => {}
+                        None => theme = true,
+                    }
+                }
+            }
+            changed.sort();
+            changed.dedup();
+            if changed.is_empty() && !theme {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            let result = if theme {
+                Generator::new(opts.clone()).and_then(|mut g| {
+                    g.build(&|_, _| {})?;
+                    generator = g;
+                    Ok(preau_generator::RebuildKind::Full)
+                })
+            } else {
+                generator.rebuild(&changed, &|_, _| {})
+            };
+            match result {
+                Ok(kind) => {
+                    if let Err(e) = rt.block_on(edge.reload()) {
+                        eprintln!("erreur : rechargement du site : {e}");
+                    }
+                    if let Some(l) = &live {
+                        l.generation.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if !quiet {
+                        let how = if kind == preau_generator::RebuildKind::Incremental { "partielle" } else { "complète" };
+                        eprintln!("Reconstruction {how} en {} ms.", started.elapsed().as_millis());
+                    }
+                }
+                Err(BuildError::Content(list)) => crate::report::content_errors(&list),
+                Err(e) => eprintln!("erreur : {e}"),
+            }
+        }
+    });
+    Ok(())
+}
+
+fn relative_to(p: &Path, root: &Path) -> Option<PathBuf> {
+    let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    canon.strip_prefix(root).ok().map(Path::to_path_buf).or_else(|| p.strip_prefix(root).ok().map(Path::to_path_buf))
+}
+
+fn is_hidden(rel: &Path) -> bool {
+    rel.iter().any(|c| c.to_string_lossy().starts_with('.')) || rel.extension().is_some_and(|e| e == "swp" || e == "tmp")
+}
