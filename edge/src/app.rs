@@ -273,8 +273,8 @@ impl<P: Platform> Edge<P> {
             }
         };
         let Some(account) = account.filter(|_| ok) else {
-            throttle::fail(&self.platform, &ip_key, ctx.now).await?;
-            throttle::fail(&self.platform, &login_key, ctx.now).await?;
+            throttle::fail(&self.platform, &ip_key, throttle::FREE_FAILURES_PER_NETWORK, ctx.now).await?;
+            throttle::fail(&self.platform, &login_key, throttle::FREE_FAILURES, ctx.now).await?;
             self.audit(ctx, &login, "signin", &login, "failure").await?;
             return Ok(self.signin_page(site, &Ctx { session: None, ..*ctx }, cookies, &query, site.t("bad_credentials"), StatusCode::UNAUTHORIZED));
         };
