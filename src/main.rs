@@ -51,6 +51,8 @@ enum Command {
     Accounts(commands::accounts::AccountsArgs),
     /// Journal d'audit
     Audit(commands::audit::AuditArgs),
+    /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
+    Cost(commands::cost::CostArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args, cli.quiet),
         Command::Accounts(args) => commands::accounts::run(args, cli.quiet),
         Command::Audit(args) => commands::audit::run(args, cli.quiet),
+        Command::Cost(args) => commands::cost::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

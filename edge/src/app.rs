@@ -545,7 +545,7 @@ pub fn escape(s: &str) -> String {
 
 /// Fill a shell's `@@SLOT@@` markers. Values must already be HTML-safe.
 fn fill(site: &SiteData, shell: &str, title: &str, slots: &[(&str, &str)]) -> String {
-    let mut html = site.shells.get(shell).cloned().unwrap_or_else(|| format!("<!DOCTYPE html><html lang=\"fr\"><title>@@TITLE@@</title><h1>@@TITLE@@</h1><p>@@MESSAGE@@</p></html>"));
+    let mut html = site.shells.get(shell).cloned().unwrap_or_else(|| "<!DOCTYPE html><html lang=\"fr\"><title>@@TITLE@@</title><h1>@@TITLE@@</h1><p>@@MESSAGE@@</p></html>".to_string());
     html = html.replace("@@TITLE@@", &escape(title)).replace("@@URL@@", "");
     for (k, v) in slots {
         html = html.replace(&format!("@@{k}@@"), v);
@@ -631,15 +631,33 @@ pub fn content_type(path: &str) -> &'static str {
 /// The Content-Security-Policy of every response (also written to `_headers` for Workers).
 pub const CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+/// Security headers of every response (HSTS is added only over HTTPS).
+pub const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("x-frame-options", "DENY"),
+];
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 /// Headers on every response; HSTS only where the connection is HTTPS.
 pub fn security_headers(r: &mut Resp, https: bool) {
     let h = r.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if https {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    for (name, value) in SECURITY_HEADERS {
+        h.insert(*name, HeaderValue::from_static(value));
     }
+    if https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
+}
+
+/// The same headers in Cloudflare's `_headers` format, for files served without the Worker.
+pub fn headers_file() -> String {
+    let mut out = String::from("/*\n");
+    for (name, value) in SECURITY_HEADERS {
+        out.push_str(&format!("  {name}: {value}\n"));
+    }
+    out.push_str(&format!("  strict-transport-security: {HSTS}\n/theme/*\n  cache-control: public, max-age=86400\n"));
+    out
 }

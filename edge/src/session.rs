@@ -123,7 +123,7 @@ pub struct Session {
 impl Session {
     pub fn has_accepted(&self, audience: &str, version: &str) -> bool {
         let want = format!("{audience}:{version}");
-        self.accepted.iter().any(|a| *a == want)
+        self.accepted.contains(&want)
     }
 
     pub fn accepted_any(&self, audience: &str) -> bool {

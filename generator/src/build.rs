@@ -127,7 +127,7 @@ impl Generator {
                 let bytes = self.renderer.render(site, o)?;
                 write_file(dir, &path, &bytes)?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % 256 == 0 || n == total {
+                if n.is_multiple_of(256) || n == total {
                     progress(n, total);
                 }
                 Ok((path, access, bytes.len() as u64))
@@ -204,6 +204,9 @@ impl Generator {
             put(path, access, xml.as_bytes())?;
         }
         put("robots.txt".into(), Access::public(), feeds::robots(site).as_bytes())?;
+        // Read by Cloudflare's static assets (security headers on files served without
+        // the Worker); never served itself.
+        put("_headers".into(), Access::internal(), preau_edge::app::headers_file().as_bytes())?;
         for (path, html) in self.renderer.render_shells(site)? {
             put(path, Access::internal(), &html)?;
         }

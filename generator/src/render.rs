@@ -389,7 +389,7 @@ impl Renderer {
 }
 
 /// Items of a section that may appear on its index (never wider than the index's audience).
-pub fn visible_items<'a>(site: &'a Site, key: &SectionKey) -> Vec<usize> {
+pub fn visible_items(site: &Site, key: &SectionKey) -> Vec<usize> {
     let access = section_access(site, key);
     site.sections
         .get(key)

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod build;
+pub mod cost;
 pub mod demo;
 pub mod new;
 pub mod secret;
