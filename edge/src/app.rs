@@ -82,6 +82,7 @@ impl<P: Platform> Edge<P> {
 
     /// Re-read the manifest and shells after a rebuild.
     pub async fn reload(&self) -> Result<(), StoreError> {
+        self.platform.invalidate();
         let site = SiteData::load(&self.platform).await?;
         if let Ok(mut guard) = self.site.write() {
             *guard = Arc::new(site);

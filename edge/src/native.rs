@@ -129,7 +129,18 @@ impl Db for SqliteDb {
 pub struct Native {
     pub db: SqliteDb,
     pub site_dir: PathBuf,
+    cache: FileCache,
 }
+
+/// Small files of the site kept in memory between rebuilds (the hot path of every page).
+#[derive(Default)]
+struct FileCache {
+    files: Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>,
+    bytes: AtomicUsize,
+}
+
+const CACHE_FILE_MAX: usize = 256 * 1024;
+const CACHE_TOTAL_MAX: usize = 64 * 1024 * 1024;
 
 impl Native {
     /// Open (and migrate) `<data>/preau.sqlite3`; serve files from `site_dir`.
@@ -139,6 +150,7 @@ impl Native {
         Ok(Native {
             db: SqliteDb::open(&data.join("preau.sqlite3"), pool)?,
             site_dir: site_dir.to_path_buf(),
+            cache: FileCache::default(),
         })
     }
 }
@@ -161,12 +173,29 @@ impl Files for Native {
         if path.split('/').any(|s| s == ".." || s.is_empty()) {
             return Ok(None);
         }
+        if let Some(hit) = self.cache.files.lock().ok().and_then(|c| c.get(path).cloned()) {
+            return Ok(Some(hit.to_vec()));
+        }
         let full = self.site_dir.join(path);
-        match std::fs::symlink_metadata(&full) {
-            Ok(m) if m.is_file() => std::fs::read(&full).map(Some).map_err(|e| StoreError::Files(e.to_string())),
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Files(e.to_string())),
+        let data = match std::fs::symlink_metadata(&full) {
+            Ok(m) if m.is_file() => std::fs::read(&full).map_err(|e| StoreError::Files(e.to_string()))?,
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::Files(e.to_string())),
+        };
+        if data.len() <= CACHE_FILE_MAX && self.cache.bytes.load(Ordering::Relaxed) + data.len() <= CACHE_TOTAL_MAX {
+            if let Ok(mut c) = self.cache.files.lock() {
+                self.cache.bytes.fetch_add(data.len(), Ordering::Relaxed);
+                c.insert(path.to_string(), Arc::new(data.clone()));
+            }
+        }
+        Ok(Some(data))
+    }
+
+    fn invalidate(&self) {
+        if let Ok(mut c) = self.cache.files.lock() {
+            c.clear();
+            self.cache.bytes.store(0, Ordering::Relaxed);
         }
     }
 }

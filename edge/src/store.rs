@@ -94,6 +94,9 @@ pub trait Db {
 pub trait Files {
     /// Read a file by its path relative to the output folder (`a/b/index.html`).
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The site was rebuilt: forget anything cached.
+    fn invalidate(&self) {}
 }
 
 /// Wall-clock time in Unix seconds.
