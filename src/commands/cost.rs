@@ -1,7 +1,8 @@
 //! `preau cost`: what a year on Cloudflare's Workers paid plan costs for a number of
 //! pupils, from the published prices and the Worker requests each page view of the built
-//! site really makes (private pages and their private images go through the Worker;
-//! public files are free static assets).
+//! site really makes. `wrangler.toml` runs the Worker first on every path but the theme's
+//! files (default deny), so a page view costs one Worker request per HTML page and image;
+//! CSS and icons under `/theme/` are free static assets.
 
 use anyhow::Context;
 use preau_edge::access::{Manifest, MANIFEST_PATH};
@@ -32,6 +33,9 @@ pub struct CostArgs {
     /// Pages privées lues par parent et par semaine d'école
     #[arg(long, default_value_t = 15.0)]
     pub views_per_week: f64,
+    /// Pages publiques lues par parent et par semaine d'école
+    #[arg(long, default_value_t = 3.0)]
+    pub public_views_per_week: f64,
     /// Semaines d'école par an
     #[arg(long, default_value_t = 36.0)]
     pub weeks: f64,
@@ -49,14 +53,15 @@ pub struct CostArgs {
     pub eur_per_usd: f64,
 }
 
-/// Average Worker requests per private page view: the page plus its private images.
-pub fn requests_per_private_view(output: &std::path::Path) -> anyhow::Result<(f64, usize)> {
+/// Average Worker requests per page view (the page plus its images outside `/theme/`),
+/// for private pages (`private = true`) or public ones.
+pub fn requests_per_view(output: &std::path::Path, private: bool) -> anyhow::Result<(f64, usize)> {
     let bytes = std::fs::read(output.join(MANIFEST_PATH)).with_context(|| format!("{} : lancez d'abord preau build", output.join(MANIFEST_PATH).display()))?;
     let m: Manifest = serde_json::from_slice(&bytes)?;
     let mut pages = 0usize;
     let mut requests = 0usize;
     for (file, access) in &m.files {
-        if access.is_public() || !file.ends_with(".html") || file.starts_with("_preau/") {
+        if access.is_public() == private || !file.ends_with(".html") || file.starts_with("_preau/") {
             continue;
         }
         let html = std::fs::read_to_string(output.join(file)).unwrap_or_default();
@@ -71,7 +76,7 @@ pub fn requests_per_private_view(output: &std::path::Path) -> anyhow::Result<(f6
                 Some(abs) => abs.to_string(),
                 None => format!("{dir}/{src}"),
             };
-            if m.files.get(&path).is_some_and(|a| !a.is_public()) {
+            if !path.starts_with("theme/") && m.files.contains_key(&path) {
                 requests += 1;
             }
         }
@@ -80,12 +85,14 @@ pub fn requests_per_private_view(output: &std::path::Path) -> anyhow::Result<(f6
 }
 
 pub fn run(args: CostArgs) -> anyhow::Result<()> {
-    let (per_view, pages) = requests_per_private_view(&args.output)?;
+    let (per_view, pages) = requests_per_view(&args.output, true)?;
+    let (per_public_view, public_pages) = requests_per_view(&args.output, false)?;
     let parents = f64::from(args.pupils) * args.parents_per_pupil;
     let views = parents * args.views_per_week * args.weeks;
+    let public_views = parents * args.public_views_per_week * args.weeks;
     // A sign-in is three Worker requests: the form, the POST, the redirect target.
     let signins = parents * args.signins_per_month * 12.0;
-    let requests = views * per_view + signins * 3.0;
+    let requests = views * per_view + public_views * per_public_view + signins * 3.0;
     let cpu_ms = requests * args.cpu_ms_per_request + signins * args.cpu_ms_per_signin;
     // One session lookup per request (about 3 rows read), a few writes per sign-in.
     let d1_reads = requests * 3.0;
@@ -100,14 +107,16 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     let eur = usd * args.eur_per_usd;
     let per_pupil = eur / f64::from(args.pupils.max(1));
     println!("Coût annuel estimé sur Cloudflare Workers (offre payante) pour {} élèves", args.pupils);
-    println!("  mesuré sur le site construit : {per_view:.2} requête(s) Worker par page privée lue ({pages} pages privées)");
+    println!("  mesuré sur le site construit : {per_view:.2} requête(s) Worker par page privée lue ({pages} pages privées),");
+    println!("                                 {per_public_view:.2} par page publique lue ({public_pages} pages publiques)");
     println!("  pages privées lues par an    : {views:>14.0}");
+    println!("  pages publiques lues par an  : {public_views:>14.0}");
     println!("  connexions par an            : {signins:>14.0}");
     println!("  requêtes Worker par mois     : {:>14.0} (inclus : {REQUESTS_INCLUDED:.0})", monthly(requests));
     println!("  temps CPU par mois (ms)      : {:>14.0} (inclus : {CPU_MS_INCLUDED:.0})", monthly(cpu_ms));
     println!("  lectures D1 par mois         : {:>14.0} (inclus : {D1_READS_INCLUDED:.0})", monthly(d1_reads));
     println!("  écritures D1 par mois        : {:>14.0} (inclus : {D1_WRITES_INCLUDED:.0})", monthly(d1_writes));
-    println!("  pages publiques et images publiques : gratuites (fichiers statiques)");
+    println!("  CSS et icônes du thème (/theme/) : gratuits (fichiers statiques)");
     println!("Total : {usd:.2} $ par an, soit {eur:.2} € ; {per_pupil:.3} € par élève et par an");
     println!("ENT commerciaux : 2 à 7 € par élève et par an, soit {:.0} à {:.0} € pour {} élèves", 2.0 * f64::from(args.pupils), 7.0 * f64::from(args.pupils), args.pupils);
     Ok(())
