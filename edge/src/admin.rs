@@ -76,24 +76,33 @@ pub async fn add<P: Db + Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str)
 pub fn add_sql<P: Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str) -> Result<String, AdminError> {
     checked(a)?;
     let hash = password::hash(a.password, &salt(p)).map_err(AdminError::Hash)?;
-    let mut out = String::new();
-    for (sql, params) in add_statements(a, &hash, p.now(), actor) {
-        out.push_str(&inline(sql, &params));
-        out.push_str(";\n");
-    }
-    Ok(out)
+    Ok(to_sql_script(&add_statements(a, &hash, p.now(), actor)))
 }
 
-/// Replace `?N` placeholders by SQL literals (strings quoted, quotes doubled).
+/// Replace `?N` placeholders by SQL literals (strings quoted, quotes doubled), in one pass
+/// over the statement so that a value is never scanned again.
 fn inline(sql: &str, params: &[SqlValue]) -> String {
-    let mut out = sql.to_string();
-    for (i, v) in params.iter().enumerate().rev() {
-        let lit = match v {
-            SqlValue::Null => "NULL".to_string(),
-            SqlValue::Int(n) => n.to_string(),
-            SqlValue::Text(s) => format!("'{}'", s.replace('\'', "''")),
-        };
-        out = out.replace(&format!("?{}", i + 1), &lit);
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut chars = sql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '?' {
+            out.push(c);
+            continue;
+        }
+        let digits: String = sql[i + 1..].chars().take_while(char::is_ascii_digit).collect();
+        for _ in 0..digits.len() {
+            chars.next();
+        }
+        let value = digits.parse::<usize>().ok().and_then(|n| params.get(n.wrapping_sub(1)));
+        match value {
+            Some(SqlValue::Null) | None => out.push_str("NULL"),
+            Some(SqlValue::Int(n)) => out.push_str(&n.to_string()),
+            Some(SqlValue::Text(t)) => {
+                out.push('\'');
+                out.push_str(&t.replace('\'', "''"));
+                out.push('\'');
+            }
+        }
     }
     out
 }
@@ -109,19 +118,47 @@ pub async fn list<D: Db>(db: &D) -> Result<Vec<Account>, StoreError> {
     Ok(out)
 }
 
+/// SQL that disables an account and ends all its sessions, by login.
+pub fn disable_statements(login: &str, now: i64, actor: &str) -> Vec<(&'static str, Vec<SqlValue>)> {
+    vec![
+        ("UPDATE accounts SET disabled = 1 WHERE login = ?1", vec![login.into()]),
+        ("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)", vec![login.into()]),
+        (audit::INSERT, audit::params(now, &Entry { actor, action: "account_disable", target: login, outcome: "success", client: "cli" })),
+    ]
+}
+
+/// SQL that sets a new password hash and ends the account's sessions, by login.
+pub fn reset_statements(login: &str, hash: &str, now: i64, actor: &str) -> Vec<(&'static str, Vec<SqlValue>)> {
+    vec![
+        ("UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE login = ?3", vec![hash.into(), now.into(), login.into()]),
+        ("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)", vec![login.into()]),
+        (audit::INSERT, audit::params(now, &Entry { actor, action: "password_reset", target: login, outcome: "success", client: "cli" })),
+    ]
+}
+
+/// Statements as one SQL script, for `wrangler d1 execute --file`.
+pub fn to_sql_script(statements: &[(&'static str, Vec<SqlValue>)]) -> String {
+    let mut out = String::new();
+    for (sql, params) in statements {
+        out.push_str(&inline(sql, params));
+        out.push_str(";\n");
+    }
+    out
+}
+
 /// Disable an account and end all its sessions at once.
 pub async fn disable<P: Db + Clock>(p: &P, login: &str, actor: &str) -> Result<(), AdminError> {
     let Some((a, _)) = accounts::find_by_login(p, login).await? else {
         return Err(AdminError::Unknown(login.into()));
     };
-    let now = p.now();
-    p.batch(vec![
-        ("UPDATE accounts SET disabled = 1 WHERE id = ?1", vec![a.id.into()]),
-        ("DELETE FROM sessions WHERE account_id = ?1", vec![a.id.into()]),
-        (audit::INSERT, audit::params(now, &Entry { actor, action: "account_disable", target: &a.login, outcome: "success", client: "cli" })),
-    ])
-    .await?;
+    p.batch(disable_statements(&a.login, p.now(), actor)).await?;
     Ok(())
+}
+
+/// Hash a new password after checking the policy (for `reset_statements`).
+pub fn new_hash<R: Random>(r: &R, login: &str, new_password: &str) -> Result<String, AdminError> {
+    password::check_policy(new_password, login, &[])?;
+    password::hash(new_password, &salt(r)).map_err(AdminError::Hash)
 }
 
 /// Set a new password; ends the account's sessions.
@@ -131,13 +168,7 @@ pub async fn reset_password<P: Db + Clock + Random>(p: &P, login: &str, new_pass
     };
     password::check_policy(new_password, &a.login, &[&a.display_name])?;
     let hash = password::hash(new_password, &salt(p)).map_err(AdminError::Hash)?;
-    let now = p.now();
-    p.batch(vec![
-        ("UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3", vec![hash.into(), now.into(), a.id.into()]),
-        ("DELETE FROM sessions WHERE account_id = ?1", vec![a.id.into()]),
-        (audit::INSERT, audit::params(now, &Entry { actor, action: "password_reset", target: &a.login, outcome: "success", client: "cli" })),
-    ])
-    .await?;
+    p.batch(reset_statements(&a.login, &hash, p.now(), actor)).await?;
     Ok(())
 }
 
@@ -152,5 +183,8 @@ mod tests {
             SqlValue::Null, SqlValue::Null, SqlValue::Null, SqlValue::Null, "x".into(),
         ]);
         assert_eq!(s, "INSERT INTO t VALUES ('l''école', 5, 'x')");
+        // A value that looks like a placeholder is not expanded again.
+        let s = inline("VALUES (?1, ?2)", &["?2".into(), "a'); DROP TABLE accounts; --".into()]);
+        assert_eq!(s, "VALUES ('?2', 'a''); DROP TABLE accounts; --')");
     }
 }

@@ -4,6 +4,7 @@ use anyhow::{bail, Context};
 use preau_edge::accounts::{Role, Scope};
 use preau_edge::admin::{self, NewAccount};
 use preau_edge::native::Native;
+use preau_edge::store::Clock;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -40,12 +41,20 @@ pub enum AccountsCommand {
     /// Lister les comptes
     List,
     /// Désactiver un compte et fermer ses sessions
-    Disable { login: String },
+    Disable {
+        login: String,
+        /// Écrire le SQL pour Cloudflare D1 au lieu d'agir ici
+        #[arg(long)]
+        sql: bool,
+    },
     /// Changer le mot de passe (lu sur l'entrée standard) et fermer les sessions
     ResetPassword {
         login: String,
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Écrire le SQL pour Cloudflare D1 au lieu d'agir ici
+        #[arg(long)]
+        sql: bool,
     },
 }
 
@@ -102,7 +111,15 @@ pub fn run(args: AccountsArgs, quiet: bool) -> anyhow::Result<()> {
                     println!("{:<24} {:<14} {:<8} {:<30} {}", a.login, a.role.as_str(), state, scopes, a.display_name);
                 }
             }
-            AccountsCommand::Disable { login } => {
+            AccountsCommand::Disable { login, sql: true } => {
+                print!("{}", admin::to_sql_script(&admin::disable_statements(&login, SqlOnly.now(), &actor())));
+            }
+            AccountsCommand::ResetPassword { login, sql: true, .. } => {
+                let password = read_password()?;
+                let hash = admin::new_hash(&SqlOnly, &login, &password)?;
+                print!("{}", admin::to_sql_script(&admin::reset_statements(&login, &hash, SqlOnly.now(), &actor())));
+            }
+            AccountsCommand::Disable { login, .. } => {
                 let p = Native::open(&args.data, std::path::Path::new("public"))?;
                 admin::disable(&p, &login, &actor()).await?;
                 if !quiet {
