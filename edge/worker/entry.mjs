@@ -1,0 +1,109 @@
+// Préau's Worker entry module. It hands every request and cron event to the Rust core
+// (./index.js and ./index_bg.wasm, produced by wasm-bindgen in scripts/build-worker.sh) and
+// keeps the isolate usable after a Rust panic.
+//
+// A panic aborts the WebAssembly instance (panic = "abort"). The wasm-bindgen glue, built
+// with --experimental-reset-state-function and --force-enable-abort-handler, marks the
+// instance as terminated and creates a fresh one on the next call. What is left to do here:
+// answer the request that panicked (and any request in flight on the same instance, whose
+// futures died with it) with a 500 page instead of leaving it hanging.
+import * as core from "./index.js";
+
+// Same policy as preau_edge::app::CSP (tests/worker_smoke.rs checks they stay equal).
+const CSP =
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+const FAILURE_PAGE =
+  '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+  "<title>Erreur interne</title></head><body><main><h1>Erreur interne</h1>" +
+  "<p>Une erreur inattendue s'est produite. Réessayez dans un instant.</p>" +
+  "</main></body></html>";
+
+// Reject functions of the calls in flight on the current wasm instance.
+const inflight = new Set();
+
+function isTrap(error) {
+  return (
+    error instanceof WebAssembly.RuntimeError ||
+    (error instanceof Error && error.message === "Module terminated")
+  );
+}
+
+function abortInflight(reason) {
+  for (const reject of inflight) reject(reason);
+  inflight.clear();
+}
+
+// A trap inside an async continuation does not reach the caller's promise: it surfaces as
+// an uncaught error or an unhandled rejection.
+addEventListener("error", (event) => {
+  if (isTrap(event.error)) abortInflight(event.error);
+});
+addEventListener("unhandledrejection", (event) => {
+  if (isTrap(event.reason)) {
+    abortInflight(event.reason);
+    event.preventDefault();
+  }
+});
+
+function run(call) {
+  return new Promise((resolve, reject) => {
+    inflight.add(reject);
+    const done = () => inflight.delete(reject);
+    let result;
+    try {
+      result = call();
+    } catch (error) {
+      done();
+      reject(error);
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error) => {
+        done();
+        reject(error);
+      },
+    );
+  });
+}
+
+function failure(request) {
+  const headers = new Headers({
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "x-frame-options": "DENY",
+  });
+  if (new URL(request.url).protocol === "https:") {
+    headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");
+  }
+  return new Response(request.method === "HEAD" ? null : FAILURE_PAGE, { status: 500, headers });
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    try {
+      return await run(() => core.fetch(request, env, ctx));
+    } catch (error) {
+      console.error("Préau : erreur interne ; l'instance wasm sera recréée à la prochaine requête.", error);
+      return failure(request);
+    }
+  },
+
+  async scheduled(event, env, ctx) {
+    try {
+      await run(() => core.scheduled(event, env, ctx));
+    } catch (error) {
+      console.error("Préau : la tâche planifiée a échoué.", error);
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,418 @@
+//! The Cloudflare Worker, built for wasm32 and run under `wrangler dev` (workerd, the real
+//! runtime), on the demo site: static assets, the gate, the edge's own pages, panic
+//! recovery, the body limit, the cron handler and a real sign-in with an account created
+//! the way the town's IT does it on Cloudflare (`preau accounts add --sql` piped into
+//! `wrangler d1 execute`). Prints timings (startup, gated request, Argon2id sign-in).
+//!
+//! Skipped only with PREAU_SKIP_WORKER=1; otherwise a missing toolchain fails the test.
+
+#[path = "support/worker.rs"]
+mod worker;
+
+use preau_generator::{BuildOptions, Generator};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use worker::WorkerServer;
+
+const CLASS: &str = "/ecoles/ecole-jean-moulin/classes/ce1-a/";
+const CLASS_IMAGE: &str = "ecoles/ecole-jean-moulin/classes/ce1-a/sortie-a-la-ferme/vache.svg";
+const PASSWORD: &str = "girafe-velo-orange-piscine-42";
+
+struct Resp {
+    status: u16,
+    headers: BTreeMap<String, Vec<String>>,
+    body: Vec<u8>,
+    took: Duration,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One browser: no redirects followed, a cookie jar.
+struct Client {
+    base: String,
+    agent: ureq::Agent,
+    cookies: BTreeMap<String, String>,
+}
+
+impl Client {
+    fn new(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            agent: ureq::AgentBuilder::new()
+                .redirects(0)
+                .timeout(Duration::from_secs(60))
+                .build(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        raw: Option<&[u8]>,
+    ) -> Resp {
+        let mut req = self.agent.request(method, &format!("{}{path}", self.base));
+        if !self.cookies.is_empty() {
+            let jar = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.set("cookie", &jar);
+        }
+        let start = Instant::now();
+        let result = match (form, raw) {
+            (Some(f), _) => req.send_form(f),
+            (None, Some(b)) => req
+                .set("content-type", "application/x-www-form-urlencoded")
+                .send_bytes(b),
+            (None, None) => req.call(),
+        };
+        let resp = match result {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let took = start.elapsed();
+        let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for name in resp.headers_names() {
+            headers.insert(
+                name.to_ascii_lowercase(),
+                resp.all(&name).iter().map(|s| s.to_string()).collect(),
+            );
+        }
+        for c in headers.get("set-cookie").cloned().unwrap_or_default() {
+            let pair = c.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() || c.to_ascii_lowercase().contains("max-age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+        let status = resp.status();
+        let mut body = Vec::new();
+        resp.into_reader().read_to_end(&mut body).expect("body");
+        Resp {
+            status,
+            headers,
+            body,
+            took,
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Resp {
+        self.send("GET", path, None, None)
+    }
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden field {name} in:\n{body}"));
+    let rest = &body[i + marker.len()..];
+    rest[..rest.find('"').unwrap_or(0)].to_string()
+}
+
+fn build_demo(out: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let opts = BuildOptions {
+        content: root.join("content"),
+        theme: root.join("themes/default"),
+        output: out.to_path_buf(),
+    };
+    Generator::new(opts)
+        .and_then(|mut g| g.build(&|_, _| {}))
+        .expect("build the demo site");
+}
+
+/// The SQL `preau accounts add --sql` prints (what the IT team pipes into wrangler).
+fn account_sql(login: &str, role: &str, scope: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_preau"))
+        .args([
+            "accounts",
+            "add",
+            login,
+            "--role",
+            role,
+            "--scope",
+            scope,
+            "--password-stdin",
+            "--sql",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("preau accounts add --sql");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(PASSWORD.as_bytes())
+        .expect("password");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "preau accounts add --sql failed");
+    String::from_utf8(out.stdout).expect("utf-8 SQL")
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+#[test]
+fn worker_under_wrangler_dev() {
+    if worker::skipped() {
+        return;
+    }
+    let site = tempfile::tempdir().expect("temp dir");
+    let public = site.path().join("public");
+    build_demo(&public);
+    let server = WorkerServer::start(&public);
+    let mut c = Client::new(&server.base_url);
+    let csp = preau_edge::app::CSP;
+
+    // The home page, through the Worker (every path but /theme/ and /robots.txt runs it).
+    let r = c.get("/");
+    assert_eq!(r.status, 200, "{}", server.log());
+    assert!(r.text().contains("<html"), "home page");
+    assert_eq!(r.header("content-security-policy"), Some(csp));
+    // Theme files are plain static assets.
+    let r = c.get("/theme/style.css");
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/css")));
+
+    // Never serve the edge's own data.
+    for path in [
+        "/_preau/manifest.json",
+        "/_preau/strings.json",
+        "/_preau/shells/signin.html",
+        "/_preau/",
+    ] {
+        let r = c.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(
+            !r.text().contains("\"files\""),
+            "{path} leaked the manifest"
+        );
+    }
+
+    // A class page needs a session.
+    let r = c.get(CLASS);
+    assert_eq!(r.status, 303, "{CLASS}");
+    let location = r.header("location").unwrap_or("");
+    assert!(location.starts_with("/connexion/?suite="), "{location}");
+    assert_eq!(r.header("content-security-policy"), Some(csp));
+
+    // Missing pages: the theme's 404 page (read by the Worker through ASSETS); a missing
+    // page in a private place answers like an existing one.
+    let r = c.get("/nexiste-pas/");
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.body,
+        std::fs::read(public.join("404.html")).expect("404.html")
+    );
+    let r = c.get(&format!("{CLASS}nexiste-pas/"));
+    assert_eq!(r.status, 303);
+
+    // Other spellings of private files are refused or redirected to the canonical path
+    // (which the Worker gates), never served.
+    let secret = std::fs::read(public.join(CLASS_IMAGE)).expect("class image");
+    let image = format!("/{CLASS_IMAGE}");
+    for path in [
+        image.clone(),
+        image.replace("/ecoles/", "/%65coles/"),
+        image.replace('/', "%2F").replacen("%2F", "/", 1),
+        format!("/theme/..%2f{}", &image[1..].replace('/', "%2f")),
+        format!("/theme/%2e%2e/{}", &image[1..]),
+        format!("/theme/%2E%2E%2F{}", &image[1..]),
+        "/theme/..%2f_preau%2fmanifest.json".to_string(),
+        "/ECOLES/ecole-jean-moulin/classes/ce1-a/".to_string(),
+        "/ecoles/ecole-jean-moulin/classes/ce1-a/index.html".to_string(),
+        "/ecoles/ecole-jean-moulin/classes/ce1-a".to_string(),
+    ] {
+        let r = c.get(&path);
+        assert_ne!(r.status, 200, "{path} answered 200");
+        assert_ne!(r.body, secret, "{path} served the private image");
+        assert!(
+            !r.text().contains("\"files\""),
+            "{path} leaked the manifest"
+        );
+    }
+
+    // The sign-in page, from the Worker.
+    let r = c.get("/connexion/");
+    assert_eq!(r.status, 200);
+    let page = r.text();
+    assert!(
+        page.contains("<form") && page.contains("name=\"password\""),
+        "sign-in form:\n{page}"
+    );
+    assert_eq!(r.header("content-security-policy"), Some(csp));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    let head = c.send("HEAD", "/connexion/", None, None);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+
+    // Bodies over 64 KiB are refused before the core sees them.
+    let big = vec![b'a'; 70 * 1024];
+    let r = c.send("POST", "/connexion/", None, Some(&big));
+    assert_eq!(r.status, 413, "{}", r.text());
+
+    // A panic answers 500 and the next request works (sync and after an await).
+    for path in ["/_preau/test-panique", "/_preau/test-panique?apres-attente"] {
+        let r = c.get(path);
+        assert_eq!(r.status, 500, "{path}");
+        assert!(r.text().contains("Erreur interne"), "{path}: {}", r.text());
+        assert_eq!(r.header("content-security-policy"), Some(csp), "{path}");
+        let r = c.get("/connexion/");
+        assert_eq!(r.status, 200, "after {path}:\n{}", server.log());
+    }
+    let entry = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("edge/worker/entry.mjs"),
+    )
+    .expect("entry.mjs");
+    assert!(
+        entry.contains(&format!("\"{csp}\"")),
+        "entry.mjs has a different CSP from preau_edge::app::CSP"
+    );
+
+    // Gated request latency (warm): median of 20.
+    let gated = median((0..20).map(|_| c.get(CLASS).took).collect());
+
+    // An account created as on Cloudflare, then a real sign-in (Argon2id m=19 MiB, t=2).
+    let sql = account_sql("parent.smoke", "parent", "ecole-jean-moulin/ce1-a");
+    server.exec_sql(&sql);
+    let rows = server.query_json("SELECT login, role FROM accounts WHERE login = 'parent.smoke'");
+    assert_eq!(rows.len(), 1, "account in D1: {rows:?}");
+    let mut signin_times = Vec::new();
+    let mut b = Client::new(&server.base_url);
+    for _ in 0..3 {
+        b.cookies.clear();
+        let form = b.get(&format!("/connexion/?suite={}", CLASS.replace('/', "%2F")));
+        let csrf = hidden(&form.text(), "csrf");
+        let r = b.send(
+            "POST",
+            "/connexion/",
+            Some(&[
+                ("login", "parent.smoke"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("next", CLASS),
+            ]),
+            None,
+        );
+        assert_eq!(r.status, 303, "sign-in:\n{}\n{}", r.text(), server.log());
+        signin_times.push(r.took);
+    }
+    let wrong = {
+        b.cookies.clear();
+        let form = b.get("/connexion/");
+        let csrf = hidden(&form.text(), "csrf");
+        let r = b.send(
+            "POST",
+            "/connexion/",
+            Some(&[
+                ("login", "parent.smoke"),
+                ("password", "mauvais-mot-de-passe-123"),
+                ("csrf", &csrf),
+            ]),
+            None,
+        );
+        assert_eq!(r.status, 401, "wrong password: {}", r.text());
+        r.took
+    };
+    // Sign in once more, then the charter gate, then the class page.
+    b.cookies.clear();
+    let form = b.get("/connexion/");
+    let csrf = hidden(&form.text(), "csrf");
+    let r = b.send(
+        "POST",
+        "/connexion/",
+        Some(&[
+            ("login", "parent.smoke"),
+            ("password", PASSWORD),
+            ("csrf", &csrf),
+            ("next", CLASS),
+        ]),
+        None,
+    );
+    assert_eq!(r.status, 303);
+    let r = b.get(CLASS);
+    assert_eq!(r.status, 303, "charter first");
+    let gate_url = r.header("location").expect("gate location").to_string();
+    assert!(gate_url.starts_with("/charte/accepter/"), "{gate_url}");
+    let gate = b.get(&gate_url);
+    assert_eq!(gate.status, 200);
+    let csrf = hidden(&gate.text(), "csrf");
+    let r = b.send(
+        "POST",
+        "/charte/accepter/",
+        Some(&[("csrf", &csrf), ("next", CLASS)]),
+        None,
+    );
+    assert_eq!(r.status, 303, "accept: {}", r.text());
+    let r = b.get(CLASS);
+    assert_eq!(r.status, 200, "class page after sign-in and charter");
+    assert_eq!(r.header("cache-control"), Some("private, no-store"));
+    let r = b.get(&image);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, secret, "the member gets the class image");
+    let member_page = median((0..20).map(|_| b.get(CLASS).took).collect());
+
+    // The audit log got the sign-ins; the cron handler runs the purge.
+    let audit =
+        server.query_json("SELECT action, outcome FROM audit_log WHERE actor = 'parent.smoke'");
+    assert!(
+        audit
+            .iter()
+            .any(|r| r["action"] == "signin" && r["outcome"] == "success"),
+        "{audit:?}"
+    );
+    assert!(
+        audit.iter().any(|r| r["action"] == "charter_accept"),
+        "{audit:?}"
+    );
+    server.run_cron();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log().contains("Purge du journal d'audit") {
+        assert!(
+            Instant::now() < deadline,
+            "no purge log after the cron:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    eprintln!(
+        "Worker timings: wrangler dev startup {:.2} s; gated request (303) median {:.1} ms; \
+         member class page median {:.1} ms; sign-in (Argon2id) {:?} ms; wrong password {} ms",
+        server.startup.as_secs_f64(),
+        gated.as_secs_f64() * 1e3,
+        member_page.as_secs_f64() * 1e3,
+        signin_times
+            .iter()
+            .map(|d| d.as_millis())
+            .collect::<Vec<_>>(),
+        wrong.as_millis()
+    );
+}
