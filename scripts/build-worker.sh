@@ -9,14 +9,14 @@
 #   PREAU_SKIP_CHECK=1     skip the run_worker_first check on public/
 #   PREAU_SKIP_DRY_RUN=1   skip `wrangler deploy --dry-run`
 #   PREAU_WORKER_OUT=dir   write the Worker there instead of build/worker
-#   PREAU_TOOLS_DIR=dir    where wasm-bindgen-cli is (installed if missing; default .tools/)
+#   PREAU_TOOLS_DIR=dir    where wasm-bindgen-cli is (installed if missing; default ~/.cache/preau-tools)
 # The test harness (tests/support/worker.rs) sets the first four; a deployment sets none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 WASM_BINDGEN_VERSION=0.2.130 # must equal the wasm-bindgen pinned in edge/worker/Cargo.toml
-TOOLS="${PREAU_TOOLS_DIR:-$ROOT/.tools}" # scripts/install-deps.sh installs wasm-bindgen here
+TOOLS="${PREAU_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/preau-tools}" # scripts/install-deps.sh installs wasm-bindgen here
 OUT="${PREAU_WORKER_OUT:-build/worker}"
 # The wasm build has its own target folder: it shares nothing with the host build and so
 # never waits on its lock (the tests call this script while `cargo test` runs).
@@ -62,7 +62,7 @@ echo "    compilé en $(($(date +%s) - start)) s"
 
 WB="$TOOLS/bin/wasm-bindgen"
 if [ ! -x "$WB" ] || [ "$("$WB" --version)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  step "Installation de wasm-bindgen-cli $WASM_BINDGEN_VERSION dans .tools/"
+  step "Installation de wasm-bindgen-cli $WASM_BINDGEN_VERSION dans $TOOLS"
   cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS"
 fi
 

@@ -12,7 +12,8 @@ fi
 # (wrangler with workerd, and Node 22 for it).
 rustup target add wasm32-unknown-unknown
 WASM_BINDGEN_VERSION=0.2.130
-TOOLS="${PREAU_TOOLS_DIR:-$PWD/.tools}"
+# Outside the clone, so a fresh CI clone on the same machine reuses it (rebuilt if missing).
+TOOLS="${PREAU_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/preau-tools}"
 if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS"
 fi

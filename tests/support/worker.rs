@@ -6,7 +6,7 @@
 //! repository's wrangler.toml (same rules, bindings and dates; only paths changed), a
 //! `.dev.vars` with the secret, and its own local D1 state.
 //!
-//! Needs: the wasm32 target, wasm-bindgen-cli (installed on demand into .tools/) and
+//! Needs: the wasm32 target, wasm-bindgen-cli (installed on demand into ~/.cache/preau-tools) and
 //! `npm ci` (scripts/install-deps.sh does all three). Tests fail loudly when something is
 //! missing; they are skipped only with `PREAU_SKIP_WORKER=1`.
 
