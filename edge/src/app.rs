@@ -204,6 +204,11 @@ impl<P: Platform> Edge<P> {
     // ---- sign-in ------------------------------------------------------------------------
 
     fn signin_page(&self, site: &SiteData, ctx: &Ctx, cookies: &str, query: &str, error: &str, status: StatusCode) -> Resp {
+        self.signin_page_for(site, ctx, cookies, query, error, status, "")
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn signin_page_for(&self, site: &SiteData, ctx: &Ctx, cookies: &str, query: &str, error: &str, status: StatusCode, login: &str) -> Resp {
         let next = next_from_query(query);
         if ctx.session.is_some() && error.is_empty() {
             return redirect(StatusCode::SEE_OTHER, next.as_deref().unwrap_or(SPACE));
@@ -225,7 +230,7 @@ impl<P: Platform> Edge<P> {
             status,
             "signin",
             site.t("signin_title"),
-            &[("ERROR", &error_html), ("CSRF", &token), ("NEXT", &escape(next.as_deref().unwrap_or(""))), ("LOGIN", "")],
+            &[("ERROR", &error_html), ("CSRF", &token), ("NEXT", &escape(next.as_deref().unwrap_or(""))), ("LOGIN", &escape(login))],
         );
         if let Some(c) = set {
             if let Ok(v) = HeaderValue::from_str(&c) {
@@ -277,7 +282,8 @@ impl<P: Platform> Edge<P> {
             throttle::fail(&self.platform, &ip_key, throttle::FREE_FAILURES_PER_NETWORK, ctx.now).await?;
             throttle::fail(&self.platform, &login_key, throttle::FREE_FAILURES, ctx.now).await?;
             self.audit(ctx, &login, "signin", &login, "failure").await?;
-            return Ok(self.signin_page(site, &Ctx { session: None, ..*ctx }, cookies, &query, site.t("bad_credentials"), StatusCode::UNAUTHORIZED));
+            let shown = if accounts::valid_login(&login) { login.as_str() } else { "" };
+            return Ok(self.signin_page_for(site, &Ctx { session: None, ..*ctx }, cookies, &query, site.t("bad_credentials"), StatusCode::UNAUTHORIZED, shown));
         };
         if account.role.is_staff() && ctx.now - account.password_changed_at > self.config.staff_password_max_age_days * 86_400 {
             self.audit(ctx, &account.login, "signin", &account.login, "password_expired").await?;
@@ -444,7 +450,8 @@ impl<P: Platform> Edge<P> {
         } else {
             let mut h = String::from("<ul class=\"links\">");
             for i in items {
-                h.push_str(&format!("<li><a href=\"{}\">{}</a> <span class=\"meta\">{}</span></li>", escape(&i.path), escape(&i.title), escape(&i.date)));
+                let date = crate::time::french_date(&i.date).unwrap_or_else(|| i.date.clone());
+                h.push_str(&format!("<li><a href=\"{}\">{}</a> <span class=\"meta\"><time datetime=\"{}\">{}</time></span></li>", escape(&i.path), escape(&i.title), escape(&i.date), escape(&date)));
             }
             h.push_str("</ul>");
             h

@@ -10,20 +10,6 @@ pub struct Date {
     pub day: u8,
 }
 
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 impl Date {
     /// Parse `YYYY-MM-DD`, optionally followed by a time (`T10:00:00`, ignored).
@@ -54,19 +40,9 @@ impl Date {
         Some((date, rest))
     }
 
-    /// "3 octobre 2026"
+    /// "3 octobre 2026", worded as the edge's pages word it.
     pub fn french(&self) -> String {
-        let day = if self.day == 1 {
-            "1er".to_string()
-        } else {
-            self.day.to_string()
-        };
-        format!(
-            "{} {} {}",
-            day,
-            MONTHS_FR[usize::from(self.month - 1)],
-            self.year
-        )
+        preau_edge::time::french_date(&self.to_string()).unwrap_or_else(|| self.to_string())
     }
 
     /// RFC 3339 timestamp at midnight UTC, for feeds.

@@ -28,21 +28,21 @@ pub async fn seed(p: &Native) -> anyhow::Result<Vec<String>> {
     let other_class = Scope { school: Some(DEMO_SCHOOL.into()), class: Some("cp-a".into()) };
     let school = Scope { school: Some(DEMO_SCHOOL.into()), class: None };
     let people: Vec<(&str, &str, Role, Scope)> = vec![
-        ("parent.ce1a", "Mme Camille Petit (parent, CE1 A)", Role::Parent, class.clone()),
-        ("eleve.ce1a", "Léo (élève, CE1 A)", Role::Pupil, class.clone()),
-        ("enseignant.ce1a", "Mme Garnier (enseignante, CE1 A)", Role::Teacher, class.clone()),
-        ("parent.cpa", "M. Karim Benali (parent, CP A)", Role::Parent, other_class),
-        ("directeur.jm", "M. Rousseau (directeur)", Role::Director, school.clone()),
-        ("periscolaire.jm", "Mme Lopez (périscolaire)", Role::Municipal, school.clone()),
-        ("partenaire.jm", "Club de judo (partenaire)", Role::Partner, school),
+        ("parent.ce1a", "Mme Camille Petit", Role::Parent, class.clone()),
+        ("eleve.ce1a", "Léo Petit", Role::Pupil, class.clone()),
+        ("enseignant.ce1a", "Mme Garnier", Role::Teacher, class.clone()),
+        ("parent.cpa", "M. Karim Benali", Role::Parent, other_class),
+        ("directeur.jm", "M. Rousseau", Role::Director, school.clone()),
+        ("periscolaire.jm", "Mme Lopez", Role::Municipal, school.clone()),
+        ("partenaire.jm", "Club de judo d'Alpha", Role::Partner, school),
         ("communication", "Service communication", Role::Communication, Scope::town()),
         ("admin", "Service informatique", Role::Admin, Scope::town()),
     ];
     let mut lines = Vec::new();
     for (login, name, role, scope) in people {
         let password = passphrase(p);
-        admin::add(p, &NewAccount { login, display_name: name, role, scopes: vec![scope], password: &password }, "demo").await?;
-        lines.push(format!("{login:<18} {password:<34} {name}"));
+        admin::add(p, &NewAccount { login, display_name: name, role, scopes: vec![scope.clone()], password: &password }, "demo").await?;
+        lines.push(format!("{login:<18}  {password:<36}  {} ({}, {})", name, role.as_str(), scope.label()));
     }
     Ok(lines)
 }

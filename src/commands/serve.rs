@@ -81,7 +81,11 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
                 }
             }
         });
-        native::serve(edge, listener, args.behind_https_proxy, live).await?;
+        // Stop cleanly on Ctrl+C or SIGTERM, so the demo data folder is really deleted.
+        tokio::select! {
+            r = native::serve(edge, listener, args.behind_https_proxy, live) => r?,
+            _ = shutdown_signal() => eprintln!("Arrêt demandé."),
+        }
         drop(demo_dir);
         Ok(())
     })
@@ -149,6 +153,24 @@ fn spawn_watcher(mut generator: Generator, edge: Arc<Edge<Native>>, live: Option
         }
     });
     Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn relative_to(p: &Path, root: &Path) -> Option<PathBuf> {
