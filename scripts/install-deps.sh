@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# Java for the Nu HTML checker (npm vnu-jar) in tests/generator.rs.
+if ! command -v java >/dev/null 2>&1; then
+  apt-get update && apt-get install -y default-jre-headless
+fi
 # Headless Chromium for the browser tests (tests/browser/, scripts/browser-tests.sh).
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update && apt-get install -y chromium

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "preau", version, about = "Préau : l'espace numérique des écoles, en site statique")]
+#[command(
+    name = "preau",
+    version,
+    about = "Préau : l'espace numérique des écoles, en site statique"
+)]
 struct Cli {
     /// N'afficher que les erreurs
     #[arg(long, short, global = true)]

@@ -39,7 +39,12 @@ fn build(content: &Path, site: &Path) {
 }
 
 fn copy_dir(from: &Path, to: &Path) {
-    let status = Command::new("cp").arg("-r").arg(from).arg(to).status().expect("cp");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
     assert!(status.success());
 }
 
@@ -52,7 +57,12 @@ impl WorkerTarget {
         let site = dir.path().join("public");
         build(&content, &site);
         let server = worker::WorkerServer::start(&site);
-        WorkerTarget { content, site, server, _dir: dir }
+        WorkerTarget {
+            content,
+            site,
+            server,
+            _dir: dir,
+        }
     }
 
     fn sql_from_cli(&self, args: &[&str], stdin: Option<&str>) -> String {
@@ -64,7 +74,12 @@ impl WorkerTarget {
             .spawn()
             .expect("preau");
         if let Some(s) = stdin {
-            child.stdin.take().expect("stdin").write_all(s.as_bytes()).expect("stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(s.as_bytes())
+                .expect("stdin");
         } else {
             drop(child.stdin.take());
         }
@@ -102,7 +117,13 @@ impl Target for WorkerTarget {
         let text = std::fs::read_to_string(&file).expect("charter");
         let updated: String = text
             .lines()
-            .map(|l| if l.trim_start().starts_with("version") { format!("version = \"{version}\"") } else { l.to_string() })
+            .map(|l| {
+                if l.trim_start().starts_with("version") {
+                    format!("version = \"{version}\"")
+                } else {
+                    l.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         std::fs::write(&file, updated + "\n").expect("write charter");

@@ -168,7 +168,8 @@ impl Account {
     }
 }
 
-pub const SELECT_ACCOUNT: &str = "SELECT id, login, display_name, role, disabled, password_changed_at FROM accounts";
+pub const SELECT_ACCOUNT: &str =
+    "SELECT id, login, display_name, role, disabled, password_changed_at FROM accounts";
 
 /// Read an account row (in `SELECT_ACCOUNT` order) and its memberships.
 pub async fn load<D: Db>(db: &D, row: &[SqlValue]) -> Result<Option<Account>, StoreError> {
@@ -181,7 +182,10 @@ pub async fn load<D: Db>(db: &D, row: &[SqlValue]) -> Result<Option<Account>, St
         return Ok(None);
     };
     let scopes = db
-        .query("SELECT school, class FROM memberships WHERE account_id = ?1", &[SqlValue::Int(id)])
+        .query(
+            "SELECT school, class FROM memberships WHERE account_id = ?1",
+            &[SqlValue::Int(id)],
+        )
         .await?
         .into_iter()
         .map(|r| {
@@ -203,13 +207,20 @@ pub async fn load<D: Db>(db: &D, row: &[SqlValue]) -> Result<Option<Account>, St
     }))
 }
 
-pub async fn find_by_login<D: Db>(db: &D, login: &str) -> Result<Option<(Account, String)>, StoreError> {
+pub async fn find_by_login<D: Db>(
+    db: &D,
+    login: &str,
+) -> Result<Option<(Account, String)>, StoreError> {
     let sql = "SELECT id, login, display_name, role, disabled, password_changed_at, password_hash FROM accounts WHERE login = ?1";
     let rows = db.query(sql, &[login.into()]).await?;
     let Some(row) = rows.into_iter().next() else {
         return Ok(None);
     };
-    let hash = row.get(6).and_then(SqlValue::as_str).unwrap_or("").to_string();
+    let hash = row
+        .get(6)
+        .and_then(SqlValue::as_str)
+        .unwrap_or("")
+        .to_string();
     Ok(load(db, &row).await?.map(|a| (a, hash)))
 }
 
@@ -233,7 +244,13 @@ mod tests {
             role,
             scopes: scopes
                 .iter()
-                .map(|s| if *s == "*" { Scope::town() } else { Scope::parse(s).unwrap() })
+                .map(|s| {
+                    if *s == "*" {
+                        Scope::town()
+                    } else {
+                        Scope::parse(s).unwrap()
+                    }
+                })
                 .collect(),
             disabled: false,
             password_changed_at: 0,
@@ -241,7 +258,11 @@ mod tests {
     }
 
     fn a(v: Visibility, s: Option<&str>, c: Option<&str>) -> Access {
-        Access { visibility: v, school: s.map(Into::into), class: c.map(Into::into) }
+        Access {
+            visibility: v,
+            school: s.map(Into::into),
+            class: c.map(Into::into),
+        }
     }
 
     #[test]

@@ -32,7 +32,12 @@ pub struct NewAccount<'a> {
 }
 
 /// SQL statements creating an account (used directly, or printed for `wrangler d1 execute`).
-pub fn add_statements(a: &NewAccount, hash: &str, now: i64, actor: &str) -> Vec<(&'static str, Vec<SqlValue>)> {
+pub fn add_statements(
+    a: &NewAccount,
+    hash: &str,
+    now: i64,
+    actor: &str,
+) -> Vec<(&'static str, Vec<SqlValue>)> {
     let mut st = vec![(
         "INSERT INTO accounts (login, display_name, role, password_hash, password_changed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         vec![a.login.into(), a.display_name.into(), a.role.as_str().into(), hash.into(), now.into()],
@@ -43,8 +48,29 @@ pub fn add_statements(a: &NewAccount, hash: &str, now: i64, actor: &str) -> Vec<
             vec![a.login.into(), s.school.clone().into(), s.class.clone().into()],
         ));
     }
-    let target = format!("{} ({} {})", a.login, a.role.as_str(), a.scopes.iter().map(Scope::label).collect::<Vec<_>>().join(","));
-    st.push((audit::INSERT, audit::params(now, &Entry { actor, action: "account_create", target: &target, outcome: "success", client: "cli" })));
+    let target = format!(
+        "{} ({} {})",
+        a.login,
+        a.role.as_str(),
+        a.scopes
+            .iter()
+            .map(Scope::label)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    st.push((
+        audit::INSERT,
+        audit::params(
+            now,
+            &Entry {
+                actor,
+                action: "account_create",
+                target: &target,
+                outcome: "success",
+                client: "cli",
+            },
+        ),
+    ));
     st
 }
 
@@ -62,7 +88,11 @@ fn salt<R: Random>(r: &R) -> [u8; 16] {
     s
 }
 
-pub async fn add<P: Db + Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str) -> Result<(), AdminError> {
+pub async fn add<P: Db + Clock + Random>(
+    p: &P,
+    a: &NewAccount<'_>,
+    actor: &str,
+) -> Result<(), AdminError> {
     checked(a)?;
     if accounts::find_by_login(p, a.login).await?.is_some() {
         return Err(AdminError::Exists(a.login.into()));
@@ -73,7 +103,11 @@ pub async fn add<P: Db + Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str)
 }
 
 /// The same account creation as SQL text, for `wrangler d1 execute --file` on Cloudflare.
-pub fn add_sql<P: Clock + Random>(p: &P, a: &NewAccount<'_>, actor: &str) -> Result<String, AdminError> {
+pub fn add_sql<P: Clock + Random>(
+    p: &P,
+    a: &NewAccount<'_>,
+    actor: &str,
+) -> Result<String, AdminError> {
     checked(a)?;
     let hash = password::hash(a.password, &salt(p)).map_err(AdminError::Hash)?;
     Ok(to_sql_script(&add_statements(a, &hash, p.now(), actor)))
@@ -89,11 +123,17 @@ fn inline(sql: &str, params: &[SqlValue]) -> String {
             out.push(c);
             continue;
         }
-        let digits: String = sql[i + 1..].chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = sql[i + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         for _ in 0..digits.len() {
             chars.next();
         }
-        let value = digits.parse::<usize>().ok().and_then(|n| params.get(n.wrapping_sub(1)));
+        let value = digits
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| params.get(n.wrapping_sub(1)));
         match value {
             Some(SqlValue::Null) | None => out.push_str("NULL"),
             Some(SqlValue::Int(n)) => out.push_str(&n.to_string()),
@@ -108,7 +148,9 @@ fn inline(sql: &str, params: &[SqlValue]) -> String {
 }
 
 pub async fn list<D: Db>(db: &D) -> Result<Vec<Account>, StoreError> {
-    let rows = db.query(&format!("{SELECT_ACCOUNT} ORDER BY login"), &[]).await?;
+    let rows = db
+        .query(&format!("{SELECT_ACCOUNT} ORDER BY login"), &[])
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         if let Some(a) = accounts::load(db, &r).await? {
@@ -119,20 +161,65 @@ pub async fn list<D: Db>(db: &D) -> Result<Vec<Account>, StoreError> {
 }
 
 /// SQL that disables an account and ends all its sessions, by login.
-pub fn disable_statements(login: &str, now: i64, actor: &str) -> Vec<(&'static str, Vec<SqlValue>)> {
+pub fn disable_statements(
+    login: &str,
+    now: i64,
+    actor: &str,
+) -> Vec<(&'static str, Vec<SqlValue>)> {
     vec![
-        ("UPDATE accounts SET disabled = 1 WHERE login = ?1", vec![login.into()]),
-        ("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)", vec![login.into()]),
-        (audit::INSERT, audit::params(now, &Entry { actor, action: "account_disable", target: login, outcome: "success", client: "cli" })),
+        (
+            "UPDATE accounts SET disabled = 1 WHERE login = ?1",
+            vec![login.into()],
+        ),
+        (
+            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)",
+            vec![login.into()],
+        ),
+        (
+            audit::INSERT,
+            audit::params(
+                now,
+                &Entry {
+                    actor,
+                    action: "account_disable",
+                    target: login,
+                    outcome: "success",
+                    client: "cli",
+                },
+            ),
+        ),
     ]
 }
 
 /// SQL that sets a new password hash and ends the account's sessions, by login.
-pub fn reset_statements(login: &str, hash: &str, now: i64, actor: &str) -> Vec<(&'static str, Vec<SqlValue>)> {
+pub fn reset_statements(
+    login: &str,
+    hash: &str,
+    now: i64,
+    actor: &str,
+) -> Vec<(&'static str, Vec<SqlValue>)> {
     vec![
-        ("UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE login = ?3", vec![hash.into(), now.into(), login.into()]),
-        ("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)", vec![login.into()]),
-        (audit::INSERT, audit::params(now, &Entry { actor, action: "password_reset", target: login, outcome: "success", client: "cli" })),
+        (
+            "UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE login = ?3",
+            vec![hash.into(), now.into(), login.into()],
+        ),
+        (
+            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)",
+            vec![login.into()],
+        ),
+        (
+            audit::INSERT,
+            audit::params(
+                now,
+                &Entry {
+                    actor,
+                    action: "password_reset",
+                    target: login,
+                    outcome: "success",
+                    client: "cli",
+                },
+            ),
+        ),
     ]
 }
 
@@ -151,7 +238,8 @@ pub async fn disable<P: Db + Clock>(p: &P, login: &str, actor: &str) -> Result<(
     let Some((a, _)) = accounts::find_by_login(p, login).await? else {
         return Err(AdminError::Unknown(login.into()));
     };
-    p.batch(disable_statements(&a.login, p.now(), actor)).await?;
+    p.batch(disable_statements(&a.login, p.now(), actor))
+        .await?;
     Ok(())
 }
 
@@ -162,13 +250,19 @@ pub fn new_hash<R: Random>(r: &R, login: &str, new_password: &str) -> Result<Str
 }
 
 /// Set a new password; ends the account's sessions.
-pub async fn reset_password<P: Db + Clock + Random>(p: &P, login: &str, new_password: &str, actor: &str) -> Result<(), AdminError> {
+pub async fn reset_password<P: Db + Clock + Random>(
+    p: &P,
+    login: &str,
+    new_password: &str,
+    actor: &str,
+) -> Result<(), AdminError> {
     let Some((a, _)) = accounts::find_by_login(p, login).await? else {
         return Err(AdminError::Unknown(login.into()));
     };
     password::check_policy(new_password, &a.login, &[&a.display_name])?;
     let hash = password::hash(new_password, &salt(p)).map_err(AdminError::Hash)?;
-    p.batch(reset_statements(&a.login, &hash, p.now(), actor)).await?;
+    p.batch(reset_statements(&a.login, &hash, p.now(), actor))
+        .await?;
     Ok(())
 }
 
@@ -178,13 +272,27 @@ mod tests {
 
     #[test]
     fn inline_quotes_strings() {
-        let s = inline("INSERT INTO t VALUES (?1, ?2, ?10)", &[
-            "l'école".into(), 5i64.into(), SqlValue::Null, SqlValue::Null, SqlValue::Null,
-            SqlValue::Null, SqlValue::Null, SqlValue::Null, SqlValue::Null, "x".into(),
-        ]);
+        let s = inline(
+            "INSERT INTO t VALUES (?1, ?2, ?10)",
+            &[
+                "l'école".into(),
+                5i64.into(),
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                SqlValue::Null,
+                "x".into(),
+            ],
+        );
         assert_eq!(s, "INSERT INTO t VALUES ('l''école', 5, 'x')");
         // A value that looks like a placeholder is not expanded again.
-        let s = inline("VALUES (?1, ?2)", &["?2".into(), "a'); DROP TABLE accounts; --".into()]);
+        let s = inline(
+            "VALUES (?1, ?2)",
+            &["?2".into(), "a'); DROP TABLE accounts; --".into()],
+        );
         assert_eq!(s, "VALUES ('?2', 'a''); DROP TABLE accounts; --')");
     }
 }

@@ -5,8 +5,8 @@
 use crate::access::{Access, Audience};
 use crate::accounts;
 use crate::audit::{self, Entry};
-use crate::paths::{self, PathError};
 use crate::password;
+use crate::paths::{self, PathError};
 use crate::session::{self, Session, Timeouts};
 use crate::site::{Resolved, SiteData};
 use crate::store::{Platform, SqlValue, StoreError};
@@ -102,7 +102,13 @@ impl<P: Platform> Edge<P> {
         let site = self.site();
         let mut resp = match self.route(&site, req, client).await {
             Ok(r) => r,
-            Err(_) => page(&site, StatusCode::SERVICE_UNAVAILABLE, "message", site.t("server_error"), &[("MESSAGE", site.t("server_error"))]),
+            Err(_) => page(
+                &site,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "message",
+                site.t("server_error"),
+                &[("MESSAGE", site.t("server_error"))],
+            ),
         };
         security_headers(&mut resp, client.https);
         resp
@@ -110,18 +116,38 @@ impl<P: Platform> Edge<P> {
 
     /// Audit-log retention purge (run daily by the server or the cron trigger).
     pub async fn purge(&self) -> Result<u64, StoreError> {
-        audit::purge(&self.platform, self.platform.now(), self.config.audit_retention_days).await
+        audit::purge(
+            &self.platform,
+            self.platform.now(),
+            self.config.audit_retention_days,
+        )
+        .await
     }
 
-    async fn route(&self, site: &SiteData, req: Request<Vec<u8>>, client: Client) -> Result<Resp, StoreError> {
+    async fn route(
+        &self,
+        site: &SiteData,
+        req: Request<Vec<u8>>,
+        client: Client,
+    ) -> Result<Resp, StoreError> {
         let loopback = client.ip.is_some_and(|ip| ip.is_loopback());
         let secure = client.https || !loopback;
         let now = self.platform.now();
         let path = match paths::normalise(req.uri().path()) {
             Ok(p) => p,
             Err(e) => {
-                let status = if e == PathError::TooLong { StatusCode::URI_TOO_LONG } else { StatusCode::BAD_REQUEST };
-                return Ok(page(site, status, "message", site.t("bad_request"), &[("MESSAGE", site.t("bad_request"))]));
+                let status = if e == PathError::TooLong {
+                    StatusCode::URI_TOO_LONG
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                return Ok(page(
+                    site,
+                    status,
+                    "message",
+                    site.t("bad_request"),
+                    &[("MESSAGE", site.t("bad_request"))],
+                ));
             }
         };
         let cookies = req
@@ -131,17 +157,29 @@ impl<P: Platform> Edge<P> {
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join("; ");
-        let session = match session::read_cookie(&cookies, &session::cookie_name(secure, "session")) {
-            Some(token) => session::lookup(&self.platform, token, now, &self.config.timeouts).await?,
+        let session = match session::read_cookie(&cookies, &session::cookie_name(secure, "session"))
+        {
+            Some(token) => {
+                session::lookup(&self.platform, token, now, &self.config.timeouts).await?
+            }
             None => None,
         };
-        let mut ctx = Ctx { client, secure, session, now };
+        let mut ctx = Ctx {
+            client,
+            secure,
+            session,
+            now,
+        };
         let method = req.method().clone();
         let query = req.uri().query().unwrap_or("").to_string();
         match (path.as_str(), &method) {
-            (SIGNIN, &Method::GET | &Method::HEAD) => Ok(self.signin_page(site, &ctx, &cookies, &query, "", StatusCode::OK)),
+            (SIGNIN, &Method::GET | &Method::HEAD) => {
+                Ok(self.signin_page(site, &ctx, &cookies, &query, "", StatusCode::OK))
+            }
             (SIGNIN, &Method::POST) => self.signin(site, &mut ctx, &req, &cookies).await,
-            (SIGNOUT | SIGNOUT_ALL, &Method::POST) => self.signout(site, &ctx, &req, path == SIGNOUT_ALL).await,
+            (SIGNOUT | SIGNOUT_ALL, &Method::POST) => {
+                self.signout(site, &ctx, &req, path == SIGNOUT_ALL).await
+            }
             (ACCEPT, &Method::GET | &Method::HEAD) => Ok(self.gate_page(site, &ctx, &query)),
             (ACCEPT, &Method::POST) => self.accept(site, &ctx, &req).await,
             (SPACE, &Method::GET | &Method::HEAD) => Ok(self.space(site, &ctx, &path)),
@@ -156,7 +194,9 @@ impl<P: Platform> Edge<P> {
     async fn serve(&self, site: &SiteData, ctx: &Ctx, path: &str) -> Result<Resp, StoreError> {
         let resolved = site.resolve(path);
         let access = match &resolved {
-            Resolved::File { access, .. } | Resolved::Redirect { access, .. } | Resolved::Missing { access } => access.clone(),
+            Resolved::File { access, .. }
+            | Resolved::Redirect { access, .. }
+            | Resolved::Missing { access } => access.clone(),
         };
         if access.visibility == crate::access::Visibility::Internal {
             return self.not_found(site).await;
@@ -177,16 +217,35 @@ impl<P: Platform> Edge<P> {
     }
 
     /// Default deny: `None` when the session may read `access`, else the answer to give.
-    async fn gate(&self, site: &SiteData, ctx: &Ctx, path: &str, access: &Access) -> Result<Option<Resp>, StoreError> {
+    async fn gate(
+        &self,
+        site: &SiteData,
+        ctx: &Ctx,
+        path: &str,
+        access: &Access,
+    ) -> Result<Option<Resp>, StoreError> {
         let Some(s) = &ctx.session else {
-            return Ok(Some(redirect(StatusCode::SEE_OTHER, &format!("{SIGNIN}?suite={}", paths::encode_for_query(path)))));
+            return Ok(Some(redirect(
+                StatusCode::SEE_OTHER,
+                &format!("{SIGNIN}?suite={}", paths::encode_for_query(path)),
+            )));
         };
         if !charter_ok(site, s) {
-            return Ok(Some(redirect(StatusCode::SEE_OTHER, &format!("{ACCEPT}?suite={}", paths::encode_for_query(path)))));
+            return Ok(Some(redirect(
+                StatusCode::SEE_OTHER,
+                &format!("{ACCEPT}?suite={}", paths::encode_for_query(path)),
+            )));
         }
         if !s.account.can_read(access) {
-            self.audit(ctx, &s.account.login, "access", path, "denied").await?;
-            return Ok(Some(page(site, StatusCode::FORBIDDEN, "forbidden", site.t("forbidden_title"), &[])));
+            self.audit(ctx, &s.account.login, "access", path, "denied")
+                .await?;
+            return Ok(Some(page(
+                site,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                site.t("forbidden_title"),
+                &[],
+            )));
         }
         Ok(None)
     }
@@ -194,27 +253,52 @@ impl<P: Platform> Edge<P> {
     async fn not_found(&self, site: &SiteData) -> Result<Resp, StoreError> {
         let body = match self.platform.read("404.html").await? {
             Some(b) => b,
-            None => fill(site, "message", site.t("not_found_title"), &[("MESSAGE", site.t("not_found_text"))]).into_bytes(),
+            None => fill(
+                site,
+                "message",
+                site.t("not_found_title"),
+                &[("MESSAGE", site.t("not_found_text"))],
+            )
+            .into_bytes(),
         };
         let mut r = html(StatusCode::NOT_FOUND, body);
-        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok(r)
     }
 
     // ---- sign-in ------------------------------------------------------------------------
 
-    fn signin_page(&self, site: &SiteData, ctx: &Ctx, cookies: &str, query: &str, error: &str, status: StatusCode) -> Resp {
+    fn signin_page(
+        &self,
+        site: &SiteData,
+        ctx: &Ctx,
+        cookies: &str,
+        query: &str,
+        error: &str,
+        status: StatusCode,
+    ) -> Resp {
         self.signin_page_for(site, ctx, cookies, query, error, status, "")
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn signin_page_for(&self, site: &SiteData, ctx: &Ctx, cookies: &str, query: &str, error: &str, status: StatusCode, login: &str) -> Resp {
+    fn signin_page_for(
+        &self,
+        site: &SiteData,
+        ctx: &Ctx,
+        cookies: &str,
+        query: &str,
+        error: &str,
+        status: StatusCode,
+        login: &str,
+    ) -> Resp {
         let next = next_from_query(query);
         if ctx.session.is_some() && error.is_empty() {
             return redirect(StatusCode::SEE_OTHER, next.as_deref().unwrap_or(SPACE));
         }
         let csrf_name = session::cookie_name(ctx.secure, "csrf");
-        let existing = session::read_cookie(cookies, &csrf_name).filter(|n| session::plausible_token(n));
+        let existing =
+            session::read_cookie(cookies, &csrf_name).filter(|n| session::plausible_token(n));
         let (nonce, set) = match existing {
             Some(n) => (n.to_string(), None),
             None => {
@@ -224,13 +308,22 @@ impl<P: Platform> Edge<P> {
             }
         };
         let token = session::csrf_token(&self.config.secret, &format!("signin|{nonce}"));
-        let error_html = if error.is_empty() { String::new() } else { format!("<p class=\"error\" role=\"alert\">{}</p>", escape(error)) };
+        let error_html = if error.is_empty() {
+            String::new()
+        } else {
+            format!("<p class=\"error\" role=\"alert\">{}</p>", escape(error))
+        };
         let mut r = page(
             site,
             status,
             "signin",
             site.t("signin_title"),
-            &[("ERROR", &error_html), ("CSRF", &token), ("NEXT", &escape(next.as_deref().unwrap_or(""))), ("LOGIN", &escape(login))],
+            &[
+                ("ERROR", &error_html),
+                ("CSRF", &token),
+                ("NEXT", &escape(next.as_deref().unwrap_or(""))),
+                ("LOGIN", &escape(login)),
+            ],
         );
         if let Some(c) = set {
             if let Ok(v) = HeaderValue::from_str(&c) {
@@ -240,19 +333,44 @@ impl<P: Platform> Edge<P> {
         r
     }
 
-    async fn signin(&self, site: &SiteData, ctx: &mut Ctx, req: &Request<Vec<u8>>, cookies: &str) -> Result<Resp, StoreError> {
+    async fn signin(
+        &self,
+        site: &SiteData,
+        ctx: &mut Ctx,
+        req: &Request<Vec<u8>>,
+        cookies: &str,
+    ) -> Result<Resp, StoreError> {
         let form = Form::parse(req.body());
         let next = form.get("next").and_then(safe_next);
-        let query = next.as_deref().map(|n| format!("suite={}", paths::encode_for_query(n))).unwrap_or_default();
-        let nonce = session::read_cookie(cookies, &session::cookie_name(ctx.secure, "csrf")).unwrap_or("");
+        let query = next
+            .as_deref()
+            .map(|n| format!("suite={}", paths::encode_for_query(n)))
+            .unwrap_or_default();
+        let nonce =
+            session::read_cookie(cookies, &session::cookie_name(ctx.secure, "csrf")).unwrap_or("");
         let csrf_valid = !nonce.is_empty()
             && same_origin(req)
-            && form.get("csrf").is_some_and(|t| session::csrf_ok(&self.config.secret, &format!("signin|{nonce}"), t));
+            && form.get("csrf").is_some_and(|t| {
+                session::csrf_ok(&self.config.secret, &format!("signin|{nonce}"), t)
+            });
         if !csrf_valid {
             ctx.session = None;
-            return Ok(self.signin_page(site, ctx, cookies, &query, site.t("csrf"), StatusCode::FORBIDDEN));
+            return Ok(self.signin_page(
+                site,
+                ctx,
+                cookies,
+                &query,
+                site.t("csrf"),
+                StatusCode::FORBIDDEN,
+            ));
         }
-        let login: String = form.get("login").unwrap_or("").trim().chars().take(64).collect();
+        let login: String = form
+            .get("login")
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(64)
+            .collect();
         let password = form.get("password").unwrap_or("");
         let ip_key = format!("ip:{}", audit::truncate_ip(ctx.client.ip));
         let login_key = format!("login:{}", login.to_lowercase());
@@ -260,13 +378,29 @@ impl<P: Platform> Edge<P> {
             .await?
             .max(throttle::wait_for(&self.platform, &login_key, ctx.now).await?);
         if wait > 0 {
-            self.audit(ctx, &login, "signin", &login, "throttled").await?;
+            self.audit(ctx, &login, "signin", &login, "throttled")
+                .await?;
             let msg = site.t("throttled").replace("{secondes}", &wait.to_string());
-            let mut r = self.signin_page(site, &Ctx { session: None, ..*ctx }, cookies, &query, &msg, StatusCode::TOO_MANY_REQUESTS);
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait as u64));
+            let mut r = self.signin_page(
+                site,
+                &Ctx {
+                    session: None,
+                    ..*ctx
+                },
+                cookies,
+                &query,
+                &msg,
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait as u64));
             return Ok(r);
         }
-        let found = if accounts::valid_login(&login) { accounts::find_by_login(&self.platform, &login).await? } else { None };
+        let found = if accounts::valid_login(&login) {
+            accounts::find_by_login(&self.platform, &login).await?
+        } else {
+            None
+        };
         // Always run one password verification, so an unknown login costs the same time.
         let (account, ok) = match found {
             Some((account, hash)) => {
@@ -279,15 +413,56 @@ impl<P: Platform> Edge<P> {
             }
         };
         let Some(account) = account.filter(|_| ok) else {
-            throttle::fail(&self.platform, &ip_key, throttle::FREE_FAILURES_PER_NETWORK, ctx.now).await?;
+            throttle::fail(
+                &self.platform,
+                &ip_key,
+                throttle::FREE_FAILURES_PER_NETWORK,
+                ctx.now,
+            )
+            .await?;
             throttle::fail(&self.platform, &login_key, throttle::FREE_FAILURES, ctx.now).await?;
             self.audit(ctx, &login, "signin", &login, "failure").await?;
-            let shown = if accounts::valid_login(&login) { login.as_str() } else { "" };
-            return Ok(self.signin_page_for(site, &Ctx { session: None, ..*ctx }, cookies, &query, site.t("bad_credentials"), StatusCode::UNAUTHORIZED, shown));
+            let shown = if accounts::valid_login(&login) {
+                login.as_str()
+            } else {
+                ""
+            };
+            return Ok(self.signin_page_for(
+                site,
+                &Ctx {
+                    session: None,
+                    ..*ctx
+                },
+                cookies,
+                &query,
+                site.t("bad_credentials"),
+                StatusCode::UNAUTHORIZED,
+                shown,
+            ));
         };
-        if account.role.is_staff() && ctx.now - account.password_changed_at > self.config.staff_password_max_age_days * 86_400 {
-            self.audit(ctx, &account.login, "signin", &account.login, "password_expired").await?;
-            return Ok(self.signin_page(site, &Ctx { session: None, ..*ctx }, cookies, &query, site.t("password_expired"), StatusCode::FORBIDDEN));
+        if account.role.is_staff()
+            && ctx.now - account.password_changed_at
+                > self.config.staff_password_max_age_days * 86_400
+        {
+            self.audit(
+                ctx,
+                &account.login,
+                "signin",
+                &account.login,
+                "password_expired",
+            )
+            .await?;
+            return Ok(self.signin_page(
+                site,
+                &Ctx {
+                    session: None,
+                    ..*ctx
+                },
+                cookies,
+                &query,
+                site.t("password_expired"),
+                StatusCode::FORBIDDEN,
+            ));
         }
         throttle::clear(&self.platform, &login_key).await?;
         let remember = form.get("remember") == Some("1") && !account.role.is_staff();
@@ -299,38 +474,92 @@ impl<P: Platform> Edge<P> {
         )];
         // A session already on this browser ends: a sign-in always gets a new token.
         if let Some(old) = &ctx.session {
-            statements.push(("DELETE FROM sessions WHERE token_hash = ?1", vec![old.token_hash.clone().into()]));
+            statements.push((
+                "DELETE FROM sessions WHERE token_hash = ?1",
+                vec![old.token_hash.clone().into()],
+            ));
         }
         let client = audit::truncate_ip(ctx.client.ip);
-        statements.push((audit::INSERT, audit::params(ctx.now, &Entry { actor: &account.login, action: "signin", target: &account.login, outcome: "success", client: &client })));
+        statements.push((
+            audit::INSERT,
+            audit::params(
+                ctx.now,
+                &Entry {
+                    actor: &account.login,
+                    action: "signin",
+                    target: &account.login,
+                    outcome: "success",
+                    client: &client,
+                },
+            ),
+        ));
         self.platform.batch(statements).await?;
         let mut r = redirect(StatusCode::SEE_OTHER, next.as_deref().unwrap_or(SPACE));
         let max_age = remember.then_some(absolute);
-        append_cookie(&mut r, &session::set_cookie(ctx.secure, "session", &token, max_age));
+        append_cookie(
+            &mut r,
+            &session::set_cookie(ctx.secure, "session", &token, max_age),
+        );
         append_cookie(&mut r, &session::clear_cookie(ctx.secure, "csrf"));
         Ok(r)
     }
 
-    async fn signout(&self, site: &SiteData, ctx: &Ctx, req: &Request<Vec<u8>>, everywhere: bool) -> Result<Resp, StoreError> {
+    async fn signout(
+        &self,
+        site: &SiteData,
+        ctx: &Ctx,
+        req: &Request<Vec<u8>>,
+        everywhere: bool,
+    ) -> Result<Resp, StoreError> {
         let Some(s) = &ctx.session else {
             return Ok(redirect(StatusCode::SEE_OTHER, "/"));
         };
         if !self.session_csrf_ok(s, req) {
-            return Ok(page(site, StatusCode::FORBIDDEN, "message", site.t("csrf"), &[("MESSAGE", site.t("csrf"))]));
+            return Ok(page(
+                site,
+                StatusCode::FORBIDDEN,
+                "message",
+                site.t("csrf"),
+                &[("MESSAGE", site.t("csrf"))],
+            ));
         }
         let (sql, param, action): (&'static str, SqlValue, &str) = if everywhere {
-            ("DELETE FROM sessions WHERE account_id = ?1", s.account.id.into(), "signout_all")
+            (
+                "DELETE FROM sessions WHERE account_id = ?1",
+                s.account.id.into(),
+                "signout_all",
+            )
         } else {
-            ("DELETE FROM sessions WHERE token_hash = ?1", s.token_hash.clone().into(), "signout")
+            (
+                "DELETE FROM sessions WHERE token_hash = ?1",
+                s.token_hash.clone().into(),
+                "signout",
+            )
         };
         let client = audit::truncate_ip(ctx.client.ip);
         self.platform
             .batch(vec![
                 (sql, vec![param]),
-                (audit::INSERT, audit::params(ctx.now, &Entry { actor: &s.account.login, action, target: &s.account.login, outcome: "success", client: &client })),
+                (
+                    audit::INSERT,
+                    audit::params(
+                        ctx.now,
+                        &Entry {
+                            actor: &s.account.login,
+                            action,
+                            target: &s.account.login,
+                            outcome: "success",
+                            client: &client,
+                        },
+                    ),
+                ),
             ])
             .await?;
-        let msg = if everywhere { site.t("signed_out_all") } else { site.t("signed_out") };
+        let msg = if everywhere {
+            site.t("signed_out_all")
+        } else {
+            site.t("signed_out")
+        };
         let mut r = page(site, StatusCode::OK, "message", msg, &[("MESSAGE", msg)]);
         append_cookie(&mut r, &session::clear_cookie(ctx.secure, "session"));
         Ok(r)
@@ -341,32 +570,60 @@ impl<P: Platform> Edge<P> {
     fn gate_page(&self, site: &SiteData, ctx: &Ctx, query: &str) -> Resp {
         let next = next_from_query(query);
         let Some(s) = &ctx.session else {
-            let to = format!("{SIGNIN}?suite={}", paths::encode_for_query(next.as_deref().unwrap_or(SPACE)));
+            let to = format!(
+                "{SIGNIN}?suite={}",
+                paths::encode_for_query(next.as_deref().unwrap_or(SPACE))
+            );
             return redirect(StatusCode::SEE_OTHER, &to);
         };
         let audience = s.account.role.audience();
-        let notice = if s.accepted_any(audience.as_str()) && !charter_ok(site, s) { site.t("gate_new_version") } else { site.t("gate_intro") };
+        let notice = if s.accepted_any(audience.as_str()) && !charter_ok(site, s) {
+            site.t("gate_new_version")
+        } else {
+            site.t("gate_intro")
+        };
         let token = session::csrf_token(&self.config.secret, &s.token_hash);
         page(
             site,
             StatusCode::OK,
             &format!("gate-{}", audience.as_str()),
             site.t("gate_title"),
-            &[("NOTICE", &escape(notice)), ("CSRF", &token), ("NEXT", &escape(next.as_deref().unwrap_or(SPACE)))],
+            &[
+                ("NOTICE", &escape(notice)),
+                ("CSRF", &token),
+                ("NEXT", &escape(next.as_deref().unwrap_or(SPACE))),
+            ],
         )
     }
 
-    async fn accept(&self, site: &SiteData, ctx: &Ctx, req: &Request<Vec<u8>>) -> Result<Resp, StoreError> {
+    async fn accept(
+        &self,
+        site: &SiteData,
+        ctx: &Ctx,
+        req: &Request<Vec<u8>>,
+    ) -> Result<Resp, StoreError> {
         let Some(s) = &ctx.session else {
             return Ok(redirect(StatusCode::SEE_OTHER, SIGNIN));
         };
         if !self.session_csrf_ok(s, req) {
-            return Ok(page(site, StatusCode::FORBIDDEN, "message", site.t("csrf"), &[("MESSAGE", site.t("csrf"))]));
+            return Ok(page(
+                site,
+                StatusCode::FORBIDDEN,
+                "message",
+                site.t("csrf"),
+                &[("MESSAGE", site.t("csrf"))],
+            ));
         }
         let form = Form::parse(req.body());
         let audience = s.account.role.audience();
         let Some(charter) = site.manifest.charters.get(&audience) else {
-            return Ok(page(site, StatusCode::SERVICE_UNAVAILABLE, "message", site.t("server_error"), &[("MESSAGE", site.t("server_error"))]));
+            return Ok(page(
+                site,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "message",
+                site.t("server_error"),
+                &[("MESSAGE", site.t("server_error"))],
+            ));
         };
         let client = audit::truncate_ip(ctx.client.ip);
         let target = format!("charte {} v{}", audience.as_str(), charter.version);
@@ -380,17 +637,26 @@ impl<P: Platform> Edge<P> {
             ])
             .await?;
         let next = form.get("next").and_then(safe_next);
-        Ok(redirect(StatusCode::SEE_OTHER, next.as_deref().unwrap_or(SPACE)))
+        Ok(redirect(
+            StatusCode::SEE_OTHER,
+            next.as_deref().unwrap_or(SPACE),
+        ))
     }
 
     // ---- Mon espace ---------------------------------------------------------------------
 
     fn space(&self, site: &SiteData, ctx: &Ctx, path: &str) -> Resp {
         let Some(s) = &ctx.session else {
-            return redirect(StatusCode::SEE_OTHER, &format!("{SIGNIN}?suite={}", paths::encode_for_query(path)));
+            return redirect(
+                StatusCode::SEE_OTHER,
+                &format!("{SIGNIN}?suite={}", paths::encode_for_query(path)),
+            );
         };
         if !charter_ok(site, s) {
-            return redirect(StatusCode::SEE_OTHER, &format!("{ACCEPT}?suite={}", paths::encode_for_query(path)));
+            return redirect(
+                StatusCode::SEE_OTHER,
+                &format!("{ACCEPT}?suite={}", paths::encode_for_query(path)),
+            );
         }
         let a = &s.account;
         let m = &site.manifest;
@@ -400,7 +666,11 @@ impl<P: Platform> Edge<P> {
             match (&scope.school, &scope.class) {
                 (None, _) => {
                     for (id, info) in &m.schools {
-                        places.push_str(&format!("<li><a href=\"{}\"><strong>{}</strong></a></li>", escape(&info.path), escape(&info.title)));
+                        places.push_str(&format!(
+                            "<li><a href=\"{}\"><strong>{}</strong></a></li>",
+                            escape(&info.path),
+                            escape(&info.title)
+                        ));
                         buckets.push(id.clone());
                     }
                     if a.role == accounts::Role::Admin {
@@ -409,16 +679,28 @@ impl<P: Platform> Edge<P> {
                 }
                 (Some(school), None) => {
                     if let Some(info) = m.schools.get(school) {
-                        places.push_str(&format!("<li><a href=\"{}\"><strong>{}</strong></a></li>", escape(&info.path), escape(&info.title)));
+                        places.push_str(&format!(
+                            "<li><a href=\"{}\"><strong>{}</strong></a></li>",
+                            escape(&info.path),
+                            escape(&info.title)
+                        ));
                     }
                     buckets.push(school.clone());
                     for (key, info) in m.classes.range(format!("{school}/")..) {
                         if !key.starts_with(&format!("{school}/")) {
                             break;
                         }
-                        let access = Access { visibility: crate::access::Visibility::Class, school: Some(school.clone()), class: key.split('/').nth(1).map(str::to_string) };
+                        let access = Access {
+                            visibility: crate::access::Visibility::Class,
+                            school: Some(school.clone()),
+                            class: key.split('/').nth(1).map(str::to_string),
+                        };
                         if a.can_read(&access) {
-                            places.push_str(&format!("<li><a href=\"{}\">{}</a></li>", escape(&info.path), escape(&info.title)));
+                            places.push_str(&format!(
+                                "<li><a href=\"{}\">{}</a></li>",
+                                escape(&info.path),
+                                escape(&info.title)
+                            ));
                             buckets.push(key.clone());
                         }
                     }
@@ -426,7 +708,11 @@ impl<P: Platform> Edge<P> {
                 (Some(school), Some(class)) => {
                     let key = format!("{school}/{class}");
                     if let Some(info) = m.classes.get(&key) {
-                        places.push_str(&format!("<li><a href=\"{}\"><strong>{}</strong></a></li>", escape(&info.path), escape(&info.title)));
+                        places.push_str(&format!(
+                            "<li><a href=\"{}\"><strong>{}</strong></a></li>",
+                            escape(&info.path),
+                            escape(&info.title)
+                        ));
                     }
                     buckets.push(school.clone());
                     buckets.push(key);
@@ -463,7 +749,13 @@ impl<P: Platform> Edge<P> {
             StatusCode::OK,
             "espace",
             site.t("space_title"),
-            &[("NAME", &escape(&a.display_name)), ("ROLE", &escape(&role)), ("PLACES", &places), ("LATEST", &latest), ("CSRF", &token)],
+            &[
+                ("NAME", &escape(&a.display_name)),
+                ("ROLE", &escape(&role)),
+                ("PLACES", &places),
+                ("LATEST", &latest),
+                ("CSRF", &token),
+            ],
         );
         private(&mut r);
         r
@@ -473,14 +765,35 @@ impl<P: Platform> Edge<P> {
 
     fn session_csrf_ok(&self, s: &Session, req: &Request<Vec<u8>>) -> bool {
         let form = Form::parse(req.body());
-        same_origin(req) && form.get("csrf").is_some_and(|t| session::csrf_ok(&self.config.secret, &s.token_hash, t))
+        same_origin(req)
+            && form
+                .get("csrf")
+                .is_some_and(|t| session::csrf_ok(&self.config.secret, &s.token_hash, t))
     }
 
-    async fn audit(&self, ctx: &Ctx, actor: &str, action: &str, target: &str, outcome: &str) -> Result<(), StoreError> {
+    async fn audit(
+        &self,
+        ctx: &Ctx,
+        actor: &str,
+        action: &str,
+        target: &str,
+        outcome: &str,
+    ) -> Result<(), StoreError> {
         let client = audit::truncate_ip(ctx.client.ip);
         let actor: String = actor.chars().take(64).collect();
         let target: String = target.chars().take(200).collect();
-        audit::append(&self.platform, ctx.now, &Entry { actor: &actor, action, target: &target, outcome, client: &client }).await
+        audit::append(
+            &self.platform,
+            ctx.now,
+            &Entry {
+                actor: &actor,
+                action,
+                target: &target,
+                outcome,
+                client: &client,
+            },
+        )
+        .await
     }
 
     fn random32(&self) -> [u8; 32] {
@@ -501,10 +814,18 @@ fn charter_ok(site: &SiteData, s: &Session) -> bool {
 
 /// A `POST` must come from our own pages: when the browser sends `Origin`, it must match.
 fn same_origin(req: &Request<Vec<u8>>) -> bool {
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         return true;
     };
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let bare = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
     !host.is_empty() && bare == host
 }
@@ -532,7 +853,10 @@ impl Form {
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -554,17 +878,31 @@ pub fn escape(s: &str) -> String {
 /// Fill a shell's `@@SLOT@@` markers. Values must already be HTML-safe.
 fn fill(site: &SiteData, shell: &str, title: &str, slots: &[(&str, &str)]) -> String {
     let mut html = site.shells.get(shell).cloned().unwrap_or_else(|| "<!DOCTYPE html><html lang=\"fr\"><title>@@TITLE@@</title><h1>@@TITLE@@</h1><p>@@MESSAGE@@</p></html>".to_string());
-    html = html.replace("@@TITLE@@", &escape(title)).replace("@@URL@@", "");
+    html = html
+        .replace("@@TITLE@@", &escape(title))
+        .replace("@@URL@@", "");
     for (k, v) in slots {
         html = html.replace(&format!("@@{k}@@"), v);
     }
     html
 }
 
-fn page(site: &SiteData, status: StatusCode, shell: &str, title: &str, slots: &[(&str, &str)]) -> Resp {
+fn page(
+    site: &SiteData,
+    status: StatusCode,
+    shell: &str,
+    title: &str,
+    slots: &[(&str, &str)],
+) -> Resp {
     let escaped: Vec<(&str, String)> = slots
         .iter()
-        .map(|(k, v)| if *k == "MESSAGE" { (*k, escape(v)) } else { (*k, v.to_string()) })
+        .map(|(k, v)| {
+            if *k == "MESSAGE" {
+                (*k, escape(v))
+            } else {
+                (*k, v.to_string())
+            }
+        })
         .collect();
     let refs: Vec<(&str, &str)> = escaped.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut r = html(status, fill(site, shell, title, &refs).into_bytes());
@@ -575,12 +913,18 @@ fn page(site: &SiteData, status: StatusCode, shell: &str, title: &str, slots: &[
 fn html(status: StatusCode, body: Vec<u8>) -> Resp {
     let mut r = Response::new(body);
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     r
 }
 
 fn private(r: &mut Resp) {
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
 }
 
 fn redirect(status: StatusCode, to: &str) -> Resp {
@@ -594,8 +938,15 @@ fn redirect(status: StatusCode, to: &str) -> Resp {
 }
 
 fn method_not_allowed(site: &SiteData) -> Resp {
-    let mut r = page(site, StatusCode::METHOD_NOT_ALLOWED, "message", site.t("method_not_allowed"), &[("MESSAGE", site.t("method_not_allowed"))]);
-    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
+    let mut r = page(
+        site,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "message",
+        site.t("method_not_allowed"),
+        &[("MESSAGE", site.t("method_not_allowed"))],
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
     r
 }
 
@@ -607,13 +958,21 @@ fn append_cookie(r: &mut Resp, cookie: &str) {
 
 fn file_response(path: &str, body: Vec<u8>, public: bool) -> Resp {
     let mut r = Response::new(body);
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(path)),
+    );
     let cache = if public {
-        if path.starts_with("theme/") { "public, max-age=86400" } else { "public, max-age=300" }
+        if path.starts_with("theme/") {
+            "public, max-age=86400"
+        } else {
+            "public, max-age=300"
+        }
     } else {
         "private, no-store"
     };
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     r
 }
 
@@ -644,7 +1003,10 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "same-origin"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ),
     ("x-frame-options", "DENY"),
 ];
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
@@ -656,7 +1018,10 @@ pub fn security_headers(r: &mut Resp, https: bool) {
         h.insert(*name, HeaderValue::from_static(value));
     }
     if https {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
     }
 }
 
@@ -666,6 +1031,8 @@ pub fn headers_file() -> String {
     for (name, value) in SECURITY_HEADERS {
         out.push_str(&format!("  {name}: {value}\n"));
     }
-    out.push_str(&format!("  strict-transport-security: {HSTS}\n/theme/*\n  cache-control: public, max-age=86400\n"));
+    out.push_str(&format!(
+        "  strict-transport-security: {HSTS}\n/theme/*\n  cache-control: public, max-age=86400\n"
+    ));
     out
 }

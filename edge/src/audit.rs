@@ -37,7 +37,8 @@ pub async fn append<D: Db>(db: &D, now: i64, e: &Entry<'_>) -> Result<(), StoreE
 /// Delete entries older than the retention; returns how many went.
 pub async fn purge<D: Db>(db: &D, now: i64, retention_days: i64) -> Result<u64, StoreError> {
     let cutoff = now - retention_days.max(1) * 86_400;
-    db.execute("DELETE FROM audit_log WHERE at < ?1", &[cutoff.into()]).await
+    db.execute("DELETE FROM audit_log WHERE at < ?1", &[cutoff.into()])
+        .await
 }
 
 /// Keep the network, drop the host: /24 for IPv4, /48 for IPv6 (CNIL's advice for logs
@@ -72,7 +73,10 @@ mod tests {
     #[test]
     fn addresses_are_truncated() {
         assert_eq!(truncate_ip("192.0.2.77".parse().ok()), "192.0.2.0/24");
-        assert_eq!(truncate_ip("2001:db8:1:2::5".parse().ok()), "2001:db8:1::/48");
+        assert_eq!(
+            truncate_ip("2001:db8:1:2::5".parse().ok()),
+            "2001:db8:1::/48"
+        );
         assert_eq!(truncate_ip(None), "-");
     }
 }

@@ -4,8 +4,8 @@
 //! behind the `native` feature.
 
 pub mod access;
-pub mod admin;
 pub mod accounts;
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod password;

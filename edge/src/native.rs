@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The SQL migrations, shared with Cloudflare D1 (`wrangler d1 migrations apply`).
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init.sql", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init.sql", include_str!("../migrations/0001_init.sql"))];
 
 /// A small pool of SQLite connections on one database file (WAL mode).
 pub struct SqliteDb {
@@ -60,7 +61,10 @@ impl SqliteDb {
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
         let n = self.conns.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         // Take a free connection if there is one, else wait for ours.
@@ -100,7 +104,11 @@ impl Db for SqliteDb {
             let mut rows = st.query(rusqlite::params_from_iter(params))?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                out.push((0..cols).map(|i| r.get_ref(i).map(from_sql).unwrap_or(SqlValue::Null)).collect());
+                out.push(
+                    (0..cols)
+                        .map(|i| r.get_ref(i).map(from_sql).unwrap_or(SqlValue::Null))
+                        .collect(),
+                );
             }
             Ok(out)
         })
@@ -109,7 +117,9 @@ impl Db for SqliteDb {
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
         self.with(|c| {
             let params: Vec<Value> = params.iter().map(to_sql).collect();
-            c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params)).map(|n| n as u64)
+            c.prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(params))
+                .map(|n| n as u64)
         })
     }
 
@@ -118,7 +128,8 @@ impl Db for SqliteDb {
             let tx = c.transaction()?;
             for (sql, params) in &statements {
                 let params: Vec<Value> = params.iter().map(to_sql).collect();
-                tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(params))?;
+                tx.prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(params))?;
             }
             tx.commit()
         })
@@ -145,8 +156,12 @@ const CACHE_TOTAL_MAX: usize = 64 * 1024 * 1024;
 impl Native {
     /// Open (and migrate) `<data>/preau.sqlite3`; serve files from `site_dir`.
     pub fn open(data: &Path, site_dir: &Path) -> Result<Native, StoreError> {
-        std::fs::create_dir_all(data).map_err(|e| StoreError::Db(format!("{} : {e}", data.display())))?;
-        let pool = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 2;
+        std::fs::create_dir_all(data)
+            .map_err(|e| StoreError::Db(format!("{} : {e}", data.display())))?;
+        let pool = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            * 2;
         Ok(Native {
             db: SqliteDb::open(&data.join("preau.sqlite3"), pool)?,
             site_dir: site_dir.to_path_buf(),
@@ -173,17 +188,27 @@ impl Files for Native {
         if path.split('/').any(|s| s == ".." || s.is_empty()) {
             return Ok(None);
         }
-        if let Some(hit) = self.cache.files.lock().ok().and_then(|c| c.get(path).cloned()) {
+        if let Some(hit) = self
+            .cache
+            .files
+            .lock()
+            .ok()
+            .and_then(|c| c.get(path).cloned())
+        {
             return Ok(Some(hit.to_vec()));
         }
         let full = self.site_dir.join(path);
         let data = match std::fs::symlink_metadata(&full) {
-            Ok(m) if m.is_file() => std::fs::read(&full).map_err(|e| StoreError::Files(e.to_string()))?,
+            Ok(m) if m.is_file() => {
+                std::fs::read(&full).map_err(|e| StoreError::Files(e.to_string()))?
+            }
             Ok(_) => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::Files(e.to_string())),
         };
-        if data.len() <= CACHE_FILE_MAX && self.cache.bytes.load(Ordering::Relaxed) + data.len() <= CACHE_TOTAL_MAX {
+        if data.len() <= CACHE_FILE_MAX
+            && self.cache.bytes.load(Ordering::Relaxed) + data.len() <= CACHE_TOTAL_MAX
+        {
             if let Ok(mut c) = self.cache.files.lock() {
                 self.cache.bytes.fetch_add(data.len(), Ordering::Relaxed);
                 c.insert(path.to_string(), Arc::new(data.clone()));
@@ -232,7 +257,12 @@ const LIVE_SCRIPT: &str = "/_preau_live.js";
 const LIVE_JS: &str = "(function(){var g=null;function p(){fetch('/_preau_live',{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){if(g!==null&&t!==g){location.reload()}g=t;setTimeout(p,1000)}).catch(function(){setTimeout(p,2000)})}p()})();";
 
 /// Serve until the process ends. `https` tells the core whether a TLS proxy sits in front.
-pub async fn serve(edge: Arc<Edge<Native>>, listener: tokio::net::TcpListener, https: bool, live: Option<Arc<LiveReload>>) -> std::io::Result<()> {
+pub async fn serve(
+    edge: Arc<Edge<Native>>,
+    listener: tokio::net::TcpListener,
+    https: bool,
+    live: Option<Arc<LiveReload>>,
+) -> std::io::Result<()> {
     loop {
         let (stream, peer) = listener.accept().await?;
         let edge = edge.clone();
@@ -242,7 +272,11 @@ pub async fn serve(edge: Arc<Edge<Native>>, listener: tokio::net::TcpListener, h
             let svc = hyper::service::service_fn(move |req| {
                 let edge = edge.clone();
                 let live = live.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(&edge, req, peer, https, live.as_deref()).await) }
+                async move {
+                    Ok::<_, std::convert::Infallible>(
+                        handle(&edge, req, peer, https, live.as_deref()).await,
+                    )
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
@@ -255,10 +289,24 @@ pub async fn serve(edge: Arc<Edge<Native>>, listener: tokio::net::TcpListener, h
 /// Largest request body accepted (forms only, so far).
 pub const MAX_BODY: usize = 64 * 1024;
 
-async fn handle(edge: &Edge<Native>, req: http::Request<Incoming>, peer: SocketAddr, https: bool, live: Option<&LiveReload>) -> http::Response<Full<Bytes>> {
+async fn handle(
+    edge: &Edge<Native>,
+    req: http::Request<Incoming>,
+    peer: SocketAddr,
+    https: bool,
+    live: Option<&LiveReload>,
+) -> http::Response<Full<Bytes>> {
     if let Some(live) = live {
         match req.uri().path() {
-            LIVE_PATH => return plain("text/plain", live.generation.load(Ordering::Relaxed).to_string().into_bytes()),
+            LIVE_PATH => {
+                return plain(
+                    "text/plain",
+                    live.generation
+                        .load(Ordering::Relaxed)
+                        .to_string()
+                        .into_bytes(),
+                )
+            }
             LIVE_SCRIPT => return plain("text/javascript", LIVE_JS.as_bytes().to_vec()),
             _ => {}
         }
@@ -267,17 +315,26 @@ async fn handle(edge: &Edge<Native>, req: http::Request<Incoming>, peer: SocketA
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes().to_vec(),
         Err(_) => {
-            let mut r = http::Response::new(Full::new(Bytes::from_static(b"Requete trop volumineuse.")));
+            let mut r =
+                http::Response::new(Full::new(Bytes::from_static(b"Requete trop volumineuse.")));
             *r.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
             return r;
         }
     };
     let head = parts.method == http::Method::HEAD;
     let req = http::Request::from_parts(parts, body);
-    let client = Client { ip: Some(peer.ip()), https };
+    let client = Client {
+        ip: Some(peer.ip()),
+        https,
+    };
     let resp = edge.handle(req, client).await;
     let (parts, mut body) = resp.into_parts();
-    if live.is_some() && parts.headers.get(http::header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html")) {
+    if live.is_some()
+        && parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
         body.extend_from_slice(format!("<script src=\"{LIVE_SCRIPT}\"></script>").as_bytes());
     }
     if head {
@@ -288,7 +345,13 @@ async fn handle(edge: &Edge<Native>, req: http::Request<Incoming>, peer: SocketA
 
 fn plain(ct: &'static str, body: Vec<u8>) -> http::Response<Full<Bytes>> {
     let mut r = http::Response::new(Full::new(Bytes::from(body)));
-    r.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(ct));
-    r.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(ct),
+    );
+    r.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
     r
 }

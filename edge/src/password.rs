@@ -19,7 +19,9 @@ pub enum PolicyError {
     TooShort,
     #[error("le mot de passe ne doit pas dépasser {MAX_LEN} caractères")]
     TooLong,
-    #[error("ce mot de passe fait partie des plus courants ; choisissez une phrase de plusieurs mots")]
+    #[error(
+        "ce mot de passe fait partie des plus courants ; choisissez une phrase de plusieurs mots"
+    )]
     Common,
     #[error("ce mot de passe est trop facile à deviner ; ajoutez des mots ou évitez les suites et les répétitions")]
     Weak,
@@ -30,14 +32,68 @@ pub enum PolicyError {
 /// Passwords people pick most (French and international), checked after lowercasing and
 /// removing trailing digits and symbols, so that "Azerty123456!" is caught too.
 const COMMON: &[&str] = &[
-    "azerty", "azertyuiop", "qwerty", "qwertyuiop", "motdepasse", "password", "passw0rd",
-    "soleil", "doudou", "loulou", "chouchou", "marseille", "paris", "jetaime", "bonjour",
-    "coucou", "nicolas", "julien", "camille", "princesse", "football", "iloveyou", "admin",
-    "administrateur", "welcome", "letmein", "monkey", "dragon", "sunshine", "abc", "abcdef",
-    "ecole", "ecole2026", "maitresse", "parent", "parents", "enfant", "famille", "preau",
-    "bienvenue", "alpha", "chocolat", "vacances", "motdepasse123", "1234", "123456",
-    "123456789", "1234567890", "0000", "000000", "111111", "121212", "123123", "654321",
-    "abcd1234", "a1b2c3", "aaaaaa", "zzzzzz", "qazwsx", "trustno1", "superman", "batman",
+    "azerty",
+    "azertyuiop",
+    "qwerty",
+    "qwertyuiop",
+    "motdepasse",
+    "password",
+    "passw0rd",
+    "soleil",
+    "doudou",
+    "loulou",
+    "chouchou",
+    "marseille",
+    "paris",
+    "jetaime",
+    "bonjour",
+    "coucou",
+    "nicolas",
+    "julien",
+    "camille",
+    "princesse",
+    "football",
+    "iloveyou",
+    "admin",
+    "administrateur",
+    "welcome",
+    "letmein",
+    "monkey",
+    "dragon",
+    "sunshine",
+    "abc",
+    "abcdef",
+    "ecole",
+    "ecole2026",
+    "maitresse",
+    "parent",
+    "parents",
+    "enfant",
+    "famille",
+    "preau",
+    "bienvenue",
+    "alpha",
+    "chocolat",
+    "vacances",
+    "motdepasse123",
+    "1234",
+    "123456",
+    "123456789",
+    "1234567890",
+    "0000",
+    "000000",
+    "111111",
+    "121212",
+    "123123",
+    "654321",
+    "abcd1234",
+    "a1b2c3",
+    "aaaaaa",
+    "zzzzzz",
+    "qazwsx",
+    "trustno1",
+    "superman",
+    "batman",
 ];
 
 /// Check a new password against the policy. `login` must not appear in it.
@@ -55,7 +111,13 @@ pub fn check_policy(password: &str, login: &str, user_inputs: &[&str]) -> Result
     }
     let core = lower.trim_end_matches(|c: char| !c.is_alphabetic());
     let core = core.trim_start_matches(|c: char| !c.is_alphabetic());
-    if COMMON.contains(&core) || COMMON.contains(&lower.as_str()) || (core.len() < 4 && lower.chars().all(|c| c.is_ascii_digit() || c == core.chars().next().unwrap_or(' '))) {
+    if COMMON.contains(&core)
+        || COMMON.contains(&lower.as_str())
+        || (core.len() < 4
+            && lower
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == core.chars().next().unwrap_or(' ')))
+    {
         return Err(PolicyError::Common);
     }
     strength(password, login, user_inputs)
@@ -100,7 +162,9 @@ pub fn hash(password: &str, salt: &[u8; 16]) -> Result<String, String> {
 /// Constant-time verification of a password against a stored PHC string.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -116,14 +180,28 @@ mod tests {
     #[test]
     fn policy_refuses_short_common_and_weak() {
         assert_eq!(check_policy("court", "x", &[]), Err(PolicyError::TooShort));
-        assert_eq!(check_policy("Azerty123456!", "x", &[]), Err(PolicyError::Common));
-        assert_eq!(check_policy("motdepasse2026", "x", &[]), Err(PolicyError::Common));
-        assert_eq!(check_policy("marie.dupont-1234", "marie.dupont", &[]), Err(PolicyError::ContainsLogin));
+        assert_eq!(
+            check_policy("Azerty123456!", "x", &[]),
+            Err(PolicyError::Common)
+        );
+        assert_eq!(
+            check_policy("motdepasse2026", "x", &[]),
+            Err(PolicyError::Common)
+        );
+        assert_eq!(
+            check_policy("marie.dupont-1234", "marie.dupont", &[]),
+            Err(PolicyError::ContainsLogin)
+        );
         assert!(check_policy(&"a".repeat(200), "x", &[]).is_err());
         assert!(check_policy("aaaaaaaaaaaaaaaa", "x", &[]).is_err());
         assert!(check_policy("girafe-velo-orange-piscine", "x", &[]).is_ok());
         // 64 characters are allowed.
-        assert!(check_policy("le petit chat gris dort sur le radiateur de la classe de CE1 !!", "x", &[]).is_ok());
+        assert!(check_policy(
+            "le petit chat gris dort sur le radiateur de la classe de CE1 !!",
+            "x",
+            &[]
+        )
+        .is_ok());
     }
 
     #[test]

@@ -89,10 +89,16 @@ mod tests {
     #[test]
     fn refuses_what_cannot_be_normalised() {
         assert_eq!(normalise("/../etc/passwd"), Err(PathError::EscapesRoot));
-        assert_eq!(normalise("/%2e%2e/%2e%2e/etc/passwd"), Err(PathError::EscapesRoot));
+        assert_eq!(
+            normalise("/%2e%2e/%2e%2e/etc/passwd"),
+            Err(PathError::EscapesRoot)
+        );
         assert_eq!(normalise("/a%00.html"), Err(PathError::Nul));
         assert_eq!(normalise("/a%ff"), Err(PathError::BadEncoding));
-        assert_eq!(normalise(&format!("/{}", "a/".repeat(600))), Err(PathError::TooLong));
+        assert_eq!(
+            normalise(&format!("/{}", "a/".repeat(600))),
+            Err(PathError::TooLong)
+        );
     }
 
     #[test]

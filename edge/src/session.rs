@@ -86,7 +86,9 @@ pub fn new_token(random: &[u8; 32]) -> String {
 
 /// Tokens must look like what `new_token` makes before they reach the database.
 pub fn plausible_token(t: &str) -> bool {
-    t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    t.len() == 43
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -140,7 +142,12 @@ const LOOKUP: &str = "SELECT a.id, a.login, a.display_name, a.role, a.disabled, 
 
 /// Find the session of a token, enforcing timeouts and disabled accounts (an ended session
 /// is deleted). One query on the hot path; `last_seen_at` is written at most once a minute.
-pub async fn lookup<D: Db>(db: &D, token: &str, now: i64, t: &Timeouts) -> Result<Option<Session>, StoreError> {
+pub async fn lookup<D: Db>(
+    db: &D,
+    token: &str,
+    now: i64,
+    t: &Timeouts,
+) -> Result<Option<Session>, StoreError> {
     if !plausible_token(token) {
         return Ok(None);
     }
@@ -150,14 +157,20 @@ pub async fn lookup<D: Db>(db: &D, token: &str, now: i64, t: &Timeouts) -> Resul
         return Ok(None);
     };
     let int = |i: usize| row.get(i).and_then(SqlValue::as_i64).unwrap_or(0);
-    let text = |i: usize| row.get(i).and_then(SqlValue::as_str).unwrap_or("").to_string();
+    let text = |i: usize| {
+        row.get(i)
+            .and_then(SqlValue::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let Some(role) = Role::parse(&text(3)) else {
         return Ok(None);
     };
     let (last_seen, expires, remember) = (int(6), int(7), int(8) != 0);
     let (idle, _) = t.for_role(role, remember);
     if int(4) != 0 || now > expires || now - last_seen > idle {
-        db.execute("DELETE FROM sessions WHERE token_hash = ?1", &[hash.into()]).await?;
+        db.execute("DELETE FROM sessions WHERE token_hash = ?1", &[hash.into()])
+            .await?;
         return Ok(None);
     }
     if now - last_seen > 60 {
@@ -220,7 +233,10 @@ mod tests {
         let c = set_cookie(true, "session", "abc", None);
         assert!(c.starts_with("__Host-preau_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure"));
         assert!(!set_cookie(false, "session", "abc", None).contains("Secure"));
-        assert_eq!(read_cookie("a=1; preau_session=xyz; b=2", "preau_session"), Some("xyz"));
+        assert_eq!(
+            read_cookie("a=1; preau_session=xyz; b=2", "preau_session"),
+            Some("xyz")
+        );
         assert_eq!(read_cookie("a=1", "preau_session"), None);
     }
 }

@@ -28,10 +28,9 @@ const SHELLS: &[&str] = &["signin", "forbidden", "espace", "message"];
 
 impl SiteData {
     pub async fn load<F: Files>(files: &F) -> Result<SiteData, StoreError> {
-        let manifest_bytes = files
-            .read(MANIFEST_PATH)
-            .await?
-            .ok_or_else(|| StoreError::Files(format!("{MANIFEST_PATH} introuvable : lancez preau build")))?;
+        let manifest_bytes = files.read(MANIFEST_PATH).await?.ok_or_else(|| {
+            StoreError::Files(format!("{MANIFEST_PATH} introuvable : lancez preau build"))
+        })?;
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| StoreError::Files(format!("{MANIFEST_PATH} : {e}")))?;
         let mut shells = HashMap::new();
@@ -78,7 +77,10 @@ impl SiteData {
                     access: access.clone(),
                 };
             }
-        } else if let Some(dir) = rel.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
+        } else if let Some(dir) = rel
+            .strip_suffix("index.html")
+            .filter(|d| d.is_empty() || d.ends_with('/'))
+        {
             if let Some(access) = files.get(rel) {
                 return Resolved::Redirect {
                     to: format!("/{dir}"),
@@ -136,10 +138,14 @@ mod tests {
         };
         let mut m = Manifest::default();
         m.files.insert("index.html".into(), Access::public());
-        m.files.insert("ecoles/s/classes/c/index.html".into(), class.clone());
-        m.files.insert("ecoles/s/classes/c/post/index.html".into(), class.clone());
-        m.files.insert("ecoles/s/classes/c/post/vache.svg".into(), class);
-        m.files.insert("_preau/manifest.json".into(), Access::internal());
+        m.files
+            .insert("ecoles/s/classes/c/index.html".into(), class.clone());
+        m.files
+            .insert("ecoles/s/classes/c/post/index.html".into(), class.clone());
+        m.files
+            .insert("ecoles/s/classes/c/post/vache.svg".into(), class);
+        m.files
+            .insert("_preau/manifest.json".into(), Access::internal());
         SiteData {
             manifest: m,
             ..Default::default()
@@ -149,13 +155,25 @@ mod tests {
     #[test]
     fn resolves_files_redirects_and_missing() {
         let s = site();
-        assert!(matches!(s.resolve("/ecoles/s/classes/c/post/"), Resolved::File { .. }));
-        assert!(matches!(s.resolve("/ecoles/s/classes/c/post/vache.svg"), Resolved::File { .. }));
+        assert!(matches!(
+            s.resolve("/ecoles/s/classes/c/post/"),
+            Resolved::File { .. }
+        ));
+        assert!(matches!(
+            s.resolve("/ecoles/s/classes/c/post/vache.svg"),
+            Resolved::File { .. }
+        ));
         assert_eq!(
             s.resolve("/ecoles/s/classes/c/post"),
-            Resolved::Redirect { to: "/ecoles/s/classes/c/post/".into(), access: s.manifest.files["ecoles/s/classes/c/post/index.html"].clone() }
+            Resolved::Redirect {
+                to: "/ecoles/s/classes/c/post/".into(),
+                access: s.manifest.files["ecoles/s/classes/c/post/index.html"].clone()
+            }
         );
-        assert!(matches!(s.resolve("/ecoles/s/classes/c/post/index.html"), Resolved::Redirect { .. }));
+        assert!(matches!(
+            s.resolve("/ecoles/s/classes/c/post/index.html"),
+            Resolved::Redirect { .. }
+        ));
         match s.resolve("/ecoles/s/classes/c/secret-guess/") {
             Resolved::Missing { access } => assert_eq!(access.visibility, Visibility::Class),
             other => panic!("{other:?}"),

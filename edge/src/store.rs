@@ -61,7 +61,8 @@ impl From<Option<String>> for SqlValue {
 
 impl From<Option<&str>> for SqlValue {
     fn from(v: Option<&str>) -> Self {
-        v.map(|s| SqlValue::Text(s.to_string())).unwrap_or(SqlValue::Null)
+        v.map(|s| SqlValue::Text(s.to_string()))
+            .unwrap_or(SqlValue::Null)
     }
 }
 

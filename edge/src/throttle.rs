@@ -26,7 +26,10 @@ pub fn delay_for(failures: i64, free: i64) -> i64 {
 /// Seconds left before `key` may try again (0 = now).
 pub async fn wait_for<D: Db>(db: &D, key: &str, now: i64) -> Result<i64, StoreError> {
     let rows = db
-        .query("SELECT blocked_until FROM throttle WHERE key = ?1", &[key.into()])
+        .query(
+            "SELECT blocked_until FROM throttle WHERE key = ?1",
+            &[key.into()],
+        )
         .await?;
     let until = rows
         .first()
@@ -39,7 +42,10 @@ pub async fn wait_for<D: Db>(db: &D, key: &str, now: i64) -> Result<i64, StoreEr
 /// Record a failure for `key`.
 pub async fn fail<D: Db>(db: &D, key: &str, free: i64, now: i64) -> Result<(), StoreError> {
     let rows = db
-        .query("SELECT failures, last_failure_at FROM throttle WHERE key = ?1", &[key.into()])
+        .query(
+            "SELECT failures, last_failure_at FROM throttle WHERE key = ?1",
+            &[key.into()],
+        )
         .await?;
     let previous = rows
         .first()

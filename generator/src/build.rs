@@ -47,9 +47,11 @@ pub struct Generator {
 
 impl Generator {
     pub fn new(opts: BuildOptions) -> Result<Generator, BuildError> {
-        let strings = Strings::load(&opts.theme.join("strings").join("fr.toml")).map_err(BuildError::Theme)?;
+        let strings = Strings::load(&opts.theme.join("strings").join("fr.toml"))
+            .map_err(BuildError::Theme)?;
         let mut errors = Vec::new();
-        let config = content::load_config(&opts.content, &mut errors).ok_or(BuildError::Content(errors))?;
+        let config =
+            content::load_config(&opts.content, &mut errors).ok_or(BuildError::Content(errors))?;
         let renderer = Renderer::new(&opts.theme, strings, &config)?;
         Ok(Generator {
             opts,
@@ -116,7 +118,12 @@ impl Generator {
         Ok(report)
     }
 
-    fn write_all(&self, site: &Site, dir: &Path, progress: Progress) -> Result<(BTreeMap<String, Access>, u64), BuildError> {
+    fn write_all(
+        &self,
+        site: &Site,
+        dir: &Path,
+        progress: Progress,
+    ) -> Result<(BTreeMap<String, Access>, u64), BuildError> {
         let outputs = Renderer::all_outputs(site);
         let total = outputs.len();
         let done = AtomicUsize::new(0);
@@ -167,10 +174,17 @@ impl Generator {
     }
 
     /// The theme's CSS, icons and scripts, under `/theme/`.
-    fn write_static(&self, dir: &Path, files: &mut BTreeMap<String, Access>) -> Result<u64, BuildError> {
+    fn write_static(
+        &self,
+        dir: &Path,
+        files: &mut BTreeMap<String, Access>,
+    ) -> Result<u64, BuildError> {
         let src = self.opts.theme.join("static");
         let mut bytes = 0;
-        for entry in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(&src)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -180,14 +194,20 @@ impl Generator {
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
             }
-            bytes += std::fs::copy(entry.path(), &to).map_err(|e| BuildError::io(entry.path(), e))?;
+            bytes +=
+                std::fs::copy(entry.path(), &to).map_err(|e| BuildError::io(entry.path(), e))?;
             files.insert(out, Access::public());
         }
         Ok(bytes)
     }
 
     /// Feeds, sitemap, robots.txt, the edge's page shells and strings, and the manifest.
-    fn write_site_files(&self, site: &Site, dir: &Path, files: &mut BTreeMap<String, Access>) -> Result<u64, BuildError> {
+    fn write_site_files(
+        &self,
+        site: &Site,
+        dir: &Path,
+        files: &mut BTreeMap<String, Access>,
+    ) -> Result<u64, BuildError> {
         let mut bytes = 0u64;
         let public_pages: Vec<String> = files
             .iter()
@@ -203,16 +223,33 @@ impl Generator {
         for (path, access, xml) in feeds::feeds(site) {
             put(path, access, xml.as_bytes())?;
         }
-        put("robots.txt".into(), Access::public(), feeds::robots(site).as_bytes())?;
+        put(
+            "robots.txt".into(),
+            Access::public(),
+            feeds::robots(site).as_bytes(),
+        )?;
         // Read by Cloudflare's static assets (security headers on files served without
         // the Worker); never served itself.
-        put("_headers".into(), Access::internal(), preau_edge::app::headers_file().as_bytes())?;
+        put(
+            "_headers".into(),
+            Access::internal(),
+            preau_edge::app::headers_file().as_bytes(),
+        )?;
         for (path, html) in self.renderer.render_shells(site)? {
             put(path, Access::internal(), &html)?;
         }
-        let strings = serde_json::to_vec(&self.renderer.strings().with_prefix("edge.")).unwrap_or_default();
-        put(format!("{PRIVATE_DIR}/strings.json"), Access::internal(), &strings)?;
-        put("sitemap.xml".into(), Access::public(), feeds::sitemap(site, &public_pages).as_bytes())?;
+        let strings =
+            serde_json::to_vec(&self.renderer.strings().with_prefix("edge.")).unwrap_or_default();
+        put(
+            format!("{PRIVATE_DIR}/strings.json"),
+            Access::internal(),
+            &strings,
+        )?;
+        put(
+            "sitemap.xml".into(),
+            Access::public(),
+            feeds::sitemap(site, &public_pages).as_bytes(),
+        )?;
         files.insert(MANIFEST_PATH.into(), Access::internal());
         let mut m: Manifest = manifest::skeleton(site);
         m.files = files.clone();
@@ -224,7 +261,11 @@ impl Generator {
 
     /// Rebuild after `changed` content files (paths relative to the content folder) were
     /// edited. Falls back to a full build when the change adds, removes or moves anything.
-    pub fn rebuild(&mut self, changed: &[PathBuf], progress: Progress) -> Result<RebuildKind, BuildError> {
+    pub fn rebuild(
+        &mut self,
+        changed: &[PathBuf],
+        progress: Progress,
+    ) -> Result<RebuildKind, BuildError> {
         let Some(site) = self.site.take() else {
             self.build(progress)?;
             return Ok(RebuildKind::Full);
@@ -242,11 +283,18 @@ impl Generator {
         }
     }
 
-    fn try_incremental(&mut self, site: &Site, changed: &[PathBuf]) -> Result<Option<Site>, BuildError> {
+    fn try_incremental(
+        &mut self,
+        site: &Site,
+        changed: &[PathBuf],
+    ) -> Result<Option<Site>, BuildError> {
         let mut pages = site.pages.clone();
         let mut touched = Vec::new();
         for rel in changed {
-            let Some(i) = pages.iter().position(|p| p.source.as_deref() == Some(rel.as_path())) else {
+            let Some(i) = pages
+                .iter()
+                .position(|p| p.source.as_deref() == Some(rel.as_path()))
+            else {
                 return Ok(None);
             };
             if !rel.is_relative() || !self.opts.content.join(rel).is_file() {
@@ -259,17 +307,32 @@ impl Generator {
             }
             let Some(page) = page else { return Ok(None) };
             let old = &pages[i];
-            if page.place != old.place || page.access != old.access || page.meta.tags != old.meta.tags || page.url != old.url || page.meta.cover != old.meta.cover {
+            if page.place != old.place
+                || page.access != old.access
+                || page.meta.tags != old.meta.tags
+                || page.url != old.url
+                || page.meta.cover != old.meta.cover
+            {
                 return Ok(None);
             }
-            pages[i] = Page { assets: Vec::new(), ..page };
+            pages[i] = Page {
+                assets: Vec::new(),
+                ..page
+            };
             touched.push(i);
         }
         for p in pages.iter_mut() {
             p.assets.clear();
         }
         let mut errors = Vec::new();
-        let new_site = content::assemble(site.config.clone(), pages, &self.other_files, &self.opts.content, self.renderer.strings(), &mut errors);
+        let new_site = content::assemble(
+            site.config.clone(),
+            pages,
+            &self.other_files,
+            &self.opts.content,
+            self.renderer.strings(),
+            &mut errors,
+        );
         if !errors.is_empty() {
             return Err(BuildError::Content(errors));
         }
@@ -281,13 +344,11 @@ impl Generator {
             dirty.extend(affected_outputs(&new_site, i));
         }
         let dir = &self.opts.output;
-        dirty
-            .par_iter()
-            .try_for_each(|o| {
-                let (path, _) = Renderer::target(&new_site, o);
-                let bytes = self.renderer.render(&new_site, o)?;
-                write_file(dir, &path, &bytes)
-            })?;
+        dirty.par_iter().try_for_each(|o| {
+            let (path, _) = Renderer::target(&new_site, o);
+            let bytes = self.renderer.render(&new_site, o)?;
+            write_file(dir, &path, &bytes)
+        })?;
         let mut files = self.files.clone();
         self.write_site_files(&new_site, dir, &mut files)?;
         self.files = files;
@@ -344,7 +405,10 @@ pub fn affected_outputs(site: &Site, i: usize) -> Vec<Output> {
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     path.with_file_name(format!(".{name}.{suffix}"))
 }
 

@@ -58,15 +58,23 @@ pub fn load_config(root: &Path, errors: &mut Vec<ContentError>) -> Option<Config
         Ok(t) => t,
         Err(e) => {
             errors.push(
-                ContentError::new(CONFIG_FILE, None, format!("impossible de lire la configuration : {e}"))
-                    .with_hint("créez content/config.toml avec au moins title = \"…\""),
+                ContentError::new(
+                    CONFIG_FILE,
+                    None,
+                    format!("impossible de lire la configuration : {e}"),
+                )
+                .with_hint("créez content/config.toml avec au moins title = \"…\""),
             );
             return None;
         }
     };
     match toml::from_str::<Config>(&text) {
         Ok(c) if c.paginate_by == 0 => {
-            errors.push(ContentError::new(CONFIG_FILE, None, "paginate_by doit être au moins 1"));
+            errors.push(ContentError::new(
+                CONFIG_FILE,
+                None,
+                "paginate_by doit être au moins 1",
+            ));
             None
         }
         Ok(c) => Some(c),
@@ -95,7 +103,11 @@ pub fn list_files(root: &Path, errors: &mut Vec<ContentError>) -> (Vec<PathBuf>,
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                errors.push(ContentError::new(path, None, format!("lecture impossible : {e}")));
+                errors.push(ContentError::new(
+                    path,
+                    None,
+                    format!("lecture impossible : {e}"),
+                ));
                 continue;
             }
         };
@@ -185,13 +197,24 @@ fn check_id(rel: &Path, id: &str) -> Result<(), ContentError> {
     if is_slug(id) {
         Ok(())
     } else {
-        Err(ContentError::new(rel, None, format!("nom de dossier invalide « {id} »"))
-            .with_hint(format!("utilisez des minuscules sans accents ni espaces, par exemple « {} »", slugify(id))))
+        Err(
+            ContentError::new(rel, None, format!("nom de dossier invalide « {id} »")).with_hint(
+                format!(
+                    "utilisez des minuscules sans accents ni espaces, par exemple « {} »",
+                    slugify(id)
+                ),
+            ),
+        )
     }
 }
 
 /// Load one Markdown file on its own (for incremental rebuilds).
-pub fn load_one(root: &Path, rel: &Path, config: &Config, errors: &mut Vec<ContentError>) -> Option<Page> {
+pub fn load_one(
+    root: &Path,
+    rel: &Path,
+    config: &Config,
+    errors: &mut Vec<ContentError>,
+) -> Option<Page> {
     let opts = MarkdownOptions {
         iframe_allowlist: &config.iframe_allowlist,
     };
@@ -214,7 +237,11 @@ fn load_page(
     let text = match std::fs::read_to_string(root.join(rel)) {
         Ok(t) => t,
         Err(e) => {
-            errors.push(ContentError::new(rel, None, format!("lecture impossible : {e}")));
+            errors.push(ContentError::new(
+                rel,
+                None,
+                format!("lecture impossible : {e}"),
+            ));
             return None;
         }
     };
@@ -251,8 +278,12 @@ fn load_page(
     }
     if name.is_some() && !is_slug(&slug) {
         errors.push(
-            ContentError::new(rel, None, format!("nom de fichier invalide « {slug} »"))
-                .with_hint(format!("utilisez des minuscules sans accents ni espaces, par exemple « {} »", slugify(&slug))),
+            ContentError::new(rel, None, format!("nom de fichier invalide « {slug} »")).with_hint(
+                format!(
+                    "utilisez des minuscules sans accents ni espaces, par exemple « {} »",
+                    slugify(&slug)
+                ),
+            ),
         );
         ok = false;
     }
@@ -291,16 +322,30 @@ fn load_page(
         }
     } else if meta.audience.is_some() || meta.version.is_some() {
         errors.push(
-            ContentError::new(rel, key_line(if meta.audience.is_some() { "audience" } else { "version" }), "les clés audience et version sont réservées aux chartes")
-                .with_hint("retirez-les, ou placez ce fichier dans charte/"),
+            ContentError::new(
+                rel,
+                key_line(if meta.audience.is_some() {
+                    "audience"
+                } else {
+                    "version"
+                }),
+                "les clés audience et version sont réservées aux chartes",
+            )
+            .with_hint("retirez-les, ou placez ce fichier dans charte/"),
         );
         ok = false;
     }
     if let Some(cover) = &meta.cover {
         if cover.alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
             errors.push(
-                ContentError::new(rel, key_line("cover"), "image de couverture sans texte alternatif")
-                    .with_hint("cover = { image = \"…\", alt = \"description de l'image\" } (RGAA 1.1)"),
+                ContentError::new(
+                    rel,
+                    key_line("cover"),
+                    "image de couverture sans texte alternatif",
+                )
+                .with_hint(
+                    "cover = { image = \"…\", alt = \"description de l'image\" } (RGAA 1.1)",
+                ),
             );
             ok = false;
         }
@@ -343,7 +388,12 @@ fn page_url(place: &Place, slug: &str) -> String {
     }
 }
 
-fn resolve_access(rel: &Path, place: &Place, meta: &FrontMatter, line: Option<usize>) -> Result<Access, ContentError> {
+fn resolve_access(
+    rel: &Path,
+    place: &Place,
+    meta: &FrontMatter,
+    line: Option<usize>,
+) -> Result<Access, ContentError> {
     let (default, school, class) = match place {
         Place::Home => (Visibility::Public, None, None),
         Place::School(s) => (Visibility::Public, Some(s.as_str()), None),
@@ -351,8 +401,10 @@ fn resolve_access(rel: &Path, place: &Place, meta: &FrontMatter, line: Option<us
     };
     let v = meta.visibility.unwrap_or(default);
     let err = |msg: &str, hint: &str| Err(ContentError::new(rel, line, msg).with_hint(hint));
-    if matches!(place, Place::Home | Place::Item(SectionKey::Charters) | Place::Index(SectionKey::Charters))
-        && v != Visibility::Public
+    if matches!(
+        place,
+        Place::Home | Place::Item(SectionKey::Charters) | Place::Index(SectionKey::Charters)
+    ) && v != Visibility::Public
     {
         return err(
             "cette page doit rester publique",
@@ -452,7 +504,11 @@ pub fn assemble(
     // Sections and schools that exist because something lives in them.
     let mut needed_sections: BTreeMap<SectionKey, ()> = BTreeMap::new();
     let mut needed_schools: BTreeMap<String, ()> = BTreeMap::new();
-    for s in [SectionKey::TownNews, SectionKey::Guides, SectionKey::Charters] {
+    for s in [
+        SectionKey::TownNews,
+        SectionKey::Guides,
+        SectionKey::Charters,
+    ] {
         needed_sections.insert(s, ());
     }
     for p in &pages {
@@ -475,20 +531,40 @@ pub fn assemble(
         let place = Place::Index(k.clone());
         if !existing.contains(&place) {
             let title = match k {
-                SectionKey::Class(_, c) => format!("{} {}", strings.get("class_label"), class_label(c)),
+                SectionKey::Class(_, c) => {
+                    format!("{} {}", strings.get("class_label"), class_label(c))
+                }
                 _ => strings.get(k.default_title_key()).to_string(),
             };
-            pages.push(virtual_page(place, title, k.default_visibility(), k.school(), k.class()));
+            pages.push(virtual_page(
+                place,
+                title,
+                k.default_visibility(),
+                k.school(),
+                k.class(),
+            ));
         }
     }
     for s in needed_schools.keys() {
         let place = Place::School(s.clone());
         if !existing.contains(&place) {
-            pages.push(virtual_page(place, format!("{} {}", strings.get("school_label"), class_label(s)), Visibility::Public, Some(s), None));
+            pages.push(virtual_page(
+                place,
+                format!("{} {}", strings.get("school_label"), class_label(s)),
+                Visibility::Public,
+                Some(s),
+                None,
+            ));
         }
     }
     if !existing.contains(&Place::Home) {
-        pages.push(virtual_page(Place::Home, config.title.clone(), Visibility::Public, None, None));
+        pages.push(virtual_page(
+            Place::Home,
+            config.title.clone(),
+            Visibility::Public,
+            None,
+            None,
+        ));
     }
     // Stable order: by URL, so indexes and outputs do not depend on the file system.
     pages.sort_by(|a, b| a.url.cmp(&b.url));
@@ -498,8 +574,12 @@ pub fn assemble(
         if let Some(&j) = by_url.get(p.url.as_str()) {
             let first = pages[j].source.clone().unwrap_or_default();
             errors.push(
-                ContentError::new(p.source.clone().unwrap_or_default(), None, format!("deux pages ont la même adresse {}", p.url))
-                    .with_hint(format!("renommez ce fichier ou {}", first.display())),
+                ContentError::new(
+                    p.source.clone().unwrap_or_default(),
+                    None,
+                    format!("deux pages ont la même adresse {}", p.url),
+                )
+                .with_hint(format!("renommez ce fichier ou {}", first.display())),
             );
         } else {
             by_url.insert(p.url.as_str(), i);
@@ -529,10 +609,9 @@ pub fn assemble(
     for rel in other_files {
         let dir = rel.parent().unwrap_or(Path::new("")).to_path_buf();
         let Some(&owner) = owner_by_dir.get(&dir) else {
-            errors.push(
-                ContentError::new(rel, None, "fichier sans page")
-                    .with_hint("placez les images dans le dossier d'un article (à côté de son index.md)"),
-            );
+            errors.push(ContentError::new(rel, None, "fichier sans page").with_hint(
+                "placez les images dans le dossier d'un article (à côté de son index.md)",
+            ));
             continue;
         };
         let fname = rel.file_name().and_then(|f| f.to_str()).unwrap_or("");
@@ -555,14 +634,20 @@ pub fn assemble(
                     }
                 }
                 Err(e) => {
-                    errors.push(ContentError::new(rel, None, format!("lecture impossible : {e}")));
+                    errors.push(ContentError::new(
+                        rel,
+                        None,
+                        format!("lecture impossible : {e}"),
+                    ));
                     continue;
                 }
             }
         }
         let url = format!("{}{fname}", pages[owner].url);
         asset_urls.insert(url.clone());
-        pages[owner].assets.push((rel.clone(), url.trim_start_matches('/').to_string()));
+        pages[owner]
+            .assets
+            .push((rel.clone(), url.trim_start_matches('/').to_string()));
     }
 
     // Internal links and images must lead somewhere.
@@ -571,8 +656,14 @@ pub fn assemble(
         for (link, line) in &p.links {
             if link.ends_with(".md") {
                 errors.push(
-                    ContentError::new(p.source.clone().unwrap_or_default(), Some(*line), format!("lien vers un fichier Markdown « {link} »"))
-                        .with_hint("écrivez l'adresse de la page, par exemple /guides/activer-son-compte/"),
+                    ContentError::new(
+                        p.source.clone().unwrap_or_default(),
+                        Some(*line),
+                        format!("lien vers un fichier Markdown « {link} »"),
+                    )
+                    .with_hint(
+                        "écrivez l'adresse de la page, par exemple /guides/activer-son-compte/",
+                    ),
                 );
                 continue;
             }
@@ -583,8 +674,14 @@ pub fn assemble(
                 || is_generated_url(&target);
             if !found {
                 errors.push(
-                    ContentError::new(p.source.clone().unwrap_or_default(), Some(*line), format!("lien cassé « {link} » (aucune page ni image à {target})"))
-                        .with_hint("vérifiez l'adresse ; une image doit être dans le dossier de l'article"),
+                    ContentError::new(
+                        p.source.clone().unwrap_or_default(),
+                        Some(*line),
+                        format!("lien cassé « {link} » (aucune page ni image à {target})"),
+                    )
+                    .with_hint(
+                        "vérifiez l'adresse ; une image doit être dans le dossier de l'article",
+                    ),
                 );
             }
         }
@@ -611,8 +708,15 @@ pub fn assemble(
         if let (Place::Item(SectionKey::Charters), Some(aud)) = (&p.place, p.meta.audience) {
             if let Some(prev) = charters.insert(aud, i) {
                 errors.push(
-                    ContentError::new(p.source.clone().unwrap_or_default(), None, format!("deux chartes pour le public « {} »", aud.as_str()))
-                        .with_hint(format!("gardez une seule charte par public (l'autre : {})", pages[prev].url)),
+                    ContentError::new(
+                        p.source.clone().unwrap_or_default(),
+                        None,
+                        format!("deux chartes pour le public « {} »", aud.as_str()),
+                    )
+                    .with_hint(format!(
+                        "gardez une seule charte par public (l'autre : {})",
+                        pages[prev].url
+                    )),
                 );
             }
         }
@@ -620,8 +724,15 @@ pub fn assemble(
     for aud in Audience::ALL {
         if !charters.contains_key(&aud) {
             errors.push(
-                ContentError::new("charte", None, format!("charte manquante pour le public « {} »", aud.as_str()))
-                    .with_hint(format!("créez content/charte/{}.md avec audience et version", aud.as_str())),
+                ContentError::new(
+                    "charte",
+                    None,
+                    format!("charte manquante pour le public « {} »", aud.as_str()),
+                )
+                .with_hint(format!(
+                    "créez content/charte/{}.md avec audience et version",
+                    aud.as_str()
+                )),
             );
         }
     }
@@ -633,7 +744,10 @@ pub fn assemble(
             });
         } else {
             items.sort_by(|&a, &b| {
-                pages[b].date.cmp(&pages[a].date).then_with(|| pages[a].url.cmp(&pages[b].url))
+                pages[b]
+                    .date
+                    .cmp(&pages[a].date)
+                    .then_with(|| pages[a].url.cmp(&pages[b].url))
             });
         }
     }
@@ -650,7 +764,9 @@ pub fn assemble(
         if !p.is_item() {
             continue;
         }
-        let Some(scope) = TagScope::of(&p.access) else { continue };
+        let Some(scope) = TagScope::of(&p.access) else {
+            continue;
+        };
         for tag in &p.meta.tags {
             let slug = slugify(tag);
             if slug.is_empty() {
@@ -666,7 +782,12 @@ pub fn assemble(
     }
     for per_scope in tags.values_mut() {
         for (_, items) in per_scope.values_mut() {
-            items.sort_by(|&a, &b| pages[b].date.cmp(&pages[a].date).then_with(|| pages[a].url.cmp(&pages[b].url)));
+            items.sort_by(|&a, &b| {
+                pages[b]
+                    .date
+                    .cmp(&pages[a].date)
+                    .then_with(|| pages[a].url.cmp(&pages[b].url))
+            });
             items.dedup();
         }
     }
@@ -695,8 +816,7 @@ fn valid_asset_name(name: &str) -> bool {
     let Some((stem, ext)) = name.rsplit_once('.') else {
         return false;
     };
-    is_slug(stem)
-        && ["svg", "png", "jpg", "jpeg", "webp", "gif", "pdf"].contains(&ext)
+    is_slug(stem) && ["svg", "png", "jpg", "jpeg", "webp", "gif", "pdf"].contains(&ext)
 }
 
 /// "cm2-b" -> "CM2 B": a readable label that is not the (possibly private) page title.
@@ -716,7 +836,13 @@ pub fn class_label(id: &str) -> String {
         .join(" ")
 }
 
-fn virtual_page(place: Place, title: String, v: Visibility, school: Option<&str>, class: Option<&str>) -> Page {
+fn virtual_page(
+    place: Place,
+    title: String,
+    v: Visibility,
+    school: Option<&str>,
+    class: Option<&str>,
+) -> Page {
     let url = page_url(&place, "");
     let access = match v {
         Visibility::Public => Access::public(),
@@ -789,7 +915,10 @@ mod tests {
         assert_eq!(slug.as_deref(), Some("2026-10-03-ferme"));
         let (p, _) = classify(Path::new("ecoles/a/classes/ce1/2026-10-03-ferme/index.md")).unwrap();
         assert!(matches!(p, Place::Item(_)));
-        assert_eq!(classify(Path::new("ecoles/a/_index.md")).unwrap().0, Place::School("a".into()));
+        assert_eq!(
+            classify(Path::new("ecoles/a/_index.md")).unwrap().0,
+            Place::School("a".into())
+        );
         assert!(classify(Path::new("divers/x.md")).is_err());
         assert!(classify(Path::new("ecoles/Ecole A/_index.md")).is_err());
     }

@@ -10,7 +10,6 @@ pub struct Date {
     pub day: u8,
 }
 
-
 impl Date {
     /// Parse `YYYY-MM-DD`, optionally followed by a time (`T10:00:00`, ignored).
     pub fn parse(s: &str) -> Option<Date> {
@@ -65,7 +64,9 @@ impl Serialize for Date {
 
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -54,7 +54,10 @@ fn atom(site: &Site, title: &str, self_url: &str, items: &[usize]) -> String {
     ));
     for &i in items.iter().take(20) {
         let p = &site.pages[i];
-        let date = p.date.map(|d| d.rfc3339()).unwrap_or_else(|| updated.clone());
+        let date = p
+            .date
+            .map(|d| d.rfc3339())
+            .unwrap_or_else(|| updated.clone());
         xml.push_str(&format!(
             "<entry><title>{}</title><id>{base}{url}</id><link href=\"{base}{url}\"/><updated>{date}</updated>",
             esc(&p.title),

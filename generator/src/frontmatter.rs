@@ -142,14 +142,20 @@ pub fn parse(file: &Path, text: &str, errors: &mut Vec<ContentError>) -> Option<
                 let line = e.location().map(|l| l.line() + 1).unwrap_or(1);
                 errors.push(
                     ContentError::new(file, Some(line), format!("en-tête YAML illisible : {e}"))
-                        .with_hint("vérifiez l'indentation et le signe : entre la clé et la valeur"),
+                        .with_hint(
+                            "vérifiez l'indentation et le signe : entre la clé et la valeur",
+                        ),
                 );
                 return None;
             }
         },
     };
     let Value::Object(map) = value else {
-        errors.push(ContentError::new(file, Some(2), "l'en-tête doit être une liste de clés"));
+        errors.push(ContentError::new(
+            file,
+            Some(2),
+            "l'en-tête doit être une liste de clés",
+        ));
         return None;
     };
 
@@ -199,7 +205,11 @@ pub fn parse(file: &Path, text: &str, errors: &mut Vec<ContentError>) -> Option<
             key_lines,
         }),
         Err(e) => {
-            errors.push(ContentError::new(file, Some(2), format!("en-tête invalide : {e}")));
+            errors.push(ContentError::new(
+                file,
+                Some(2),
+                format!("en-tête invalide : {e}"),
+            ));
             None
         }
     }
@@ -273,7 +283,8 @@ mod tests {
 
     #[test]
     fn toml_front_matter_is_parsed() {
-        let (p, e) = run("+++\ntitle = \"Sortie\"\ndate = 2026-10-03\ntags = [\"sortie\"]\n+++\nCorps\n");
+        let (p, e) =
+            run("+++\ntitle = \"Sortie\"\ndate = 2026-10-03\ntags = [\"sortie\"]\n+++\nCorps\n");
         assert!(e.is_empty(), "{e:?}");
         let p = p.unwrap();
         assert_eq!(p.meta.title.as_deref(), Some("Sortie"));

@@ -231,31 +231,39 @@ pub fn sanitize(html: &str, opts: &MarkdownOptions) -> String {
         .url_relative(ammonia::UrlRelative::PassThrough)
         .link_rel(Some("noopener noreferrer"));
     if allow_iframes {
-        b.add_tags(["iframe"])
-            .add_tag_attributes("iframe", ["src", "title", "width", "height", "allowfullscreen"]);
+        b.add_tags(["iframe"]).add_tag_attributes(
+            "iframe",
+            ["src", "title", "width", "height", "allowfullscreen"],
+        );
     }
-    b.attribute_filter(move |element, attribute, value| match (element, attribute) {
-        ("input", "type") if value != "checkbox" => None,
-        ("td" | "th", "style") => {
-            // pulldown-cmark writes alignment as a style; keep nothing else.
-            let v = value.trim();
-            ["text-align: left", "text-align: center", "text-align: right"]
+    b.attribute_filter(
+        move |element, attribute, value| match (element, attribute) {
+            ("input", "type") if value != "checkbox" => None,
+            ("td" | "th", "style") => {
+                // pulldown-cmark writes alignment as a style; keep nothing else.
+                let v = value.trim();
+                [
+                    "text-align: left",
+                    "text-align: center",
+                    "text-align: right",
+                ]
                 .contains(&v)
                 .then(|| v.to_string().into())
-        }
-        ("iframe", "src") => {
-            let host = value
-                .strip_prefix("https://")
-                .and_then(|r| r.split(['/', '?', '#', ':']).next())
-                .map(|h| h.to_ascii_lowercase());
-            match host {
-                Some(h) if allowlist.contains(&h) => Some(value.into()),
-                _ => None,
             }
-        }
-        ("img", "src") => scheme_ok(value, true).then(|| value.into()),
-        _ => Some(value.into()),
-    });
+            ("iframe", "src") => {
+                let host = value
+                    .strip_prefix("https://")
+                    .and_then(|r| r.split(['/', '?', '#', ':']).next())
+                    .map(|h| h.to_ascii_lowercase());
+                match host {
+                    Some(h) if allowlist.contains(&h) => Some(value.into()),
+                    _ => None,
+                }
+            }
+            ("img", "src") => scheme_ok(value, true).then(|| value.into()),
+            _ => Some(value.into()),
+        },
+    );
     b.clean(html).to_string()
 }
 
@@ -300,10 +308,7 @@ pub fn svg_is_dangerous(svg: &str) -> Option<&'static str> {
     for i in 1..bytes.len().saturating_sub(3) {
         if bytes[i - 1].is_ascii_whitespace() && bytes[i] == b'o' && bytes[i + 1] == b'n' {
             let rest = &lower[i + 2..];
-            let name_len = rest
-                .bytes()
-                .take_while(|b| b.is_ascii_alphabetic())
-                .count();
+            let name_len = rest.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
             if name_len > 0 && rest[name_len..].trim_start().starts_with('=') {
                 return Some("attribut d'événement (on…=)");
             }
@@ -370,7 +375,9 @@ mod tests {
 
     #[test]
     fn extensions_render() {
-        let (r, _) = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] fait\n\n~~barré~~ note[^1]\n\n[^1]: pied\n");
+        let (r, _) = md(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] fait\n\n~~barré~~ note[^1]\n\n[^1]: pied\n",
+        );
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("checkbox"));
         assert!(r.html.contains("<del>"));
@@ -388,6 +395,9 @@ mod tests {
     fn dangerous_svg_is_detected() {
         assert!(svg_is_dangerous("<svg onload=\"x()\"></svg>").is_some());
         assert!(svg_is_dangerous("<svg><script>1</script></svg>").is_some());
-        assert!(svg_is_dangerous("<svg viewBox=\"0 0 1 1\" role=\"img\"><title>Vache</title></svg>").is_none());
+        assert!(svg_is_dangerous(
+            "<svg viewBox=\"0 0 1 1\" role=\"img\"><title>Vache</title></svg>"
+        )
+        .is_none());
     }
 }

@@ -61,7 +61,9 @@ impl Renderer {
                 .and_then(Value::as_str)
                 .ok_or_else(|| tera::Error::msg("t() attend k=\"clé\""))?;
             if !fn_strings.contains(key) {
-                return Err(tera::Error::msg(format!("texte manquant dans le fichier de textes : {key}")));
+                return Err(tera::Error::msg(format!(
+                    "texte manquant dans le fichier de textes : {key}"
+                )));
             }
             Ok(Value::String(fn_strings.get(key).to_string()))
         });
@@ -130,7 +132,11 @@ impl Renderer {
             Output::TagIndex(scope) => (url_to_file(&scope.base_url()), scope.access()),
             Output::Tag(scope, slug, n) => {
                 let base = format!("{}{slug}/", scope.base_url());
-                let url = if *n == 1 { base } else { format!("{base}page/{n}/") };
+                let url = if *n == 1 {
+                    base
+                } else {
+                    format!("{base}page/{n}/")
+                };
                 (url_to_file(&url), scope.access())
             }
             Output::NotFound => ("404.html".into(), Access::public()),
@@ -217,7 +223,10 @@ impl Renderer {
                 ctx.insert("title", &page.title);
                 ctx.insert("card", &site.cards[i]);
                 ctx.insert("content", &page.html);
-                let comments = page.meta.comments.unwrap_or(matches!(k, SectionKey::Class(..)));
+                let comments = page
+                    .meta
+                    .comments
+                    .unwrap_or(matches!(k, SectionKey::Class(..)));
                 ctx.insert("comments", &comments);
                 let template = match k {
                     SectionKey::Charters => {
@@ -271,7 +280,10 @@ impl Renderer {
         let news_key = SectionKey::SchoolNews(school.to_string());
         ctx.insert("news", &latest(site, &news_key, &page.access, 5));
         ctx.insert("news_url", &news_key.url());
-        ctx.insert("periscolaire_url", &SectionKey::Periscolaire(school.to_string()).url());
+        ctx.insert(
+            "periscolaire_url",
+            &SectionKey::Periscolaire(school.to_string()).url(),
+        );
         let classes: Vec<Value> = site
             .classes
             .get(school)
@@ -288,15 +300,33 @@ impl Renderer {
         self.run("school.html", &ctx)
     }
 
-    fn render_list(&self, site: &Site, idx: usize, key: &SectionKey, n: usize) -> Result<String, BuildError> {
+    fn render_list(
+        &self,
+        site: &Site,
+        idx: usize,
+        key: &SectionKey,
+        n: usize,
+    ) -> Result<String, BuildError> {
         let index = &site.pages[idx];
         let items = visible_items(site, key);
-        let per = if key.by_weight() { usize::MAX } else { site.config.paginate_by };
-        let total = if key.by_weight() { 1 } else { items.len().div_ceil(per).max(1) };
+        let per = if key.by_weight() {
+            usize::MAX
+        } else {
+            site.config.paginate_by
+        };
+        let total = if key.by_weight() {
+            1
+        } else {
+            items.len().div_ceil(per).max(1)
+        };
         let start = (n - 1).saturating_mul(per).min(items.len());
         let end = start.saturating_add(per).min(items.len());
         let cards: Vec<&Card> = items[start..end].iter().map(|&j| &site.cards[j]).collect();
-        let url = if n == 1 { key.url() } else { format!("{}page/{n}/", key.url()) };
+        let url = if n == 1 {
+            key.url()
+        } else {
+            format!("{}page/{n}/", key.url())
+        };
         let mut ctx = self.base_ctx(&index.access, &url);
         ctx.insert("crumbs", &self.crumbs(site, index));
         ctx.insert("title", &index.title);
@@ -307,7 +337,10 @@ impl Renderer {
         ctx.insert("is_class", &matches!(key, SectionKey::Class(..)));
         if let SectionKey::Class(s, c) = key {
             let tags = site.tags.get(&TagScope::Class(s.clone(), c.clone()));
-            ctx.insert("tags", &tag_list(&TagScope::Class(s.clone(), c.clone()), tags));
+            ctx.insert(
+                "tags",
+                &tag_list(&TagScope::Class(s.clone(), c.clone()), tags),
+            );
         }
         let template = if matches!(key, SectionKey::Guides | SectionKey::Charters) {
             "guides.html"
@@ -332,18 +365,33 @@ impl Renderer {
         }];
         if let TagScope::Class(s, c) = scope {
             if let Some(&i) = site.schools.get(s) {
-                crumbs.push(Crumb { title: site.pages[i].title.clone(), url: site.pages[i].url.clone() });
+                crumbs.push(Crumb {
+                    title: site.pages[i].title.clone(),
+                    url: site.pages[i].url.clone(),
+                });
             }
             let k = SectionKey::Class(s.clone(), c.clone());
             if let Some(&i) = site.section_index.get(&k) {
-                crumbs.push(Crumb { title: site.pages[i].title.clone(), url: site.pages[i].url.clone() });
+                crumbs.push(Crumb {
+                    title: site.pages[i].title.clone(),
+                    url: site.pages[i].url.clone(),
+                });
             }
         }
-        crumbs.push(Crumb { title: self.strings.get("tags_title").to_string(), url: scope.base_url() });
+        crumbs.push(Crumb {
+            title: self.strings.get("tags_title").to_string(),
+            url: scope.base_url(),
+        });
         crumbs
     }
 
-    fn render_tag(&self, site: &Site, scope: &TagScope, slug: &str, n: usize) -> Result<String, BuildError> {
+    fn render_tag(
+        &self,
+        site: &Site,
+        scope: &TagScope,
+        slug: &str,
+        n: usize,
+    ) -> Result<String, BuildError> {
         let Some((name, items)) = site.tags.get(scope).and_then(|t| t.get(slug)) else {
             return Err(BuildError::Theme(format!("étiquette inconnue {slug}")));
         };
@@ -354,7 +402,10 @@ impl Renderer {
         let cards: Vec<&Card> = items[start..end].iter().map(|&j| &site.cards[j]).collect();
         let base = format!("{}{slug}/", scope.base_url());
         let mut ctx = self.base_ctx(&scope.access(), &base);
-        ctx.insert("title", &format!("{} « {name} »", self.strings.get("tag_title_prefix")));
+        ctx.insert(
+            "title",
+            &format!("{} « {name} »", self.strings.get("tag_title_prefix")),
+        );
         ctx.insert("content", "");
         ctx.insert("items", &cards);
         ctx.insert("pagination", &pagination(&base, n, total));
@@ -376,9 +427,16 @@ impl Renderer {
             if *name == "gate" {
                 for (aud, &i) in &site.charters {
                     let charter = &site.pages[i];
-                    let body = format!("<h2>{}</h2>{}", tera::escape_html(&charter.title), charter.html);
+                    let body = format!(
+                        "<h2>{}</h2>{}",
+                        tera::escape_html(&charter.title),
+                        charter.html
+                    );
                     let filled = html.replace("@@CHARTER@@", &body);
-                    out.push((format!("{dir}/shells/gate-{}.html", aud.as_str()), filled.into_bytes()));
+                    out.push((
+                        format!("{dir}/shells/gate-{}.html", aud.as_str()),
+                        filled.into_bytes(),
+                    ));
                 }
             } else {
                 out.push((format!("{dir}/shells/{name}.html"), html.into_bytes()));
@@ -424,7 +482,10 @@ fn latest<'a>(site: &'a Site, key: &SectionKey, audience: &Access, n: usize) -> 
         .unwrap_or_default()
 }
 
-fn tag_list(scope: &TagScope, tags: Option<&std::collections::BTreeMap<String, (String, Vec<usize>)>>) -> Vec<Value> {
+fn tag_list(
+    scope: &TagScope,
+    tags: Option<&std::collections::BTreeMap<String, (String, Vec<usize>)>>,
+) -> Vec<Value> {
     tags.map(|t| {
         t.iter()
             .map(|(slug, (name, items))| json!({"name": name, "url": format!("{}{slug}/", scope.base_url()), "count": items.len()}))
@@ -434,7 +495,13 @@ fn tag_list(scope: &TagScope, tags: Option<&std::collections::BTreeMap<String, (
 }
 
 fn pagination(base: &str, n: usize, total: usize) -> Pagination {
-    let url = |k: usize| if k == 1 { base.to_string() } else { format!("{base}page/{k}/") };
+    let url = |k: usize| {
+        if k == 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{k}/")
+        }
+    };
     Pagination {
         current: n,
         total,

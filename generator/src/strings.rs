@@ -11,7 +11,8 @@ pub struct Strings {
 
 impl Strings {
     pub fn load(path: &Path) -> Result<Strings, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{} : {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("{} : {e}", path.display()))?;
         Strings::parse(&text).map_err(|e| format!("{} : {e}", path.display()))
     }
 
@@ -40,7 +41,11 @@ impl Strings {
     }
 }
 
-fn flatten(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn flatten(
+    prefix: &str,
+    v: &toml::Value,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
     match v {
         toml::Value::String(s) => {
             out.insert(prefix.to_string(), s.clone());
@@ -71,6 +76,9 @@ mod tests {
         assert_eq!(s.get("a"), "A");
         assert_eq!(s.get("edge.b"), "B");
         assert_eq!(s.get("missing"), "missing");
-        assert_eq!(s.with_prefix("edge.").get("b").map(String::as_str), Some("B"));
+        assert_eq!(
+            s.with_prefix("edge.").get("b").map(String::as_str),
+            Some("B")
+        );
     }
 }

@@ -60,7 +60,10 @@ pub enum AccountsCommand {
 
 fn read_password() -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin().take(4096).read_to_string(&mut s).context("lecture du mot de passe")?;
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut s)
+        .context("lecture du mot de passe")?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
     if p.is_empty() {
         bail!("aucun mot de passe reçu sur l'entrée standard");
@@ -69,28 +72,55 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn actor() -> String {
-    std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".into())
+    std::env::var("USER")
+        .map(|u| format!("cli:{u}"))
+        .unwrap_or_else(|_| "cli".into())
 }
 
 pub fn run(args: AccountsArgs, quiet: bool) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     rt.block_on(async move {
         match args.command {
-            AccountsCommand::Add { login, role, scope, name, sql, .. } => {
-                let role = Role::parse(&role).with_context(|| format!("rôle inconnu « {role} » ; rôles possibles : {}", Role::ALL.map(|r| r.as_str()).join(", ")))?;
+            AccountsCommand::Add {
+                login,
+                role,
+                scope,
+                name,
+                sql,
+                ..
+            } => {
+                let role = Role::parse(&role).with_context(|| {
+                    format!(
+                        "rôle inconnu « {role} » ; rôles possibles : {}",
+                        Role::ALL.map(|r| r.as_str()).join(", ")
+                    )
+                })?;
                 let mut scopes = Vec::new();
                 for s in &scope {
-                    scopes.push(Scope::parse(s).with_context(|| format!("portée invalide « {s} » : écrivez ecole ou ecole/classe en minuscules"))?);
+                    scopes.push(Scope::parse(s).with_context(|| {
+                        format!(
+                            "portée invalide « {s} » : écrivez ecole ou ecole/classe en minuscules"
+                        )
+                    })?);
                 }
                 if scopes.is_empty() {
                     if !matches!(role, Role::Admin | Role::Communication | Role::Municipal) {
-                        bail!("le rôle {} demande --scope ecole ou --scope ecole/classe", role.as_str());
+                        bail!(
+                            "le rôle {} demande --scope ecole ou --scope ecole/classe",
+                            role.as_str()
+                        );
                     }
                     scopes.push(Scope::town());
                 }
                 let password = read_password()?;
                 let display = name.unwrap_or_else(|| login.clone());
-                let new = NewAccount { login: &login, display_name: &display, role, scopes, password: &password };
+                let new = NewAccount {
+                    login: &login,
+                    display_name: &display,
+                    role,
+                    scopes,
+                    password: &password,
+                };
                 if sql {
                     let p = SqlOnly;
                     print!("{}", admin::add_sql(&p, &new, &actor())?);
@@ -104,20 +134,52 @@ pub fn run(args: AccountsArgs, quiet: bool) -> anyhow::Result<()> {
             }
             AccountsCommand::List => {
                 let p = Native::open(&args.data, std::path::Path::new("public"))?;
-                println!("{:<24} {:<14} {:<8} {:<30} nom", "identifiant", "rôle", "état", "portées");
+                println!(
+                    "{:<24} {:<14} {:<8} {:<30} nom",
+                    "identifiant", "rôle", "état", "portées"
+                );
                 for a in admin::list(&p.db).await? {
-                    let scopes = a.scopes.iter().map(Scope::label).collect::<Vec<_>>().join(",");
+                    let scopes = a
+                        .scopes
+                        .iter()
+                        .map(Scope::label)
+                        .collect::<Vec<_>>()
+                        .join(",");
                     let state = if a.disabled { "désactivé" } else { "actif" };
-                    println!("{:<24} {:<14} {:<8} {:<30} {}", a.login, a.role.as_str(), state, scopes, a.display_name);
+                    println!(
+                        "{:<24} {:<14} {:<8} {:<30} {}",
+                        a.login,
+                        a.role.as_str(),
+                        state,
+                        scopes,
+                        a.display_name
+                    );
                 }
             }
             AccountsCommand::Disable { login, sql: true } => {
-                print!("{}", admin::to_sql_script(&admin::disable_statements(&login, SqlOnly.now(), &actor())));
+                print!(
+                    "{}",
+                    admin::to_sql_script(&admin::disable_statements(
+                        &login,
+                        SqlOnly.now(),
+                        &actor()
+                    ))
+                );
             }
-            AccountsCommand::ResetPassword { login, sql: true, .. } => {
+            AccountsCommand::ResetPassword {
+                login, sql: true, ..
+            } => {
                 let password = read_password()?;
                 let hash = admin::new_hash(&SqlOnly, &login, &password)?;
-                print!("{}", admin::to_sql_script(&admin::reset_statements(&login, &hash, SqlOnly.now(), &actor())));
+                print!(
+                    "{}",
+                    admin::to_sql_script(&admin::reset_statements(
+                        &login,
+                        &hash,
+                        SqlOnly.now(),
+                        &actor()
+                    ))
+                );
             }
             AccountsCommand::Disable { login, .. } => {
                 let p = Native::open(&args.data, std::path::Path::new("public"))?;
@@ -144,7 +206,10 @@ struct SqlOnly;
 
 impl preau_edge::store::Clock for SqlOnly {
     fn now(&self) -> i64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
     }
 }
 

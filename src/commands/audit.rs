@@ -38,23 +38,39 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<()> {
         match args.command {
             AuditCommand::Export { since, output } => {
                 let since = match since {
-                    Some(s) => preau_edge::time::parse_date(&s).with_context(|| format!("date invalide « {s} » : écrivez AAAA-MM-JJ"))?,
+                    Some(s) => preau_edge::time::parse_date(&s)
+                        .with_context(|| format!("date invalide « {s} » : écrivez AAAA-MM-JJ"))?,
                     None => 0,
                 };
                 let rows = preau_edge::audit::since(&p.db, since).await?;
                 let sink: Box<dyn std::io::Write> = match &output {
-                    Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("création de {}", path.display()))?),
+                    Some(path) => Box::new(
+                        std::fs::File::create(path)
+                            .with_context(|| format!("création de {}", path.display()))?,
+                    ),
                     None => Box::new(std::io::stdout()),
                 };
                 let mut w = csv::Writer::from_writer(sink);
-                w.write_record(["id", "horodatage_utc", "acteur", "action", "cible", "resultat", "client"])?;
+                w.write_record([
+                    "id",
+                    "horodatage_utc",
+                    "acteur",
+                    "action",
+                    "cible",
+                    "resultat",
+                    "client",
+                ])?;
                 for r in &rows {
                     let text = |i: usize| match r.get(i) {
                         Some(SqlValue::Text(s)) => s.clone(),
                         Some(SqlValue::Int(n)) => n.to_string(),
                         _ => String::new(),
                     };
-                    let at = r.get(1).and_then(SqlValue::as_i64).map(preau_edge::time::rfc3339).unwrap_or_default();
+                    let at = r
+                        .get(1)
+                        .and_then(SqlValue::as_i64)
+                        .map(preau_edge::time::rfc3339)
+                        .unwrap_or_default();
                     w.write_record([text(0), at, text(2), text(3), text(4), text(5), text(6)])?;
                 }
                 w.flush()?;
@@ -63,7 +79,10 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<()> {
                 }
             }
             AuditCommand::Purge { days } => {
-                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
                 let n = preau_edge::audit::purge(&p.db, now, days).await?;
                 if !quiet {
                     eprintln!("{n} entrée(s) supprimée(s).");

@@ -56,12 +56,18 @@ pub struct CostArgs {
 /// Average Worker requests per page view (the page plus its images outside `/theme/`),
 /// for private pages (`private = true`) or public ones.
 pub fn requests_per_view(output: &std::path::Path, private: bool) -> anyhow::Result<(f64, usize)> {
-    let bytes = std::fs::read(output.join(MANIFEST_PATH)).with_context(|| format!("{} : lancez d'abord preau build", output.join(MANIFEST_PATH).display()))?;
+    let bytes = std::fs::read(output.join(MANIFEST_PATH)).with_context(|| {
+        format!(
+            "{} : lancez d'abord preau build",
+            output.join(MANIFEST_PATH).display()
+        )
+    })?;
     let m: Manifest = serde_json::from_slice(&bytes)?;
     let mut pages = 0usize;
     let mut requests = 0usize;
     for (file, access) in &m.files {
-        if access.is_public() == private || !file.ends_with(".html") || file.starts_with("_preau/") {
+        if access.is_public() == private || !file.ends_with(".html") || file.starts_with("_preau/")
+        {
             continue;
         }
         let html = std::fs::read_to_string(output.join(file)).unwrap_or_default();
@@ -81,7 +87,14 @@ pub fn requests_per_view(output: &std::path::Path, private: bool) -> anyhow::Res
             }
         }
     }
-    Ok((if pages == 0 { 1.0 } else { requests as f64 / pages as f64 }, pages))
+    Ok((
+        if pages == 0 {
+            1.0
+        } else {
+            requests as f64 / pages as f64
+        },
+        pages,
+    ))
 }
 
 pub fn run(args: CostArgs) -> anyhow::Result<()> {
@@ -98,7 +111,9 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     let d1_reads = requests * 3.0;
     let d1_writes = signins * 4.0 + views * 0.2;
     let monthly = |yearly: f64| yearly / 12.0;
-    let over = |used: f64, included: f64, per_million: f64| ((monthly(used) - included).max(0.0) / 1e6) * per_million * 12.0;
+    let over = |used: f64, included: f64, per_million: f64| {
+        ((monthly(used) - included).max(0.0) / 1e6) * per_million * 12.0
+    };
     let usd = BASE_PER_MONTH * 12.0
         + over(requests, REQUESTS_INCLUDED, PER_MILLION_REQUESTS)
         + over(cpu_ms, CPU_MS_INCLUDED, PER_MILLION_CPU_MS)
@@ -106,18 +121,38 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
         + over(d1_writes, D1_WRITES_INCLUDED, PER_MILLION_D1_WRITES);
     let eur = usd * args.eur_per_usd;
     let per_pupil = eur / f64::from(args.pupils.max(1));
-    println!("Coût annuel estimé sur Cloudflare Workers (offre payante) pour {} élèves", args.pupils);
+    println!(
+        "Coût annuel estimé sur Cloudflare Workers (offre payante) pour {} élèves",
+        args.pupils
+    );
     println!("  mesuré sur le site construit : {per_view:.2} requête(s) Worker par page privée lue ({pages} pages privées),");
     println!("                                 {per_public_view:.2} par page publique lue ({public_pages} pages publiques)");
     println!("  pages privées lues par an    : {views:>14.0}");
     println!("  pages publiques lues par an  : {public_views:>14.0}");
     println!("  connexions par an            : {signins:>14.0}");
-    println!("  requêtes Worker par mois     : {:>14.0} (inclus : {REQUESTS_INCLUDED:.0})", monthly(requests));
-    println!("  temps CPU par mois (ms)      : {:>14.0} (inclus : {CPU_MS_INCLUDED:.0})", monthly(cpu_ms));
-    println!("  lectures D1 par mois         : {:>14.0} (inclus : {D1_READS_INCLUDED:.0})", monthly(d1_reads));
-    println!("  écritures D1 par mois        : {:>14.0} (inclus : {D1_WRITES_INCLUDED:.0})", monthly(d1_writes));
+    println!(
+        "  requêtes Worker par mois     : {:>14.0} (inclus : {REQUESTS_INCLUDED:.0})",
+        monthly(requests)
+    );
+    println!(
+        "  temps CPU par mois (ms)      : {:>14.0} (inclus : {CPU_MS_INCLUDED:.0})",
+        monthly(cpu_ms)
+    );
+    println!(
+        "  lectures D1 par mois         : {:>14.0} (inclus : {D1_READS_INCLUDED:.0})",
+        monthly(d1_reads)
+    );
+    println!(
+        "  écritures D1 par mois        : {:>14.0} (inclus : {D1_WRITES_INCLUDED:.0})",
+        monthly(d1_writes)
+    );
     println!("  CSS et icônes du thème (/theme/) : gratuits (fichiers statiques)");
     println!("Total : {usd:.2} $ par an, soit {eur:.2} € ; {per_pupil:.3} € par élève et par an");
-    println!("ENT commerciaux : 2 à 7 € par élève et par an, soit {:.0} à {:.0} € pour {} élèves", 2.0 * f64::from(args.pupils), 7.0 * f64::from(args.pupils), args.pupils);
+    println!(
+        "ENT commerciaux : 2 à 7 € par élève et par an, soit {:.0} à {:.0} € pour {} élèves",
+        2.0 * f64::from(args.pupils),
+        7.0 * f64::from(args.pupils),
+        args.pupils
+    );
     Ok(())
 }

@@ -26,7 +26,11 @@ pub fn run(what: NewWhat, content: &Path, quiet: bool) -> anyhow::Result<()> {
     if !is_slug(school) || !is_slug(class_id) {
         bail!("« {class} » : école et classe s'écrivent en minuscules, sans accents ni espaces");
     }
-    let class_dir = content.join("ecoles").join(school).join("classes").join(class_id);
+    let class_dir = content
+        .join("ecoles")
+        .join(school)
+        .join("classes")
+        .join(class_id);
     if !class_dir.is_dir() {
         bail!(
             "la classe {} n'existe pas ; créez d'abord son dossier avec un fichier _index.md",

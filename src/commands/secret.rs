@@ -20,7 +20,9 @@ pub fn load_or_create(data: &Path) -> anyhow::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(&path).with_context(|| format!("création de {}", path.display()))?;
+    let mut f = opts
+        .open(&path)
+        .with_context(|| format!("création de {}", path.display()))?;
     f.write_all(&key)?;
     Ok(key)
 }

@@ -41,14 +41,30 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
     let mut generator = Generator::new(options(&args.site))?;
     let report = generator.build(&|_, _| {})?;
     if !quiet {
-        eprintln!("Site construit : {} pages en {} ms.", report.pages, report.duration.as_millis());
+        eprintln!(
+            "Site construit : {} pages en {} ms.",
+            report.pages,
+            report.duration.as_millis()
+        );
     }
-    let demo_dir = if args.demo { Some(tempfile::Builder::new().prefix("preau-demo-").tempdir()?) } else { None };
-    let data = demo_dir.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_else(|| args.data.clone());
+    let demo_dir = if args.demo {
+        Some(tempfile::Builder::new().prefix("preau-demo-").tempdir()?)
+    } else {
+        None
+    };
+    let data = demo_dir
+        .as_ref()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_else(|| args.data.clone());
     let platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
     let secret = super::secret::load_or_create(&data)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let addr: std::net::SocketAddr = args.addr.parse().with_context(|| format!("adresse invalide « {} »", args.addr))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let addr: std::net::SocketAddr = args
+        .addr
+        .parse()
+        .with_context(|| format!("adresse invalide « {} »", args.addr))?;
     if !addr.ip().is_loopback() && !args.behind_https_proxy {
         anyhow::bail!("refus d'écouter sur {addr} en HTTP simple : les mots de passe circuleraient en clair. Placez un proxy HTTPS devant et ajoutez --behind-https-proxy, ou écoutez sur 127.0.0.1.");
     }
@@ -91,7 +107,13 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
     })
 }
 
-fn spawn_watcher(mut generator: Generator, edge: Arc<Edge<Native>>, live: Option<Arc<LiveReload>>, rt: tokio::runtime::Handle, quiet: bool) -> anyhow::Result<()> {
+fn spawn_watcher(
+    mut generator: Generator,
+    edge: Arc<Edge<Native>>,
+    live: Option<Arc<LiveReload>>,
+    rt: tokio::runtime::Handle,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let opts = generator.options().clone();
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx)?;
@@ -143,8 +165,15 @@ fn spawn_watcher(mut generator: Generator, edge: Arc<Edge<Native>>, live: Option
                         l.generation.fetch_add(1, Ordering::Relaxed);
                     }
                     if !quiet {
-                        let how = if kind == preau_generator::RebuildKind::Incremental { "partielle" } else { "complète" };
-                        eprintln!("Reconstruction {how} en {} ms.", started.elapsed().as_millis());
+                        let how = if kind == preau_generator::RebuildKind::Incremental {
+                            "partielle"
+                        } else {
+                            "complète"
+                        };
+                        eprintln!(
+                            "Reconstruction {how} en {} ms.",
+                            started.elapsed().as_millis()
+                        );
                     }
                 }
                 Err(BuildError::Content(list)) => crate::report::content_errors(&list),
@@ -158,10 +187,11 @@ fn spawn_watcher(mut generator: Generator, edge: Arc<Edge<Native>>, live: Option
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -175,9 +205,14 @@ async fn shutdown_signal() {
 
 fn relative_to(p: &Path, root: &Path) -> Option<PathBuf> {
     let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    canon.strip_prefix(root).ok().map(Path::to_path_buf).or_else(|| p.strip_prefix(root).ok().map(Path::to_path_buf))
+    canon
+        .strip_prefix(root)
+        .ok()
+        .map(Path::to_path_buf)
+        .or_else(|| p.strip_prefix(root).ok().map(Path::to_path_buf))
 }
 
 fn is_hidden(rel: &Path) -> bool {
-    rel.iter().any(|c| c.to_string_lossy().starts_with('.')) || rel.extension().is_some_and(|e| e == "swp" || e == "tmp")
+    rel.iter().any(|c| c.to_string_lossy().starts_with('.'))
+        || rel.extension().is_some_and(|e| e == "swp" || e == "tmp")
 }

@@ -11,7 +11,10 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).and_then(|v| v.first()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .and_then(|v| v.first())
+            .map(String::as_str)
     }
 
     pub fn location(&self) -> &str {
@@ -47,12 +50,19 @@ impl Browser {
         Browser {
             base: base.trim_end_matches('/').to_string(),
             cookies: BTreeMap::new(),
-            agent: ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build(),
+            agent: ureq::AgentBuilder::new()
+                .redirects(0)
+                .timeout(Duration::from_secs(30))
+                .build(),
         }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn absorb(&mut self, r: &ureq::Response) {
@@ -77,15 +87,25 @@ impl Browser {
         self.absorb(&r);
         let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for name in r.headers_names() {
-            headers.insert(name.to_ascii_lowercase(), r.all(&name).iter().map(|s| s.to_string()).collect());
+            headers.insert(
+                name.to_ascii_lowercase(),
+                r.all(&name).iter().map(|s| s.to_string()).collect(),
+            );
         }
         let status = r.status();
         let body = r.into_string().unwrap_or_default();
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn get(&mut self, path: &str) -> Resp {
-        let req = self.agent.get(&format!("{}{path}", self.base)).set("cookie", &self.cookie_header());
+        let req = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .set("cookie", &self.cookie_header());
         let res = req.call();
         self.finish(res)
     }
@@ -94,8 +114,16 @@ impl Browser {
         self.post_with(path, form, &[])
     }
 
-    pub fn post_with(&mut self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
-        let mut req = self.agent.post(&format!("{}{path}", self.base)).set("cookie", &self.cookie_header());
+    pub fn post_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .set("cookie", &self.cookie_header());
         for (k, v) in headers {
             req = req.set(k, v);
         }
@@ -107,7 +135,15 @@ impl Browser {
     pub fn sign_in(&mut self, login: &str, password: &str) -> Resp {
         let page = self.get("/connexion/");
         let csrf = page.csrf();
-        self.post("/connexion/", &[("csrf", &csrf), ("login", login), ("password", password), ("next", "")])
+        self.post(
+            "/connexion/",
+            &[
+                ("csrf", &csrf),
+                ("login", login),
+                ("password", password),
+                ("next", ""),
+            ],
+        )
     }
 
     /// Accept the charter shown by the gate.
@@ -115,6 +151,9 @@ impl Browser {
         let gate = self.get("/charte/accepter/");
         assert_eq!(gate.status, 200, "gate page: {}", gate.body);
         let csrf = gate.csrf();
-        self.post("/charte/accepter/", &[("csrf", &csrf), ("next", "/espace/")])
+        self.post(
+            "/charte/accepter/",
+            &[("csrf", &csrf), ("next", "/espace/")],
+        )
     }
 }

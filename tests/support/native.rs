@@ -35,7 +35,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 impl NativeServer {
@@ -46,11 +50,16 @@ impl NativeServer {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_preau"))
             .args(["serve", "--no-reload", "--quiet"])
-            .arg("--content").arg(dir.path().join("content"))
-            .arg("--theme").arg(root.join("themes/default"))
-            .arg("--output").arg(dir.path().join("public"))
-            .arg("--data").arg(dir.path().join("data"))
-            .arg("--addr").arg(format!("127.0.0.1:{port}"))
+            .arg("--content")
+            .arg(dir.path().join("content"))
+            .arg("--theme")
+            .arg(root.join("themes/default"))
+            .arg("--output")
+            .arg(dir.path().join("public"))
+            .arg("--data")
+            .arg(dir.path().join("data"))
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -66,11 +75,19 @@ impl NativeServer {
 
     fn cli(&self, args: &[&str], stdin: Option<&str>) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_preau"));
-        cmd.args(args).arg("--data").arg(self.dir.path().join("data")).arg("--quiet");
+        cmd.args(args)
+            .arg("--data")
+            .arg(self.dir.path().join("data"))
+            .arg("--quiet");
         cmd.stdin(Stdio::piped());
         let mut child = cmd.spawn().expect("preau cli");
         if let Some(s) = stdin {
-            child.stdin.take().expect("stdin").write_all(s.as_bytes()).expect("write stdin");
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(s.as_bytes())
+                .expect("write stdin");
         }
         let status = child.wait().expect("wait");
         assert!(status.success(), "preau {args:?} failed");
@@ -106,11 +123,21 @@ impl Target for NativeServer {
     }
 
     fn publish_charter(&self, audience: &str, version: &str) {
-        let file = self.dir.path().join("content/charte").join(format!("{audience}.md"));
+        let file = self
+            .dir
+            .path()
+            .join("content/charte")
+            .join(format!("{audience}.md"));
         let text = std::fs::read_to_string(&file).expect("charter");
         let updated: String = text
             .lines()
-            .map(|l| if l.trim_start().starts_with("version") { format!("version = \"{version}\"") } else { l.to_string() })
+            .map(|l| {
+                if l.trim_start().starts_with("version") {
+                    format!("version = \"{version}\"")
+                } else {
+                    l.to_string()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         std::fs::write(&file, updated + "\n").expect("write charter");
@@ -122,7 +149,10 @@ impl Target for NativeServer {
             if m.contains(&format!("\"version\":\"{version}\"")) {
                 break;
             }
-            assert!(Instant::now() < deadline, "rebuild after charter change did not happen");
+            assert!(
+                Instant::now() < deadline,
+                "rebuild after charter change did not happen"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         std::thread::sleep(Duration::from_millis(500));

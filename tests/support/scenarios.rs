@@ -69,13 +69,30 @@ fn url_of(file: &str) -> String {
 /// Every response carries the security headers.
 pub fn security_headers(t: &dyn Target) {
     let mut b = browser(t);
-    for path in ["/", CLASS_URL, "/connexion/", "/nexiste-pas/", "/_preau/manifest.json"] {
+    for path in [
+        "/",
+        CLASS_URL,
+        "/connexion/",
+        "/nexiste-pas/",
+        "/_preau/manifest.json",
+    ] {
         let r = b.get(path);
-        let csp = r.header("content-security-policy").unwrap_or_else(|| panic!("no CSP on {path}"));
-        for part in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        let csp = r
+            .header("content-security-policy")
+            .unwrap_or_else(|| panic!("no CSP on {path}"));
+        for part in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(part), "{path}: CSP {csp} lacks {part}");
         }
-        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
         assert!(r.header("referrer-policy").is_some(), "{path}");
         assert!(r.header("permissions-policy").is_some(), "{path}");
     }
@@ -89,7 +106,12 @@ pub fn leak_crawl(t: &dyn Target) {
     let mut anon = browser(t);
     let other_parent = member(t, "crawl.autre", "parent", Some("ecole-jean-moulin/cp-a"));
     let mut pending = browser(t);
-    t.add_account("crawl.attente", "parent", Some("ecole-jean-moulin/ce1-a"), PASSWORD);
+    t.add_account(
+        "crawl.attente",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+        PASSWORD,
+    );
     assert_eq!(pending.sign_in("crawl.attente", PASSWORD).status, 303);
     let parent = member(t, "crawl.parent", "parent", Some("ecole-jean-moulin/ce1-a"));
     let teacher = member(t, "crawl.prof", "teacher", Some("ecole-jean-moulin/ce1-a"));
@@ -97,9 +119,21 @@ pub fn leak_crawl(t: &dyn Target) {
     t.disable("crawl.ferme");
 
     let people: Vec<(&str, Browser, Option<Account>)> = vec![
-        ("autre classe", other_parent, Some(account(Role::Parent, "ecole-jean-moulin/cp-a"))),
-        ("parent", parent, Some(account(Role::Parent, "ecole-jean-moulin/ce1-a"))),
-        ("enseignant", teacher, Some(account(Role::Teacher, "ecole-jean-moulin/ce1-a"))),
+        (
+            "autre classe",
+            other_parent,
+            Some(account(Role::Parent, "ecole-jean-moulin/cp-a")),
+        ),
+        (
+            "parent",
+            parent,
+            Some(account(Role::Parent, "ecole-jean-moulin/ce1-a")),
+        ),
+        (
+            "enseignant",
+            teacher,
+            Some(account(Role::Teacher, "ecole-jean-moulin/ce1-a")),
+        ),
     ];
     let mut checked = 0;
     for (file, access) in &m.files {
@@ -115,7 +149,11 @@ pub fn leak_crawl(t: &dyn Target) {
             Visibility::Internal => assert_eq!(r.status, 404, "charte non acceptée {url}"),
             _ => {
                 assert_eq!(r.status, 303, "charte non acceptée {url}");
-                assert!(r.location().starts_with("/charte/accepter/"), "charte non acceptée {url}: {}", r.location());
+                assert!(
+                    r.location().starts_with("/charte/accepter/"),
+                    "charte non acceptée {url}: {}",
+                    r.location()
+                );
             }
         }
         for (who, b, acc) in &people {
@@ -152,7 +190,11 @@ fn expect_anonymous(who: &str, url: &str, access: &Access, r: &Resp) {
         Visibility::Internal => assert_eq!(r.status, 404, "{who} {url}"),
         _ => {
             assert_eq!(r.status, 303, "{who} {url}");
-            assert!(r.location().starts_with("/connexion/?suite="), "{who} {url}: {}", r.location());
+            assert!(
+                r.location().starts_with("/connexion/?suite="),
+                "{who} {url}: {}",
+                r.location()
+            );
             assert!(r.body.is_empty(), "{who} {url}: body on redirect");
         }
     }
@@ -162,7 +204,12 @@ fn expect_anonymous(who: &str, url: &str, access: &Access, r: &Resp) {
 pub fn path_variants(t: &dyn Target) {
     let mut anon = browser(t);
     let private_body_marker = {
-        let mut p = member(t, "variantes.parent", "parent", Some("ecole-jean-moulin/ce1-a"));
+        let mut p = member(
+            t,
+            "variantes.parent",
+            "parent",
+            Some("ecole-jean-moulin/ce1-a"),
+        );
         let r = p.get(POST_URL);
         assert_eq!(r.status, 200);
         // A sentence of the post that must never reach an anonymous reader.
@@ -194,7 +241,10 @@ pub fn path_variants(t: &dyn Target) {
     for v in variants {
         let r = anon.get(v);
         assert_ne!(r.status, 200, "{v} answered 200");
-        assert!(!r.body.contains(&private_body_marker), "{v} leaked the post");
+        assert!(
+            !r.body.contains(&private_body_marker),
+            "{v} leaked the post"
+        );
         assert!(!r.body.contains("\"files\""), "{v} leaked the manifest");
     }
     let long = format!("/{}", "a".repeat(5000));
@@ -206,12 +256,27 @@ pub fn path_variants(t: &dyn Target) {
 
 /// Forged, replayed, signed-out and other-user cookies.
 pub fn cookies(t: &dyn Target) {
-    let mut p = member(t, "cookie.parent", "parent", Some("ecole-jean-moulin/ce1-a"));
+    let mut p = member(
+        t,
+        "cookie.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+    );
     assert_eq!(p.get(CLASS_URL).status, 200);
-    let (name, token) = p.cookies.iter().find(|(k, _)| k.contains("session")).map(|(k, v)| (k.clone(), v.clone())).expect("session cookie");
+    let (name, token) = p
+        .cookies
+        .iter()
+        .find(|(k, _)| k.contains("session"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .expect("session cookie");
     assert!(token.len() >= 22, "at least 128 random bits");
     // Forged tokens of the right shape and of the wrong shape.
-    for forged in ["A".repeat(43), "x".into(), format!("{}A", &token[..42]), "' OR 1=1 --".into()] {
+    for forged in [
+        "A".repeat(43),
+        "x".into(),
+        format!("{}A", &token[..42]),
+        "' OR 1=1 --".into(),
+    ] {
         let mut f = browser(t);
         f.cookies.insert(name.clone(), forged.clone());
         assert_eq!(f.get(CLASS_URL).status, 303, "forged {forged}");
@@ -223,7 +288,11 @@ pub fn cookies(t: &dyn Target) {
     assert_eq!(space.status, 200);
     let r = p.post("/deconnexion/", &[("csrf", &space.csrf())]);
     assert_eq!(r.status, 200);
-    assert_eq!(copy.get(CLASS_URL).status, 303, "replayed cookie after sign-out");
+    assert_eq!(
+        copy.get(CLASS_URL).status,
+        303,
+        "replayed cookie after sign-out"
+    );
     // A new sign-in gets a new token.
     let mut again = browser(t);
     assert_eq!(again.sign_in("cookie.parent", PASSWORD).status, 303);
@@ -234,7 +303,12 @@ pub fn cookies(t: &dyn Target) {
     assert_eq!(second.sign_in("cookie.parent", PASSWORD).status, 303);
     let space = again.get("/espace/");
     assert_eq!(space.status, 200, "{}", space.body);
-    assert_eq!(again.post("/deconnexion/partout/", &[("csrf", &space.csrf())]).status, 200);
+    assert_eq!(
+        again
+            .post("/deconnexion/partout/", &[("csrf", &space.csrf())])
+            .status,
+        200
+    );
     assert_eq!(second.get("/espace/").status, 303);
     // Another user's cookie grants only that user's rights.
     let mut other = member(t, "cookie.autre", "parent", Some("ecole-du-port/gs-cp"));
@@ -243,28 +317,49 @@ pub fn cookies(t: &dyn Target) {
 
 /// Forms without a valid anti-forgery token are refused, and change nothing.
 pub fn csrf(t: &dyn Target) {
-    t.add_account("csrf.parent", "parent", Some("ecole-jean-moulin/ce1-a"), PASSWORD);
+    t.add_account(
+        "csrf.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+        PASSWORD,
+    );
     let mut b = browser(t);
     let _ = b.get("/connexion/");
-    let r = b.post("/connexion/", &[("login", "csrf.parent"), ("password", PASSWORD)]);
+    let r = b.post(
+        "/connexion/",
+        &[("login", "csrf.parent"), ("password", PASSWORD)],
+    );
     assert_eq!(r.status, 403, "sign-in without token");
     assert!(!b.cookies.keys().any(|k| k.contains("session")));
     let page = b.get("/connexion/");
     let r = b.post_with(
         "/connexion/",
-        &[("csrf", &page.csrf()), ("login", "csrf.parent"), ("password", PASSWORD)],
+        &[
+            ("csrf", &page.csrf()),
+            ("login", "csrf.parent"),
+            ("password", PASSWORD),
+        ],
         &[("origin", "https://evil.example")],
     );
     assert_eq!(r.status, 403, "cross-origin sign-in");
     let mut p = member(t, "csrf.membre", "parent", Some("ecole-jean-moulin/ce1-a"));
     assert_eq!(p.post("/deconnexion/", &[("csrf", "forged")]).status, 403);
     assert_eq!(p.post("/deconnexion/", &[]).status, 403);
-    assert_eq!(p.get(CLASS_URL).status, 200, "session survived forged sign-out");
+    assert_eq!(
+        p.get(CLASS_URL).status,
+        200,
+        "session survived forged sign-out"
+    );
 }
 
 /// Brute force is slowed down with a clear French message; the right password waits too.
 pub fn brute_force(t: &dyn Target) {
-    t.add_account("force.parent", "parent", Some("ecole-jean-moulin/ce1-a"), PASSWORD);
+    t.add_account(
+        "force.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+        PASSWORD,
+    );
     let mut b = browser(t);
     for i in 0..5 {
         let r = b.sign_in("force.parent", &format!("mauvais-mot-de-passe-{i}"));
@@ -276,13 +371,23 @@ pub fn brute_force(t: &dyn Target) {
     assert!(r.body.contains("Trop de tentatives"), "{}", r.body);
     assert!(r.header("retry-after").is_some());
     // Other accounts from the same network are not locked out.
-    t.add_account("force.voisin", "parent", Some("ecole-jean-moulin/ce1-a"), PASSWORD);
+    t.add_account(
+        "force.voisin",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+        PASSWORD,
+    );
     assert_eq!(browser(t).sign_in("force.voisin", PASSWORD).status, 303);
 }
 
 /// Unknown logins and wrong passwords are indistinguishable.
 pub fn no_enumeration(t: &dyn Target) {
-    t.add_account("enum.parent", "parent", Some("ecole-jean-moulin/ce1-a"), PASSWORD);
+    t.add_account(
+        "enum.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+        PASSWORD,
+    );
     let strip = |r: &Resp| {
         let mut body = r.body.clone();
         for token in [r.csrf()] {
@@ -306,15 +411,28 @@ pub fn no_enumeration(t: &dyn Target) {
         times.1.push(s.elapsed().as_secs_f64());
         last.1 = Some(strip(&r));
     }
-    assert_eq!(last.0, last.1, "wrong password and unknown login answer differently");
+    assert_eq!(
+        last.0, last.1,
+        "wrong password and unknown login answer differently"
+    );
     let avg = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
     let ratio = avg(&times.0) / avg(&times.1);
-    assert!((0.5..2.0).contains(&ratio), "timing ratio {ratio:.2} (wrong password {:.3}s vs unknown {:.3}s)", avg(&times.0), avg(&times.1));
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "timing ratio {ratio:.2} (wrong password {:.3}s vs unknown {:.3}s)",
+        avg(&times.0),
+        avg(&times.1)
+    );
 }
 
 /// A new charter version re-gates everyone of that audience at their next request.
 pub fn charter_regate(t: &dyn Target) {
-    let mut parent = member(t, "charte.parent", "parent", Some("ecole-jean-moulin/ce1-a"));
+    let mut parent = member(
+        t,
+        "charte.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+    );
     let mut teacher = member(t, "charte.prof", "teacher", Some("ecole-jean-moulin/ce1-a"));
     assert_eq!(parent.get(CLASS_URL).status, 200);
     t.publish_charter("parents", "2027-01");
@@ -322,8 +440,15 @@ pub fn charter_regate(t: &dyn Target) {
     assert_eq!(r.status, 303, "parent not re-gated");
     assert!(r.location().starts_with("/charte/accepter/"));
     let gate = parent.get("/charte/accepter/");
-    assert!(gate.body.contains("La charte a changé"), "notice of a new version");
-    assert_eq!(teacher.get(CLASS_URL).status, 200, "staff charter unchanged");
+    assert!(
+        gate.body.contains("La charte a changé"),
+        "notice of a new version"
+    );
+    assert_eq!(
+        teacher.get(CLASS_URL).status,
+        200,
+        "staff charter unchanged"
+    );
     assert_eq!(parent.accept_charter().status, 303);
     assert_eq!(parent.get(CLASS_URL).status, 200);
 }
@@ -340,16 +465,28 @@ pub fn disable_ends_sessions(t: &dyn Target) {
 
 /// Mon espace lists the person's classes and latest posts, and nothing else.
 pub fn my_space(t: &dyn Target) {
-    let mut p = member(t, "espace.parent", "parent", Some("ecole-jean-moulin/ce1-a"));
+    let mut p = member(
+        t,
+        "espace.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+    );
     let r = p.get("/espace/");
     assert_eq!(r.status, 200);
     assert!(r.body.contains(CLASS_URL), "class link");
     let m = manifest(t);
-    let ce1 = m.recent.get("ecole-jean-moulin/ce1-a").expect("recent ce1-a");
+    let ce1 = m
+        .recent
+        .get("ecole-jean-moulin/ce1-a")
+        .expect("recent ce1-a");
     assert!(r.body.contains(&ce1[0].path), "latest post listed");
     if let Some(cp) = m.recent.get("ecole-jean-moulin/cp-a") {
         for item in cp {
-            assert!(!r.body.contains(&item.path), "post of another class listed: {}", item.path);
+            assert!(
+                !r.body.contains(&item.path),
+                "post of another class listed: {}",
+                item.path
+            );
         }
     }
     let mut anon = browser(t);
@@ -360,7 +497,12 @@ pub fn my_space(t: &dyn Target) {
 
 /// After sign-in the reader goes back to the page they asked for, never to another site.
 pub fn return_after_sign_in(t: &dyn Target) {
-    t.add_account("retour.parent", "parent", Some("ecole-jean-moulin/ce1-a"), PASSWORD);
+    t.add_account(
+        "retour.parent",
+        "parent",
+        Some("ecole-jean-moulin/ce1-a"),
+        PASSWORD,
+    );
     let mut b = browser(t);
     let r = b.get(CLASS_URL);
     let signin = r.location().to_string();
@@ -368,14 +510,38 @@ pub fn return_after_sign_in(t: &dyn Target) {
     assert_eq!(page.status, 200);
     let next = super::client::hidden(&page.body, "next");
     assert_eq!(next, CLASS_URL);
-    let r = b.post("/connexion/", &[("csrf", &page.csrf()), ("login", "retour.parent"), ("password", PASSWORD), ("next", &next)]);
+    let r = b.post(
+        "/connexion/",
+        &[
+            ("csrf", &page.csrf()),
+            ("login", "retour.parent"),
+            ("password", PASSWORD),
+            ("next", &next),
+        ],
+    );
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), CLASS_URL);
-    for evil in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
         let mut b = browser(t);
         let page = b.get("/connexion/");
-        let r = b.post("/connexion/", &[("csrf", &page.csrf()), ("login", "retour.parent"), ("password", PASSWORD), ("next", evil)]);
+        let r = b.post(
+            "/connexion/",
+            &[
+                ("csrf", &page.csrf()),
+                ("login", "retour.parent"),
+                ("password", PASSWORD),
+                ("next", evil),
+            ],
+        );
         assert_eq!(r.status, 303);
-        assert!(r.location().starts_with('/') && !r.location().starts_with("//"), "open redirect to {}", r.location());
+        assert!(
+            r.location().starts_with('/') && !r.location().starts_with("//"),
+            "open redirect to {}",
+            r.location()
+        );
     }
 }
