@@ -27,6 +27,22 @@ impl Resp {
     }
 }
 
+/// Value of the `value` attribute of the input named `name` (any type).
+pub fn hidden_value(body: &str, name: &str) -> String {
+    let Some(i) = body.find(&format!("name=\"{name}\"")) else {
+        return String::new();
+    };
+    let rest = &body[i..];
+    let end = rest.find('>').unwrap_or(rest.len());
+    let tag = &rest[..end];
+    tag.find("value=\"")
+        .map(|j| {
+            let v = &tag[j + 7..];
+            v[..v.find('"').unwrap_or(0)].to_string()
+        })
+        .unwrap_or_default()
+}
+
 pub fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     body.find(&marker)

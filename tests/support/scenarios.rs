@@ -388,11 +388,13 @@ pub fn no_enumeration(t: &dyn Target) {
         Some("ecole-jean-moulin/ce1-a"),
         PASSWORD,
     );
+    // The anti-forgery token and the login typed (shown again in the form) differ by
+    // design; everything else must be identical.
     let strip = |r: &Resp| {
         let mut body = r.body.clone();
-        for token in [r.csrf()] {
+        for token in [r.csrf(), super::client::hidden_value(&r.body, "login")] {
             if !token.is_empty() {
-                body = body.replace(&token, "");
+                body = body.replace(&format!("value=\"{token}\""), "value=\"\"");
             }
         }
         (r.status, body)
