@@ -11,7 +11,7 @@ use crate::render::{Output, Renderer};
 use crate::strings::Strings;
 use preau_edge::access::{Manifest, MANIFEST_PATH, PRIVATE_DIR};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -266,93 +266,111 @@ impl Generator {
         changed: &[PathBuf],
         progress: Progress,
     ) -> Result<RebuildKind, BuildError> {
-        let Some(site) = self.site.take() else {
+        let Some(mut site) = self.site.take() else {
             self.build(progress)?;
             return Ok(RebuildKind::Full);
         };
-        match self.try_incremental(&site, changed)? {
-            Some(new_site) => {
-                self.site = Some(new_site);
-                Ok(RebuildKind::Incremental)
-            }
-            None => {
-                self.site = Some(site);
+        let result = self.try_incremental(&mut site, changed);
+        self.site = Some(site);
+        match result? {
+            true => Ok(RebuildKind::Incremental),
+            false => {
                 self.build(progress)?;
                 Ok(RebuildKind::Full)
             }
         }
     }
 
+    /// Update the model in place when only the text of existing pages changed (same place,
+    /// access, tags, cover) and re-render what shows them. `Ok(false)`: the change needs a
+    /// full build; the model is untouched. Errors also leave the model untouched.
     fn try_incremental(
         &mut self,
-        site: &Site,
+        site: &mut Site,
         changed: &[PathBuf],
-    ) -> Result<Option<Site>, BuildError> {
-        let mut pages = site.pages.clone();
-        let mut touched = Vec::new();
+    ) -> Result<bool, BuildError> {
+        let mut replacements = Vec::new();
+        let mut errors: Vec<ContentError> = Vec::new();
         for rel in changed {
-            let Some(i) = pages
+            let Some(i) = site
+                .pages
                 .iter()
                 .position(|p| p.source.as_deref() == Some(rel.as_path()))
             else {
-                return Ok(None);
+                return Ok(false);
             };
             if !rel.is_relative() || !self.opts.content.join(rel).is_file() {
-                return Ok(None);
+                return Ok(false);
             }
-            let mut errors: Vec<ContentError> = Vec::new();
-            let page = content::load_one(&self.opts.content, rel, &site.config, &mut errors);
-            if !errors.is_empty() {
-                return Err(BuildError::Content(errors));
-            }
-            let Some(page) = page else { return Ok(None) };
-            let old = &pages[i];
+            let Some(page) = content::load_one(&self.opts.content, rel, &site.config, &mut errors)
+            else {
+                if errors.is_empty() {
+                    return Ok(false); // became a draft
+                }
+                continue;
+            };
+            let old = &site.pages[i];
             if page.place != old.place
                 || page.access != old.access
                 || page.meta.tags != old.meta.tags
                 || page.url != old.url
                 || page.meta.cover != old.meta.cover
             {
-                return Ok(None);
+                return Ok(false);
             }
-            pages[i] = Page {
-                assets: Vec::new(),
-                ..page
-            };
-            touched.push(i);
+            replacements.push((i, page));
         }
-        for p in pages.iter_mut() {
-            p.assets.clear();
+        let asset_urls: HashSet<String> = site
+            .pages
+            .iter()
+            .flat_map(|p| p.assets.iter().map(|(_, dst)| format!("/{dst}")))
+            .collect();
+        let page_urls: HashSet<&str> = site.pages.iter().map(|p| p.url.as_str()).collect();
+        for (_, page) in &replacements {
+            content::check_links(page, &page_urls, &asset_urls, &mut errors);
         }
-        let mut errors = Vec::new();
-        let new_site = content::assemble(
-            site.config.clone(),
-            pages,
-            &self.other_files,
-            &self.opts.content,
-            self.renderer.strings(),
-            &mut errors,
-        );
         if !errors.is_empty() {
             return Err(BuildError::Content(errors));
         }
-        if new_site.pages.len() != site.pages.len() {
-            return Ok(None);
+        let mut touched = Vec::new();
+        for (i, page) in replacements {
+            let assets = std::mem::take(&mut site.pages[i].assets);
+            site.pages[i] = Page { assets, ..page };
+            site.cards[i] = content::card_of(&site.pages[i]);
+            // A new date may move the item in its lists.
+            let pages = &site.pages;
+            if let Some(key) = pages[i].section().cloned() {
+                if !key.by_weight() {
+                    if let Some(items) = site.sections.get_mut(&key) {
+                        items.sort_by(|&a, &b| content::by_date(pages, a, b));
+                    }
+                }
+            }
+            if let Some(scope) = TagScope::of(&pages[i].access) {
+                if let Some(tags) = site.tags.get_mut(&scope) {
+                    for (_, items) in tags.values_mut().filter(|(_, items)| items.contains(&i)) {
+                        items.sort_by(|&a, &b| content::by_date(pages, a, b));
+                    }
+                }
+            }
+            touched.push(i);
         }
+        let site: &Site = site;
         let mut dirty: BTreeSet<Output> = BTreeSet::new();
         for &i in &touched {
-            dirty.extend(affected_outputs(&new_site, i));
+            dirty.extend(affected_outputs(site, i));
         }
         let dir = &self.opts.output;
         dirty.par_iter().try_for_each(|o| {
-            let (path, _) = Renderer::target(&new_site, o);
-            let bytes = self.renderer.render(&new_site, o)?;
+            let (path, _) = Renderer::target(site, o);
+            let bytes = self.renderer.render(site, o)?;
             write_file(dir, &path, &bytes)
         })?;
-        let mut files = self.files.clone();
-        self.write_site_files(&new_site, dir, &mut files)?;
+        let mut files = std::mem::take(&mut self.files);
+        let result = self.write_site_files(site, dir, &mut files);
         self.files = files;
-        Ok(Some(new_site))
+        result?;
+        Ok(true)
     }
 }
 

@@ -653,38 +653,7 @@ pub fn assemble(
     // Internal links and images must lead somewhere.
     let page_urls: HashSet<&str> = pages.iter().map(|p| p.url.as_str()).collect();
     for p in &pages {
-        for (link, line) in &p.links {
-            if link.ends_with(".md") {
-                errors.push(
-                    ContentError::new(
-                        p.source.clone().unwrap_or_default(),
-                        Some(*line),
-                        format!("lien vers un fichier Markdown « {link} »"),
-                    )
-                    .with_hint(
-                        "écrivez l'adresse de la page, par exemple /guides/activer-son-compte/",
-                    ),
-                );
-                continue;
-            }
-            let target = resolve_url(&p.url, link);
-            let found = page_urls.contains(target.as_str())
-                || asset_urls.contains(&target)
-                || page_urls.contains(format!("{target}/").as_str())
-                || is_generated_url(&target);
-            if !found {
-                errors.push(
-                    ContentError::new(
-                        p.source.clone().unwrap_or_default(),
-                        Some(*line),
-                        format!("lien cassé « {link} » (aucune page ni image à {target})"),
-                    )
-                    .with_hint(
-                        "vérifiez l'adresse ; une image doit être dans le dossier de l'article",
-                    ),
-                );
-            }
-        }
+        check_links(p, &page_urls, &asset_urls, errors);
     }
 
     // Sections, in display order.
@@ -743,12 +712,7 @@ pub fn assemble(
                     .cmp(&(pages[b].meta.weight.unwrap_or(i64::MAX), &pages[b].title))
             });
         } else {
-            items.sort_by(|&a, &b| {
-                pages[b]
-                    .date
-                    .cmp(&pages[a].date)
-                    .then_with(|| pages[a].url.cmp(&pages[b].url))
-            });
+            items.sort_by(|&a, &b| by_date(&pages, a, b));
         }
     }
     let mut classes: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -782,12 +746,7 @@ pub fn assemble(
     }
     for per_scope in tags.values_mut() {
         for (_, items) in per_scope.values_mut() {
-            items.sort_by(|&a, &b| {
-                pages[b]
-                    .date
-                    .cmp(&pages[a].date)
-                    .then_with(|| pages[a].url.cmp(&pages[b].url))
-            });
+            items.sort_by(|&a, &b| by_date(&pages, a, b));
             items.dedup();
         }
     }
@@ -805,6 +764,51 @@ pub fn assemble(
         home,
         cards,
     }
+}
+
+/// Report the internal links and images of `p` that lead nowhere.
+pub fn check_links(
+    p: &Page,
+    page_urls: &HashSet<&str>,
+    asset_urls: &HashSet<String>,
+    errors: &mut Vec<ContentError>,
+) {
+    for (link, line) in &p.links {
+        if link.ends_with(".md") {
+            errors.push(
+                ContentError::new(
+                    p.source.clone().unwrap_or_default(),
+                    Some(*line),
+                    format!("lien vers un fichier Markdown « {link} »"),
+                )
+                .with_hint("écrivez l'adresse de la page, par exemple /guides/activer-son-compte/"),
+            );
+            continue;
+        }
+        let target = resolve_url(&p.url, link);
+        let found = page_urls.contains(target.as_str())
+            || asset_urls.contains(&target)
+            || page_urls.contains(format!("{target}/").as_str())
+            || is_generated_url(&target);
+        if !found {
+            errors.push(
+                ContentError::new(
+                    p.source.clone().unwrap_or_default(),
+                    Some(*line),
+                    format!("lien cassé « {link} » (aucune page ni image à {target})"),
+                )
+                .with_hint("vérifiez l'adresse ; une image doit être dans le dossier de l'article"),
+            );
+        }
+    }
+}
+
+/// Order of dated items: newest first, then by URL.
+pub fn by_date(pages: &[Page], a: usize, b: usize) -> std::cmp::Ordering {
+    pages[b]
+        .date
+        .cmp(&pages[a].date)
+        .then_with(|| pages[a].url.cmp(&pages[b].url))
 }
 
 /// URLs the generator makes that content may link to.
