@@ -356,6 +356,7 @@ fn load_page(
     let summary = meta
         .summary
         .clone()
+        .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| shorten(&rendered.first_paragraph, 220));
     let cover_url = meta.cover.as_ref().map(|c| resolve_url(&url, &c.image));
     let mut links = rendered.links;

@@ -156,6 +156,16 @@ pub fn render(
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if has_raw_html {
         html = sanitize(&html, opts);
+        // Raw <img> tags get the same alt-text rule as Markdown images (RGAA 1.1).
+        for tag in html.split("<img").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            if !tag.contains(" alt=\"") || tag.contains(" alt=\"\"") {
+                errors.push(
+                    ContentError::new(file, Some(body_line), "image HTML sans texte alternatif")
+                        .with_hint("ajoutez alt=\"description de l'image\", ou utilisez une image Markdown ![description](image.svg)"),
+                );
+            }
+        }
     }
     out.html = html;
     out.first_paragraph = out.first_paragraph.trim().to_string();
@@ -371,6 +381,12 @@ mod tests {
         assert!(!r.html.contains("<script"));
         assert!(!r.html.contains("onerror"));
         assert!(!r.html.contains("<iframe"));
+    }
+
+    #[test]
+    fn raw_html_images_need_alt_text() {
+        let (_, e) = md("<img src=\"a.svg\">\n\n<img src=\"b.svg\" alt=\"Un radis\">\n");
+        assert_eq!(e.len(), 1, "{e:?}");
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn run(what: NewWhat, content: &Path, quiet: bool) -> anyhow::Result<()> {
     let file = dir.join("index.md");
     let escaped = title.replace('\\', "\\\\").replace('"', "\\\"");
     let text = format!(
-        "+++\ntitle = \"{escaped}\"\ndate = {date}\nauthor = \"\"\ntags = []\nsummary = \"\"\n+++\n\nÉcrivez ici. Pour une photo, placez le fichier dans ce dossier puis écrivez `![Description de la photo pour les personnes qui ne la voient pas](photo.jpg)`.\n"
+        "+++\ntitle = \"{escaped}\"\ndate = {date}\n# author = \"Mme …\"\ntags = []\n# summary = \"Une ou deux phrases pour la liste des articles.\"\n+++\n\nÉcrivez ici. Pour une photo, placez le fichier dans ce dossier puis écrivez `![Description de la photo pour les personnes qui ne la voient pas](photo.jpg)`.\n"
     );
     std::fs::write(&file, text).with_context(|| format!("écriture de {}", file.display()))?;
     if !quiet {
