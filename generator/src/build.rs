@@ -127,12 +127,27 @@ impl Generator {
         let outputs = Renderer::all_outputs(site);
         let total = outputs.len();
         let done = AtomicUsize::new(0);
+        // The folder is new: make every subfolder once, then write files directly (no
+        // temporary name, no per-file folder check).
+        let folders: BTreeSet<PathBuf> = outputs
+            .iter()
+            .filter_map(|o| {
+                Path::new(&Renderer::target(site, o).0)
+                    .parent()
+                    .map(Path::to_path_buf)
+            })
+            .collect();
+        for f in &folders {
+            let full = dir.join(f);
+            std::fs::create_dir_all(&full).map_err(|e| BuildError::io(&full, e))?;
+        }
         let rendered: Vec<(String, Access, u64)> = outputs
             .par_iter()
             .map(|o| {
                 let (path, access) = Renderer::target(site, o);
                 let bytes = self.renderer.render(site, o)?;
-                write_file(dir, &path, &bytes)?;
+                let full = dir.join(&path);
+                std::fs::write(&full, &bytes).map_err(|e| BuildError::io(&full, e))?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if n.is_multiple_of(256) || n == total {
                     progress(n, total);
@@ -434,16 +449,30 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 fn swap_in(tmp: &Path, output: &Path) -> Result<(), BuildError> {
     let old = sibling(output, "old");
     if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| BuildError::io(&old, e))?;
+        remove_tree(&old)?;
     }
     if output.exists() {
         std::fs::rename(output, &old).map_err(|e| BuildError::io(output, e))?;
     }
     std::fs::rename(tmp, output).map_err(|e| BuildError::io(output, e))?;
     if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| BuildError::io(&old, e))?;
+        remove_tree(&old)?;
     }
     Ok(())
+}
+
+/// Delete a folder tree, its files in parallel (tens of thousands on a large site).
+fn remove_tree(root: &Path) -> Result<(), BuildError> {
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.par_iter().for_each(|f| {
+        let _ = std::fs::remove_file(f);
+    });
+    std::fs::remove_dir_all(root).map_err(|e| BuildError::io(root, e))
 }
 
 /// Write one file, creating its folder; replaced atomically so a server never reads half.
