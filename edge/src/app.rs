@@ -12,8 +12,9 @@ use crate::site::{Resolved, SiteData};
 use crate::store::{Platform, SqlValue, StoreError};
 use crate::throttle;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 pub type Resp = Response<Vec<u8>>;
 
@@ -51,7 +52,11 @@ pub struct Edge<P> {
     pub platform: P,
     pub config: EdgeConfig,
     site: RwLock<Arc<SiteData>>,
+    /// Sessions read while the database did not change: (database generation, session).
+    sessions: Mutex<HashMap<String, (u64, Session)>>,
 }
+
+const SESSION_CACHE_MAX: usize = 10_000;
 
 const SIGNIN: &str = "/connexion/";
 const SIGNOUT: &str = "/deconnexion/";
@@ -77,6 +82,7 @@ impl<P: Platform> Edge<P> {
             platform,
             config,
             site: RwLock::new(Arc::new(site)),
+            sessions: Mutex::new(HashMap::new()),
         })
     }
 
@@ -159,9 +165,7 @@ impl<P: Platform> Edge<P> {
             .join("; ");
         let session = match session::read_cookie(&cookies, &session::cookie_name(secure, "session"))
         {
-            Some(token) => {
-                session::lookup(&self.platform, token, now, &self.config.timeouts).await?
-            }
+            Some(token) => self.session(token, now).await?,
             None => None,
         };
         let mut ctx = Ctx {
@@ -187,6 +191,34 @@ impl<P: Platform> Edge<P> {
             (_, &Method::GET | &Method::HEAD) => self.serve(site, &ctx, &path).await,
             _ => Ok(method_not_allowed(site)),
         }
+    }
+
+    /// The session of `token`, from memory when the database has not changed since it was
+    /// read (any commit, by this server or the CLI, empties the cache), it has not timed out,
+    /// and it was read less than a minute ago (so that `last_seen_at` keeps being updated).
+    async fn session(&self, token: &str, now: i64) -> Result<Option<Session>, StoreError> {
+        let generation = self.platform.generation();
+        if let Some(g) = generation {
+            if let Ok(cache) = self.sessions.lock() {
+                if let Some((cached_g, s)) = cache.get(token) {
+                    if *cached_g == g && now <= s.valid_until && now - s.read_at <= 60 {
+                        return Ok(Some(s.clone()));
+                    }
+                }
+            }
+        }
+        let found = session::lookup(&self.platform, token, now, &self.config.timeouts).await?;
+        if let (Some(g), Ok(mut cache)) = (generation, self.sessions.lock()) {
+            if cache.len() >= SESSION_CACHE_MAX
+                || cache.values().next().is_some_and(|(cg, _)| *cg != g)
+            {
+                cache.clear();
+            }
+            if let Some(s) = &found {
+                cache.insert(token.to_string(), (g, s.clone()));
+            }
+        }
+        Ok(found)
     }
 
     // ---- static files -------------------------------------------------------------------

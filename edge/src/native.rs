@@ -21,6 +21,9 @@ pub const MIGRATIONS: &[(&str, &str)] =
 pub struct SqliteDb {
     conns: Vec<Mutex<Connection>>,
     next: AtomicUsize,
+    /// A connection that never writes: its `data_version` changes on every commit by any
+    /// other connection, in this process or another (the CLI).
+    watch: Mutex<Connection>,
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
@@ -36,9 +39,11 @@ impl SqliteDb {
                 .map_err(db_err)?;
             conns.push(Mutex::new(c));
         }
+        let watch = Connection::open(path).map_err(db_err)?;
         let db = SqliteDb {
             conns,
             next: AtomicUsize::new(0),
+            watch: Mutex::new(watch),
         };
         db.migrate()?;
         Ok(db)
@@ -96,6 +101,13 @@ fn from_sql(v: ValueRef) -> SqlValue {
 }
 
 impl Db for SqliteDb {
+    fn generation(&self) -> Option<u64> {
+        let c = self.watch.lock().ok()?;
+        c.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+            .ok()
+            .map(|v| v as u64)
+    }
+
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
         self.with(|c| {
             let mut st = c.prepare_cached(sql)?;
@@ -179,6 +191,9 @@ impl Db for Native {
     }
     async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
         self.db.batch(statements).await
+    }
+    fn generation(&self) -> Option<u64> {
+        self.db.generation()
     }
 }
 

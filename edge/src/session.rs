@@ -120,6 +120,10 @@ pub struct Session {
     pub account: Account,
     /// Charter versions accepted, as `audience:version`.
     pub accepted: Vec<String>,
+    /// The session ends at this time unless it is used again (idle or absolute limit).
+    pub valid_until: i64,
+    /// When it was read from the database.
+    pub read_at: i64,
 }
 
 impl Session {
@@ -208,6 +212,8 @@ pub async fn lookup<D: Db>(
             password_changed_at: int(5),
         },
         accepted,
+        valid_until: expires.min(now.max(last_seen) + idle),
+        read_at: now,
     }))
 }
 

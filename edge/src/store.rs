@@ -88,6 +88,12 @@ pub trait Db {
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError>;
     /// Run statements atomically: all or none.
     async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError>;
+
+    /// A number that changes whenever anyone (this process or another) commits a change.
+    /// Lets the core reuse what it read while nothing changed; `None` disables that.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The built site's files (the output folder, or Workers static assets).
