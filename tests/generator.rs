@@ -205,7 +205,7 @@ fn html_passes_nu_checker() {
         jar.display()
     );
     // The demo site, plus the `private` fixture for what the demo lacks: public tag pages,
-    // staff pages, pagination (it has `paginate_by = 2`).
+    // staff pages, pagination (it has `paginate_by = 2`) and minified pages (`minify_html`).
     let tmp = tempfile::tempdir().unwrap();
     let sites = [
         (repo().join("content"), tmp.path().join("demo")),

@@ -3,6 +3,7 @@
 
 use crate::model::*;
 use crate::render::{section_access, visible_items};
+use preau_edge::app::escape as esc;
 
 /// Feeds of the site: (output path, access, XML).
 pub fn feeds(site: &Site) -> Vec<(String, Access, String)> {
@@ -88,18 +89,4 @@ pub fn robots(site: &Site) -> String {
         "User-agent: *\nDisallow: /ecoles/*/classes/\nDisallow: /ecoles/*/periscolaire/\nDisallow: /espace/\nDisallow: /connexion/\nSitemap: {}/sitemap.xml\n",
         site.config.base_url.trim_end_matches('/')
     )
-}
-
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

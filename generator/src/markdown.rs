@@ -142,8 +142,8 @@ pub fn render(
                 }
                 events.push(Event::InlineHtml(CowStr::from(format!(
                     "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
-                    escape_attr(&src),
-                    escape_attr(alt.trim())
+                    preau_edge::app::escape(&src),
+                    preau_edge::app::escape(alt.trim())
                 ))));
             }
             _ if !image_stack.is_empty() => {} // alt text events are consumed above
@@ -275,20 +275,6 @@ pub fn sanitize(html: &str, opts: &MarkdownOptions) -> String {
         },
     );
     b.clean(html).to_string()
-}
-
-fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn truncate(s: &str, n: usize) -> String {

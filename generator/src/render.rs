@@ -32,6 +32,7 @@ pub struct Renderer {
     tera: Tera,
     strings: Strings,
     site_ctx: Value,
+    minify: bool,
 }
 
 #[derive(Serialize)]
@@ -54,6 +55,9 @@ impl Renderer {
         let mut tera = Tera::new(&pattern.to_string_lossy())
             .map_err(|e| BuildError::Theme(tera_error_chain(&e)))?;
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default also escapes `/`, which bloats every URL; inside quoted attributes
+        // and text these five are the ones that matter.
+        tera.set_escape_fn(preau_edge::app::escape);
         let fn_strings = strings.clone();
         tera.register_function("t", move |args: &HashMap<String, Value>| {
             let key = args
@@ -77,6 +81,7 @@ impl Renderer {
             tera,
             strings,
             site_ctx,
+            minify: config.minify_html,
         })
     }
 
@@ -158,7 +163,11 @@ impl Renderer {
                 self.run("404.html", &ctx)?
             }
         };
-        Ok(minify(&html))
+        Ok(if self.minify {
+            minify(&html)
+        } else {
+            html.into_bytes()
+        })
     }
 
     fn run(&self, template: &str, ctx: &Context) -> Result<String, BuildError> {
