@@ -113,20 +113,7 @@ impl Target for WorkerTarget {
     }
 
     fn publish_charter(&self, audience: &str, version: &str) {
-        let file = self.content.join("charte").join(format!("{audience}.md"));
-        let text = std::fs::read_to_string(&file).expect("charter");
-        let updated: String = text
-            .lines()
-            .map(|l| {
-                if l.trim_start().starts_with("version") {
-                    format!("version = \"{version}\"")
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(&file, updated + "\n").expect("write charter");
+        scenarios::set_charter_version(&self.content, audience, version);
         build(&self.content, &self.site);
         // wrangler dev restarts the Worker when its assets change; wait until the new
         // manifest is in use (a signed-in parent is gated again).

@@ -123,24 +123,7 @@ impl Target for NativeServer {
     }
 
     fn publish_charter(&self, audience: &str, version: &str) {
-        let file = self
-            .dir
-            .path()
-            .join("content/charte")
-            .join(format!("{audience}.md"));
-        let text = std::fs::read_to_string(&file).expect("charter");
-        let updated: String = text
-            .lines()
-            .map(|l| {
-                if l.trim_start().starts_with("version") {
-                    format!("version = \"{version}\"")
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(&file, updated + "\n").expect("write charter");
+        super::scenarios::set_charter_version(&self.dir.path().join("content"), audience, version);
         // The server watches the content: wait for the rebuild to reach the edge.
         let manifest = self.site_dir().join("_preau/manifest.json");
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -27,6 +27,23 @@ pub trait Target {
     fn publish_charter(&self, audience: &str, version: &str);
 }
 
+/// Write a new `version` into a charter of a content folder (before rebuilding it).
+pub fn set_charter_version(content: &std::path::Path, audience: &str, version: &str) {
+    let file = content.join("charte").join(format!("{audience}.md"));
+    let text = std::fs::read_to_string(&file).expect("charter");
+    let updated: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("version") {
+                format!("version = \"{version}\"")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&file, updated.join("\n") + "\n").expect("write charter");
+}
+
 pub fn manifest(t: &dyn Target) -> Manifest {
     let bytes = std::fs::read(t.site_dir().join("_preau/manifest.json")).expect("manifest");
     serde_json::from_slice(&bytes).expect("manifest json")
