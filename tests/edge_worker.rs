@@ -115,9 +115,30 @@ impl Target for WorkerTarget {
     fn publish_charter(&self, audience: &str, version: &str) {
         scenarios::set_charter_version(&self.content, audience, version);
         build(&self.content, &self.site);
-        // wrangler dev restarts the Worker when its assets change; wait until the new
-        // manifest is in use (a signed-in parent is gated again).
-        std::thread::sleep(Duration::from_secs(3));
+        // wrangler dev restarts the Worker when its assets change: wait until the charter
+        // page it serves shows the new version, then a moment for the restart to settle.
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(10))
+            .build();
+        let url = format!("{}/charte/{audience}/", self.server.base_url);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let body = agent
+                .get(&url)
+                .call()
+                .ok()
+                .and_then(|r| r.into_string().ok())
+                .unwrap_or_default();
+            if body.contains(version) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the Worker did not pick up the new charter"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        std::thread::sleep(Duration::from_secs(1));
     }
 }
 

@@ -291,7 +291,11 @@ pub fn cookies(t: &dyn Target) {
     for forged in [
         "A".repeat(43),
         "x".into(),
-        format!("{}A", &token[..42]),
+        format!(
+            "{}{}",
+            &token[..42],
+            if token.ends_with('A') { 'E' } else { 'A' }
+        ),
         "' OR 1=1 --".into(),
     ] {
         let mut f = browser(t);
@@ -418,7 +422,7 @@ pub fn no_enumeration(t: &dyn Target) {
     };
     let mut times = (Vec::new(), Vec::new());
     let mut last = (None, None);
-    for i in 0..3 {
+    for i in 0..5 {
         let mut b = browser(t);
         let s = Instant::now();
         let r = b.sign_in("enum.parent", &format!("pas-le-bon-{i}-mot-de-passe"));
@@ -434,13 +438,17 @@ pub fn no_enumeration(t: &dyn Target) {
         last.0, last.1,
         "wrong password and unknown login answer differently"
     );
-    let avg = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
-    let ratio = avg(&times.0) / avg(&times.1);
+    // Medians, and a wide band: other tests share the CPU. An unknown login answered
+    // without a password hash would be ~20x faster, far outside it.
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut times.0), median(&mut times.1));
+    let ratio = a / b;
     assert!(
-        (0.5..2.0).contains(&ratio),
-        "timing ratio {ratio:.2} (wrong password {:.3}s vs unknown {:.3}s)",
-        avg(&times.0),
-        avg(&times.1)
+        (0.33..3.0).contains(&ratio),
+        "timing ratio {ratio:.2} (wrong password {a:.3}s vs unknown {b:.3}s)"
     );
 }
 
