@@ -15,9 +15,8 @@ mod worker;
 
 use preau_generator::{BuildOptions, Generator};
 use scenarios::Target;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 struct WorkerTarget {
@@ -66,26 +65,9 @@ impl WorkerTarget {
     }
 
     fn sql_from_cli(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_preau"))
-            .args(args)
-            .arg("--sql")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("preau");
-        if let Some(s) = stdin {
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(s.as_bytes())
-                .expect("stdin");
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().expect("preau");
-        assert!(out.status.success(), "preau {args:?} --sql failed");
-        String::from_utf8(out.stdout).expect("utf-8")
+        let mut all: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        all.push(std::ffi::OsStr::new("--sql"));
+        scenarios::run_preau(&all, stdin)
     }
 }
 
@@ -99,11 +81,10 @@ impl Target for WorkerTarget {
     }
 
     fn add_account(&self, login: &str, role: &str, scope: Option<&str>, password: &str) {
-        let mut args = vec!["accounts", "add", login, "--role", role, "--password-stdin"];
-        if let Some(s) = scope {
-            args.extend(["--scope", s]);
-        }
-        let sql = self.sql_from_cli(&args, Some(password));
+        let sql = self.sql_from_cli(
+            &scenarios::add_account_args(login, role, scope),
+            Some(password),
+        );
         self.server.exec_sql(&sql);
     }
 

@@ -160,17 +160,15 @@ pub async fn list<D: Db>(db: &D) -> Result<Vec<Account>, StoreError> {
     Ok(out)
 }
 
-/// SQL that disables an account and ends all its sessions, by login.
-pub fn disable_statements(
+/// The statements every account change ends with: the account's sessions end and the
+/// change goes to the audit log.
+fn end_sessions_and_log(
     login: &str,
     now: i64,
     actor: &str,
-) -> Vec<(&'static str, Vec<SqlValue>)> {
-    vec![
-        (
-            "UPDATE accounts SET disabled = 1 WHERE login = ?1",
-            vec![login.into()],
-        ),
+    action: &str,
+) -> [(&'static str, Vec<SqlValue>); 2] {
+    [
         (
             "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)",
             vec![login.into()],
@@ -181,7 +179,7 @@ pub fn disable_statements(
                 now,
                 &Entry {
                     actor,
-                    action: "account_disable",
+                    action,
                     target: login,
                     outcome: "success",
                     client: "cli",
@@ -191,6 +189,20 @@ pub fn disable_statements(
     ]
 }
 
+/// SQL that disables an account and ends all its sessions, by login.
+pub fn disable_statements(
+    login: &str,
+    now: i64,
+    actor: &str,
+) -> Vec<(&'static str, Vec<SqlValue>)> {
+    let mut st = vec![(
+        "UPDATE accounts SET disabled = 1 WHERE login = ?1",
+        vec![login.into()],
+    )];
+    st.extend(end_sessions_and_log(login, now, actor, "account_disable"));
+    st
+}
+
 /// SQL that sets a new password hash and ends the account's sessions, by login.
 pub fn reset_statements(
     login: &str,
@@ -198,29 +210,12 @@ pub fn reset_statements(
     now: i64,
     actor: &str,
 ) -> Vec<(&'static str, Vec<SqlValue>)> {
-    vec![
-        (
-            "UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE login = ?3",
-            vec![hash.into(), now.into(), login.into()],
-        ),
-        (
-            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)",
-            vec![login.into()],
-        ),
-        (
-            audit::INSERT,
-            audit::params(
-                now,
-                &Entry {
-                    actor,
-                    action: "password_reset",
-                    target: login,
-                    outcome: "success",
-                    client: "cli",
-                },
-            ),
-        ),
-    ]
+    let mut st = vec![(
+        "UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE login = ?3",
+        vec![hash.into(), now.into(), login.into()],
+    )];
+    st.extend(end_sessions_and_log(login, now, actor, "password_reset"));
+    st
 }
 
 /// Statements as one SQL script, for `wrangler d1 execute --file`.
@@ -233,11 +228,16 @@ pub fn to_sql_script(statements: &[(&'static str, Vec<SqlValue>)]) -> String {
     out
 }
 
+async fn existing<D: Db>(db: &D, login: &str) -> Result<Account, AdminError> {
+    match accounts::find_by_login(db, login).await? {
+        Some((a, _)) => Ok(a),
+        None => Err(AdminError::Unknown(login.into())),
+    }
+}
+
 /// Disable an account and end all its sessions at once.
 pub async fn disable<P: Db + Clock>(p: &P, login: &str, actor: &str) -> Result<(), AdminError> {
-    let Some((a, _)) = accounts::find_by_login(p, login).await? else {
-        return Err(AdminError::Unknown(login.into()));
-    };
+    let a = existing(p, login).await?;
     p.batch(disable_statements(&a.login, p.now(), actor))
         .await?;
     Ok(())
@@ -256,9 +256,7 @@ pub async fn reset_password<P: Db + Clock + Random>(
     new_password: &str,
     actor: &str,
 ) -> Result<(), AdminError> {
-    let Some((a, _)) = accounts::find_by_login(p, login).await? else {
-        return Err(AdminError::Unknown(login.into()));
-    };
+    let a = existing(p, login).await?;
     password::check_policy(new_password, &a.login, &[&a.display_name])?;
     let hash = password::hash(new_password, &salt(p)).map_err(AdminError::Hash)?;
     p.batch(reset_statements(&a.login, &hash, p.now(), actor))

@@ -178,7 +178,7 @@ impl<P: Platform> Edge<P> {
         let query = req.uri().query().unwrap_or("").to_string();
         match (path.as_str(), &method) {
             (SIGNIN, &Method::GET | &Method::HEAD) => {
-                Ok(self.signin_page(site, &ctx, &cookies, &query, "", StatusCode::OK))
+                Ok(self.signin_page(site, &ctx, &cookies, &query, "", StatusCode::OK, ""))
             }
             (SIGNIN, &Method::POST) => self.signin(site, &mut ctx, &req, &cookies).await,
             (SIGNOUT | SIGNOUT_ALL, &Method::POST) => {
@@ -301,20 +301,8 @@ impl<P: Platform> Edge<P> {
 
     // ---- sign-in ------------------------------------------------------------------------
 
-    fn signin_page(
-        &self,
-        site: &SiteData,
-        ctx: &Ctx,
-        cookies: &str,
-        query: &str,
-        error: &str,
-        status: StatusCode,
-    ) -> Resp {
-        self.signin_page_for(site, ctx, cookies, query, error, status, "")
-    }
-
     #[allow(clippy::too_many_arguments)]
-    fn signin_page_for(
+    fn signin_page(
         &self,
         site: &SiteData,
         ctx: &Ctx,
@@ -394,6 +382,7 @@ impl<P: Platform> Edge<P> {
                 &query,
                 site.t("csrf"),
                 StatusCode::FORBIDDEN,
+                "",
             ));
         }
         let login: String = form
@@ -423,6 +412,7 @@ impl<P: Platform> Edge<P> {
                 &query,
                 &msg,
                 StatusCode::TOO_MANY_REQUESTS,
+                "",
             );
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait as u64));
@@ -459,7 +449,7 @@ impl<P: Platform> Edge<P> {
             } else {
                 ""
             };
-            return Ok(self.signin_page_for(
+            return Ok(self.signin_page(
                 site,
                 &Ctx {
                     session: None,
@@ -494,6 +484,7 @@ impl<P: Platform> Edge<P> {
                 &query,
                 site.t("password_expired"),
                 StatusCode::FORBIDDEN,
+                "",
             ));
         }
         throttle::clear(&self.platform, &login_key).await?;
@@ -546,7 +537,7 @@ impl<P: Platform> Edge<P> {
         let Some(s) = &ctx.session else {
             return Ok(redirect(StatusCode::SEE_OTHER, "/"));
         };
-        if !self.session_csrf_ok(s, req) {
+        if !self.session_csrf_ok(s, req, &Form::parse(req.body())) {
             return Ok(page(
                 site,
                 StatusCode::FORBIDDEN,
@@ -637,7 +628,8 @@ impl<P: Platform> Edge<P> {
         let Some(s) = &ctx.session else {
             return Ok(redirect(StatusCode::SEE_OTHER, SIGNIN));
         };
-        if !self.session_csrf_ok(s, req) {
+        let form = Form::parse(req.body());
+        if !self.session_csrf_ok(s, req, &form) {
             return Ok(page(
                 site,
                 StatusCode::FORBIDDEN,
@@ -646,7 +638,7 @@ impl<P: Platform> Edge<P> {
                 &[("MESSAGE", site.t("csrf"))],
             ));
         }
-        let form = Form::parse(req.body());
+
         let audience = s.account.role.audience();
         let Some(charter) = site.manifest.charters.get(&audience) else {
             return Ok(page(
@@ -795,8 +787,7 @@ impl<P: Platform> Edge<P> {
 
     // ---- helpers ------------------------------------------------------------------------
 
-    fn session_csrf_ok(&self, s: &Session, req: &Request<Vec<u8>>) -> bool {
-        let form = Form::parse(req.body());
+    fn session_csrf_ok(&self, s: &Session, req: &Request<Vec<u8>>, form: &Form) -> bool {
         same_origin(req)
             && form
                 .get("csrf")

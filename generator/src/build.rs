@@ -461,17 +461,8 @@ fn swap_in(tmp: &Path, output: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Delete a folder tree, its files in parallel (tens of thousands on a large site).
+/// Delete a folder tree.
 fn remove_tree(root: &Path) -> Result<(), BuildError> {
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(walkdir::DirEntry::into_path)
-        .collect();
-    files.par_iter().for_each(|f| {
-        let _ = std::fs::remove_file(f);
-    });
     std::fs::remove_dir_all(root).map_err(|e| BuildError::io(root, e))
 }
 

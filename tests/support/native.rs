@@ -1,7 +1,6 @@
 //! Runs `preau serve` on a copy of the demo content, as a scenario `Target`.
 
 use super::scenarios::Target;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,23 +73,14 @@ impl NativeServer {
     }
 
     fn cli(&self, args: &[&str], stdin: Option<&str>) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_preau"));
-        cmd.args(args)
-            .arg("--data")
-            .arg(self.dir.path().join("data"))
-            .arg("--quiet");
-        cmd.stdin(Stdio::piped());
-        let mut child = cmd.spawn().expect("preau cli");
-        if let Some(s) = stdin {
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(s.as_bytes())
-                .expect("write stdin");
-        }
-        let status = child.wait().expect("wait");
-        assert!(status.success(), "preau {args:?} failed");
+        let data = self.dir.path().join("data");
+        let mut all: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        all.extend([
+            std::ffi::OsStr::new("--data"),
+            data.as_os_str(),
+            std::ffi::OsStr::new("--quiet"),
+        ]);
+        super::scenarios::run_preau(&all, stdin);
     }
 }
 
@@ -111,11 +101,10 @@ impl Target for NativeServer {
     }
 
     fn add_account(&self, login: &str, role: &str, scope: Option<&str>, password: &str) {
-        let mut args = vec!["accounts", "add", login, "--role", role, "--password-stdin"];
-        if let Some(s) = scope {
-            args.extend(["--scope", s]);
-        }
-        self.cli(&args, Some(password));
+        self.cli(
+            &super::scenarios::add_account_args(login, role, scope),
+            Some(password),
+        );
     }
 
     fn disable(&self, login: &str) {

@@ -27,6 +27,35 @@ pub trait Target {
     fn publish_charter(&self, audience: &str, version: &str);
 }
 
+/// Run the `preau` command line with `stdin` as its input; returns its standard output.
+pub fn run_preau(args: &[&std::ffi::OsStr], stdin: Option<&str>) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_preau"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start preau");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(s) = stdin {
+        input.write_all(s.as_bytes()).expect("write stdin");
+    }
+    drop(input);
+    let out = child.wait_with_output().expect("preau");
+    assert!(out.status.success(), "preau {args:?} failed");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// Arguments of `preau accounts add` for a test account.
+pub fn add_account_args<'a>(login: &'a str, role: &'a str, scope: Option<&'a str>) -> Vec<&'a str> {
+    let mut args = vec!["accounts", "add", login, "--role", role, "--password-stdin"];
+    if let Some(s) = scope {
+        args.extend(["--scope", s]);
+    }
+    args
+}
+
 /// Write a new `version` into a charter of a content folder (before rebuilding it).
 pub fn set_charter_version(content: &std::path::Path, audience: &str, version: &str) {
     let file = content.join("charte").join(format!("{audience}.md"));
