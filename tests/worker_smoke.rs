@@ -187,7 +187,7 @@ fn worker_under_wrangler_dev() {
     build_demo(&public);
     let server = WorkerServer::start(&public);
     let mut c = Client::new(&server.base_url);
-    let csp = preau_edge::app::CSP;
+    let csp = preau_contract::headers::CSP;
 
     // The home page, through the Worker (every path but /theme/ and /robots.txt runs it).
     let r = c.get("/");
@@ -293,7 +293,7 @@ fn worker_under_wrangler_dev() {
     .expect("entry.mjs");
     assert!(
         entry.contains(&format!("\"{csp}\"")),
-        "entry.mjs has a different CSP from preau_edge::app::CSP"
+        "entry.mjs has a different CSP from preau_contract::headers::CSP"
     );
 
     // Gated request latency (warm): median of 20.

@@ -255,7 +255,7 @@ fn wrangler_toml_is_the_expected_deployment() {
         routing.worker.len() + routing.assets.len() <= 100,
         "wrangler allows 100 rules at most"
     );
-    for edge_route in preau_edge::app::EDGE_ROUTES {
+    for edge_route in preau_contract::routes::EDGE_ROUTES {
         assert!(
             routing.to_worker(edge_route),
             "edge route {edge_route} must reach the Worker"

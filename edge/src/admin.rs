@@ -1,10 +1,10 @@
 //! Account administration for the town's IT team: create, list, disable, reset passwords.
 //! Every change is written to the audit log in the same transaction.
 
-use crate::accounts::{self, Account, Role, Scope, SELECT_ACCOUNT};
-use crate::audit::{self, Entry};
+use crate::accounts::{self, Account, Role, Scope};
+use crate::audit::{Action, Entry, Outcome, CLI_CLIENT};
 use crate::password::{self, PolicyError};
-use crate::store::{Clock, Db, Random, SqlValue, StoreError};
+use crate::store::{self, Clock, Db, Random, SqlValue, Statement, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -32,22 +32,8 @@ pub struct NewAccount<'a> {
 }
 
 /// SQL statements creating an account (used directly, or printed for `wrangler d1 execute`).
-pub fn add_statements(
-    a: &NewAccount,
-    hash: &str,
-    now: i64,
-    actor: &str,
-) -> Vec<(&'static str, Vec<SqlValue>)> {
-    let mut st = vec![(
-        "INSERT INTO accounts (login, display_name, role, password_hash, password_changed_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        vec![a.login.into(), a.display_name.into(), a.role.as_str().into(), hash.into(), now.into()],
-    )];
-    for s in &a.scopes {
-        st.push((
-            "INSERT INTO memberships (account_id, school, class) SELECT id, ?2, ?3 FROM accounts WHERE login = ?1",
-            vec![a.login.into(), s.school.clone().into(), s.class.clone().into()],
-        ));
-    }
+pub fn add_statements(a: &NewAccount, hash: &str, now: i64, actor: &str) -> Vec<Statement> {
+    let mut st = store::accounts::insert(a.login, a.display_name, a.role, &a.scopes, hash, now);
     let target = format!(
         "{} ({} {})",
         a.login,
@@ -58,18 +44,15 @@ pub fn add_statements(
             .collect::<Vec<_>>()
             .join(",")
     );
-    st.push((
-        audit::INSERT,
-        audit::params(
-            now,
-            &Entry {
-                actor,
-                action: "account_create",
-                target: &target,
-                outcome: "success",
-                client: "cli",
-            },
-        ),
+    st.push(store::audit::insert(
+        now,
+        &Entry {
+            actor,
+            action: Action::AccountCreate,
+            target: &target,
+            outcome: Outcome::Success,
+            client: CLI_CLIENT,
+        },
     ));
     st
 }
@@ -94,12 +77,15 @@ pub async fn add<P: Db + Clock + Random>(
     actor: &str,
 ) -> Result<(), AdminError> {
     checked(a)?;
-    if accounts::find_by_login(p, a.login).await?.is_some() {
+    if store::accounts::find_by_login(p, a.login).await?.is_some() {
         return Err(AdminError::Exists(a.login.into()));
     }
     let hash = password::hash(a.password, &salt(p)).map_err(AdminError::Hash)?;
-    p.batch(add_statements(a, &hash, p.now(), actor)).await?;
-    Ok(())
+    // Two imports at once can both pass the check above: the UNIQUE index decides.
+    match p.batch(add_statements(a, &hash, p.now(), actor)).await {
+        Err(e) if e.is_constraint() => Err(AdminError::Exists(a.login.into())),
+        other => Ok(other?),
+    }
 }
 
 /// The same account creation as SQL text, for `wrangler d1 execute --file` on Cloudflare.
@@ -148,78 +134,53 @@ fn inline(sql: &str, params: &[SqlValue]) -> String {
 }
 
 pub async fn list<D: Db>(db: &D) -> Result<Vec<Account>, StoreError> {
-    let rows = db
-        .query(&format!("{SELECT_ACCOUNT} ORDER BY login"), &[])
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        if let Some(a) = accounts::load(db, &r).await? {
-            out.push(a);
-        }
-    }
-    Ok(out)
+    store::accounts::list(db).await
 }
 
 /// The statements every account change ends with: the account's sessions end and the
 /// change goes to the audit log.
-fn end_sessions_and_log(
-    login: &str,
-    now: i64,
-    actor: &str,
-    action: &str,
-) -> [(&'static str, Vec<SqlValue>); 2] {
+fn end_sessions_and_log(login: &str, now: i64, actor: &str, action: Action) -> [Statement; 2] {
     [
-        (
-            "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE login = ?1)",
-            vec![login.into()],
-        ),
-        (
-            audit::INSERT,
-            audit::params(
-                now,
-                &Entry {
-                    actor,
-                    action,
-                    target: login,
-                    outcome: "success",
-                    client: "cli",
-                },
-            ),
+        store::sessions::delete_by_login(login),
+        store::audit::insert(
+            now,
+            &Entry {
+                actor,
+                action,
+                target: login,
+                outcome: Outcome::Success,
+                client: CLI_CLIENT,
+            },
         ),
     ]
 }
 
 /// SQL that disables an account and ends all its sessions, by login.
-pub fn disable_statements(
-    login: &str,
-    now: i64,
-    actor: &str,
-) -> Vec<(&'static str, Vec<SqlValue>)> {
-    let mut st = vec![(
-        "UPDATE accounts SET disabled = 1 WHERE login = ?1",
-        vec![login.into()],
-    )];
-    st.extend(end_sessions_and_log(login, now, actor, "account_disable"));
+pub fn disable_statements(login: &str, now: i64, actor: &str) -> Vec<Statement> {
+    let mut st = vec![store::accounts::disable(login)];
+    st.extend(end_sessions_and_log(
+        login,
+        now,
+        actor,
+        Action::AccountDisable,
+    ));
     st
 }
 
 /// SQL that sets a new password hash and ends the account's sessions, by login.
-pub fn reset_statements(
-    login: &str,
-    hash: &str,
-    now: i64,
-    actor: &str,
-) -> Vec<(&'static str, Vec<SqlValue>)> {
-    let mut st = vec![(
-        "UPDATE accounts SET password_hash = ?1, password_changed_at = ?2 WHERE login = ?3",
-        vec![hash.into(), now.into(), login.into()],
-    )];
-    st.extend(end_sessions_and_log(login, now, actor, "password_reset"));
+pub fn reset_statements(login: &str, hash: &str, now: i64, actor: &str) -> Vec<Statement> {
+    let mut st = vec![store::accounts::set_password(login, hash, now)];
+    st.extend(end_sessions_and_log(
+        login,
+        now,
+        actor,
+        Action::PasswordReset,
+    ));
     st
 }
 
 /// Statements as one SQL script, for `wrangler d1 execute --file`.
-pub fn to_sql_script(statements: &[(&'static str, Vec<SqlValue>)]) -> String {
+pub fn to_sql_script(statements: &[Statement]) -> String {
     let mut out = String::new();
     for (sql, params) in statements {
         out.push_str(&inline(sql, params));
@@ -229,7 +190,7 @@ pub fn to_sql_script(statements: &[(&'static str, Vec<SqlValue>)]) -> String {
 }
 
 async fn existing<D: Db>(db: &D, login: &str) -> Result<Account, AdminError> {
-    match accounts::find_by_login(db, login).await? {
+    match store::accounts::find_by_login(db, login).await? {
         Some((a, _)) => Ok(a),
         None => Err(AdminError::Unknown(login.into())),
     }

@@ -1,45 +1,67 @@
-//! The audit log: every write and every refused access, with UTC time, actor, action,
-//! target, outcome and a truncated client address. Never holds a password or a token.
+//! The audit log's vocabulary: every write and every refused access is one `Entry` with UTC
+//! time, actor, an `Action`, a target, an `Outcome` and a truncated client address. Never
+//! holds a password or a token. The SQL is in `store::audit`.
 
-use crate::store::{Db, SqlValue, StoreError};
 use std::net::IpAddr;
 
 pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The word stored in the log (stable: exports and scripts read it).
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+        }
+    };
+}
+
+words! {
+    /// What was done.
+    Action {
+        Signin => "signin",
+        Signout => "signout",
+        SignoutAll => "signout_all",
+        CharterAccept => "charter_accept",
+        Access => "access",
+        AccountCreate => "account_create",
+        AccountDisable => "account_disable",
+        PasswordReset => "password_reset",
+        PasswordChange => "password_change",
+    }
+}
+
+words! {
+    /// How it ended.
+    Outcome {
+        Success => "success",
+        Failure => "failure",
+        Throttled => "throttled",
+        PasswordExpired => "password_expired",
+        Denied => "denied",
+        Refused => "refused",
+    }
+}
 
 /// One entry to append.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
     pub actor: &'a str,
-    pub action: &'a str,
+    pub action: Action,
     pub target: &'a str,
-    pub outcome: &'a str,
+    pub outcome: Outcome,
     pub client: &'a str,
 }
 
-pub const INSERT: &str =
-    "INSERT INTO audit_log (at, actor, action, target, outcome, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-
-pub fn params(now: i64, e: &Entry) -> Vec<SqlValue> {
-    vec![
-        now.into(),
-        e.actor.into(),
-        e.action.into(),
-        e.target.into(),
-        e.outcome.into(),
-        e.client.into(),
-    ]
-}
-
-pub async fn append<D: Db>(db: &D, now: i64, e: &Entry<'_>) -> Result<(), StoreError> {
-    db.execute(INSERT, &params(now, e)).await.map(|_| ())
-}
-
-/// Delete entries older than the retention; returns how many went.
-pub async fn purge<D: Db>(db: &D, now: i64, retention_days: i64) -> Result<u64, StoreError> {
-    let cutoff = now - retention_days.max(1) * 86_400;
-    db.execute("DELETE FROM audit_log WHERE at < ?1", &[cutoff.into()])
-        .await
-}
+/// Where a change made by the command line comes from, in the `client` column.
+pub const CLI_CLIENT: &str = "cli";
 
 /// Keep the network, drop the host: /24 for IPv4, /48 for IPv6 (CNIL's advice for logs
 /// that must identify a connection without tracking a household forever).
@@ -57,15 +79,6 @@ pub fn truncate_ip(ip: Option<IpAddr>) -> String {
     }
 }
 
-/// All entries since `since` (Unix seconds), oldest first, for the CSV export.
-pub async fn since<D: Db>(db: &D, since: i64) -> Result<Vec<Vec<SqlValue>>, StoreError> {
-    db.query(
-        "SELECT id, at, actor, action, target, outcome, client FROM audit_log WHERE at >= ?1 ORDER BY id",
-        &[since.into()],
-    )
-    .await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +91,13 @@ mod tests {
             "2001:db8:1::/48"
         );
         assert_eq!(truncate_ip(None), "-");
+    }
+
+    #[test]
+    fn words_are_distinct() {
+        let mut seen: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), Action::ALL.len());
     }
 }

@@ -1,15 +1,23 @@
 //! Préau's edge: the request-handling core shared by the self-hosted server and the
-//! Cloudflare Worker (`app`), the rules it enforces (`access`, `accounts`, `password`,
-//! `session`, `throttle`, `audit`), the storage it needs (`store`), and the native adapter
-//! behind the `native` feature.
+//! Cloudflare Worker, and the native adapter behind the `native` feature.
+//!
+//! A request flows adapter → `app` (normalise, session, `routes::Route`) → one module of
+//! `features` → `guard` → `store` (one module per table) → the adapter's `Platform`.
+//! The rules the features share: `accounts`, `password`, `session`, `throttle`, `audit`,
+//! `client` (addresses behind proxies), `paths`, `form`, `respond`, `site`.
 
-pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod app;
 pub mod audit;
+pub mod client;
+mod features;
+pub mod form;
+mod guard;
 pub mod password;
 pub mod paths;
+pub mod respond;
+pub mod routes;
 pub mod session;
 pub mod site;
 pub mod store;
@@ -18,5 +26,10 @@ pub mod time;
 
 #[cfg(feature = "native")]
 pub mod native;
+#[cfg(feature = "native")]
+pub mod testing;
 
-pub use app::{Client, Edge, EdgeConfig};
+pub use app::{BodyProblem, ConfigError, Edge, EdgeConfig};
+pub use client::{Client, Proxies};
+/// The access manifest and its rules, shared with the generator.
+pub use preau_contract::access;

@@ -1,9 +1,10 @@
 //! The native adapter used by `preau serve`: SQLite for data, the output folder for files,
 //! the system clock and random source, and a hyper HTTP/1.1 server. Thin on purpose: every
-//! rule lives in `app`.
+//! rule lives in the core (`app`, `routes`, `features`).
 
-use crate::app::{Client, Edge};
-use crate::store::{Clock, Db, Files, Random, Row, SqlValue, Statement, StoreError};
+use crate::app::{BodyProblem, Edge};
+use crate::client::Client;
+use crate::store::{Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use rusqlite::types::{Value, ValueRef};
@@ -26,7 +27,19 @@ pub struct SqliteDb {
     watch: Mutex<Connection>,
 }
 
-fn db_err(e: impl std::fmt::Display) -> StoreError {
+fn db_err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Constraint(e.to_string())
+        }
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound(e.to_string()),
+        _ => StoreError::Db(e.to_string()),
+    }
+}
+
+fn lock_err<T>(e: std::sync::PoisonError<T>) -> StoreError {
     StoreError::Db(e.to_string())
 }
 
@@ -78,7 +91,7 @@ impl SqliteDb {
                 return f(&mut c).map_err(db_err);
             }
         }
-        let mut c = self.conns[start % n].lock().map_err(db_err)?;
+        let mut c = self.conns[start % n].lock().map_err(lock_err)?;
         f(&mut c).map_err(db_err)
     }
 }
@@ -199,10 +212,8 @@ impl Db for Native {
 
 impl Files for Native {
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        // Paths come from the manifest, but never follow a link out of the output folder.
-        if path.split('/').any(|s| s == ".." || s.is_empty()) {
-            return Ok(None);
-        }
+        // The core checked the path's segments; here, never follow a link out of the
+        // output folder.
         if let Some(hit) = self
             .cache
             .files
@@ -246,6 +257,12 @@ impl Clock for Native {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)
+    }
+}
+
+impl Log for Native {
+    fn error(&self, message: &str) {
+        eprintln!("preau serve : {message}");
     }
 }
 
@@ -301,9 +318,6 @@ pub async fn serve(
     }
 }
 
-/// Largest request body accepted (forms only, so far).
-pub const MAX_BODY: usize = 64 * 1024;
-
 async fn handle(
     edge: &Edge<Native>,
     req: http::Request<Incoming>,
@@ -326,34 +340,39 @@ async fn handle(
             _ => {}
         }
     }
-    let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => {
-            let mut r =
-                http::Response::new(Full::new(Bytes::from_static(b"Requete trop volumineuse.")));
-            *r.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
-            return r;
-        }
-    };
-    let head = parts.method == http::Method::HEAD;
-    let req = http::Request::from_parts(parts, body);
     let client = Client {
         ip: Some(peer.ip()),
         https,
     };
+    let (parts, body) = req.into_parts();
+    let limit = edge.body_limit(parts.uri.path());
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(e) => {
+            let problem = if e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                BodyProblem::TooLarge
+            } else {
+                BodyProblem::Unreadable
+            };
+            let (parts, body) = edge.body_refused(problem, client).into_parts();
+            return http::Response::from_parts(parts, Full::new(Bytes::from(body)));
+        }
+    };
+    let head = parts.method == http::Method::HEAD;
+    let req = http::Request::from_parts(parts, body);
     let resp = edge.handle(req, client).await;
     let (parts, mut body) = resp.into_parts();
     if live.is_some()
+        && !head
         && parts
             .headers
             .get(http::header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
     {
         body.extend_from_slice(format!("<script src=\"{LIVE_SCRIPT}\"></script>").as_bytes());
-    }
-    if head {
-        body.clear();
     }
     http::Response::from_parts(parts, Full::new(Bytes::from(body)))
 }

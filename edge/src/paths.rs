@@ -60,6 +60,18 @@ pub fn file_of(path: &str) -> String {
     }
 }
 
+/// May the core ask the platform for this file? A relative path of plain segments only:
+/// no empty, `.` or `..` segment, no backslash, no control character. Checked once here
+/// for both adapters (the manifest is trusted, but a damaged one must not open the disk).
+pub fn is_safe_file(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
+}
+
 /// Percent-encode a path for use in a `Location` header or a form field.
 pub fn encode_for_query(path: &str) -> String {
     form_urlencoded::byte_serialize(path.as_bytes()).collect()
@@ -68,6 +80,25 @@ pub fn encode_for_query(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_relative_files_reach_the_platform() {
+        assert!(is_safe_file("ecoles/a/index.html"));
+        assert!(is_safe_file("_preau/manifest.json"));
+        for bad in [
+            "",
+            "/etc/passwd",
+            "a//b",
+            "a/../b",
+            "./a",
+            "a/.",
+            "a\\b",
+            "a/\0b",
+            "a/",
+        ] {
+            assert!(!is_safe_file(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn normalises_every_variant_to_one_path() {

@@ -1,8 +1,7 @@
 //! Sessions and anti-forgery tokens: random tokens stored only as hashes, cookies with the
 //! strictest attributes the connection allows, idle and absolute timeouts by role.
 
-use crate::accounts::{Account, Role, Scope};
-use crate::store::{Db, SqlValue, StoreError};
+use crate::accounts::{Account, Role};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -136,85 +135,6 @@ impl Session {
         let prefix = format!("{audience}:");
         self.accepted.iter().any(|a| a.starts_with(&prefix))
     }
-}
-
-const LOOKUP: &str = "SELECT a.id, a.login, a.display_name, a.role, a.disabled, a.password_changed_at, \
- s.last_seen_at, s.expires_at, s.remember, \
- (SELECT group_concat(coalesce(m.school, '') || '/' || coalesce(m.class, ''), '|') FROM memberships m WHERE m.account_id = a.id), \
- (SELECT group_concat(c.audience || ':' || c.version, '|') FROM charter_acceptances c WHERE c.account_id = a.id) \
- FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1";
-
-/// Find the session of a token, enforcing timeouts and disabled accounts (an ended session
-/// is deleted). One query on the hot path; `last_seen_at` is written at most once a minute.
-pub async fn lookup<D: Db>(
-    db: &D,
-    token: &str,
-    now: i64,
-    t: &Timeouts,
-) -> Result<Option<Session>, StoreError> {
-    if !plausible_token(token) {
-        return Ok(None);
-    }
-    let hash = hash_token(token);
-    let rows = db.query(LOOKUP, &[hash.clone().into()]).await?;
-    let Some(row) = rows.into_iter().next() else {
-        return Ok(None);
-    };
-    let int = |i: usize| row.get(i).and_then(SqlValue::as_i64).unwrap_or(0);
-    let text = |i: usize| {
-        row.get(i)
-            .and_then(SqlValue::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let Some(role) = Role::parse(&text(3)) else {
-        return Ok(None);
-    };
-    let (last_seen, expires, remember) = (int(6), int(7), int(8) != 0);
-    let (idle, _) = t.for_role(role, remember);
-    if int(4) != 0 || now > expires || now - last_seen > idle {
-        db.execute("DELETE FROM sessions WHERE token_hash = ?1", &[hash.into()])
-            .await?;
-        return Ok(None);
-    }
-    if now - last_seen > 60 {
-        db.execute(
-            "UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2",
-            &[now.into(), hash.clone().into()],
-        )
-        .await?;
-    }
-    let scopes = text(9)
-        .split('|')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let (school, class) = s.split_once('/').unwrap_or((s, ""));
-            Scope {
-                school: (!school.is_empty()).then(|| school.to_string()),
-                class: (!class.is_empty()).then(|| class.to_string()),
-            }
-        })
-        .collect();
-    let accepted = text(10)
-        .split('|')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    Ok(Some(Session {
-        token_hash: hash,
-        account: Account {
-            id: int(0),
-            login: text(1),
-            display_name: text(2),
-            role,
-            scopes,
-            disabled: false,
-            password_changed_at: int(5),
-        },
-        accepted,
-        valid_until: expires.min(now.max(last_seen) + idle),
-        read_at: now,
-    }))
 }
 
 #[cfg(test)]

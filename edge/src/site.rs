@@ -1,15 +1,31 @@
 //! The built site as the edge sees it: the access manifest, the page shells rendered by the
-//! theme and the interface strings. Loaded from the site's files through `Files`.
+//! theme (parsed once) and the interface strings. Loaded from the site's files.
 
-use crate::access::{Access, Audience, Manifest, MANIFEST_PATH, PRIVATE_DIR};
+use crate::paths;
 use crate::store::{Files, StoreError};
+use preau_contract::access::{Access, Manifest, MANIFEST_PATH, PRIVATE_DIR};
+use preau_contract::date::{Date, Months};
+use preau_contract::shell::{Shell, ShellName, STRINGS_PATH};
+use preau_contract::text::Text;
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SiteData {
     pub manifest: Manifest,
-    pub shells: HashMap<String, String>,
+    pub shells: HashMap<ShellName, Shell>,
     pub strings: BTreeMap<String, String>,
+    pub months: Months,
+}
+
+impl Default for SiteData {
+    fn default() -> Self {
+        SiteData {
+            manifest: Manifest::default(),
+            shells: HashMap::new(),
+            strings: BTreeMap::new(),
+            months: Months::numeric(),
+        }
+    }
 }
 
 /// How a canonical path resolves against the manifest.
@@ -24,40 +40,62 @@ pub enum Resolved {
     Missing { access: Access },
 }
 
-const SHELLS: &[&str] = &["signin", "forbidden", "espace", "message"];
-
 impl SiteData {
     pub async fn load<F: Files>(files: &F) -> Result<SiteData, StoreError> {
-        let manifest_bytes = files.read(MANIFEST_PATH).await?.ok_or_else(|| {
-            StoreError::Files(format!("{MANIFEST_PATH} introuvable : lancez preau build"))
-        })?;
-        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
-            .map_err(|e| StoreError::Files(format!("{MANIFEST_PATH} : {e}")))?;
-        let mut shells = HashMap::new();
-        let mut names: Vec<String> = SHELLS.iter().map(|s| s.to_string()).collect();
-        names.extend(Audience::ALL.iter().map(|a| format!("gate-{}", a.as_str())));
-        for name in names {
-            let path = format!("{PRIVATE_DIR}/shells/{name}.html");
-            let bytes = files
+        let read = |path: String| async move {
+            if !paths::is_safe_file(&path) {
+                return Err(StoreError::Files(format!("{path} : chemin refusé")));
+            }
+            files
                 .read(&path)
                 .await?
-                .ok_or_else(|| StoreError::Files(format!("{path} introuvable")))?;
-            shells.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-        let strings = match files.read(&format!("{PRIVATE_DIR}/strings.json")).await? {
-            Some(b) => serde_json::from_slice(&b).unwrap_or_default(),
-            None => BTreeMap::new(),
+                .ok_or_else(|| StoreError::NotFound(format!("{path} (lancez preau build)")))
         };
+        let manifest: Manifest = serde_json::from_slice(&read(MANIFEST_PATH.into()).await?)
+            .map_err(|e| StoreError::Files(format!("{MANIFEST_PATH} : {e}")))?;
+        let mut shells = HashMap::new();
+        for name in ShellName::all() {
+            if let ShellName::Gate(aud) = name {
+                // No charter for this audience: nothing to accept, no gate page.
+                if !manifest.charters.contains_key(&aud) {
+                    continue;
+                }
+            }
+            let bytes = read(name.path()).await?;
+            shells.insert(name, Shell::parse(&String::from_utf8_lossy(&bytes)));
+        }
+        let strings: BTreeMap<String, String> =
+            serde_json::from_slice(&read(STRINGS_PATH.into()).await?)
+                .map_err(|e| StoreError::Files(format!("{STRINGS_PATH} : {e}")))?;
+        let months = Months::from_strings(|k| strings.get(k).map(String::as_str))
+            .map_err(|k| StoreError::Files(format!("{STRINGS_PATH} : texte « {k} » manquant")))?;
+        if let Some(missing) = Text::ALL.iter().find(|t| !strings.contains_key(t.key())) {
+            return Err(StoreError::Files(format!(
+                "{STRINGS_PATH} : texte « {} » manquant",
+                missing.key()
+            )));
+        }
         Ok(SiteData {
             manifest,
             shells,
             strings,
+            months,
         })
     }
 
-    /// Interface text for `key` (from the theme's strings file, `[edge]` table).
-    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
-        self.strings.get(key).map(String::as_str).unwrap_or(key)
+    /// Interface text (from the theme's strings file, `[edge]` table; checked at load).
+    pub fn t(&self, text: Text) -> &str {
+        self.strings
+            .get(text.key())
+            .map(String::as_str)
+            .unwrap_or(text.key())
+    }
+
+    /// `2026-10-03` -> "3 octobre 2026"; other text unchanged.
+    pub fn long_date(&self, iso: &str) -> String {
+        Date::parse(iso)
+            .map(|d| d.long(&self.months))
+            .unwrap_or_else(|| iso.to_string())
     }
 
     /// Resolve a canonical path (from `paths::normalise`).
@@ -128,7 +166,7 @@ impl SiteData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::Visibility;
+    use preau_contract::access::Visibility;
 
     fn site() -> SiteData {
         let class = Access {

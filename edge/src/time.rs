@@ -27,36 +27,6 @@ pub fn parse_date(s: &str) -> Option<i64> {
     Some(d.midnight().assume_utc().unix_timestamp())
 }
 
-/// `2026-11-19` -> "19 novembre 2026" (the edge's pages speak like the generated ones).
-pub fn french_date(iso: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(iso.trim(), &fmt).ok()?;
-    let day = if d.day() == 1 {
-        "1er".to_string()
-    } else {
-        d.day().to_string()
-    };
-    Some(format!(
-        "{day} {} {}",
-        MONTHS[usize::from(u8::from(d.month())) - 1],
-        d.year()
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,13 +38,5 @@ mod tests {
         assert_eq!(date_of_unix(t), "2026-11-28");
         assert_eq!(rfc3339(t + 3661), "2026-11-28T01:01:01Z");
         assert!(parse_date("28/11/2026").is_none());
-        assert_eq!(
-            french_date("2026-11-01").as_deref(),
-            Some("1er novembre 2026")
-        );
-        assert_eq!(
-            french_date("2026-02-19").as_deref(),
-            Some("19 février 2026")
-        );
     }
 }

@@ -5,6 +5,7 @@
 
 use preau_edge::native::SqliteDb;
 use preau_edge::session::{self, Timeouts};
+use preau_edge::store::sessions::lookup;
 use preau_edge::store::Db;
 
 const NOW: i64 = 1_800_000_000;
@@ -45,7 +46,7 @@ fn alive(role: &str, age: i64, idle: i64, remember: bool, disabled: bool) -> boo
     let dir = tempfile::tempdir().expect("tempdir");
     let db = SqliteDb::open(&dir.path().join("t.sqlite3"), 1).expect("db");
     let token = setup(&db, role, age, idle, remember, disabled);
-    let found = block_on(session::lookup(&db, &token, NOW, &Timeouts::default())).expect("lookup");
+    let found = block_on(lookup(&db, &token, NOW, &Timeouts::default())).expect("lookup");
     if found.is_none() {
         // An ended session is deleted, so its cookie can never come back.
         let rows = block_on(db.query("SELECT count(*) FROM sessions", &[])).expect("count");
@@ -106,15 +107,15 @@ fn audit_log_is_append_only() {
     block_on(async {
         let e = preau_edge::audit::Entry {
             actor: "a",
-            action: "signin",
+            action: preau_edge::audit::Action::Signin,
             target: "a",
-            outcome: "success",
+            outcome: preau_edge::audit::Outcome::Success,
             client: "-",
         };
-        preau_edge::audit::append(&db, now, &e)
+        preau_edge::store::audit::append(&db, now, &e)
             .await
             .expect("append");
-        preau_edge::audit::append(&db, now - 400 * 86_400, &e)
+        preau_edge::store::audit::append(&db, now - 400 * 86_400, &e)
             .await
             .expect("append old");
         assert!(
@@ -129,7 +130,7 @@ fn audit_log_is_append_only() {
                 .is_err(),
             "fresh entry deleted"
         );
-        let purged = preau_edge::audit::purge(&db, now, 365)
+        let purged = preau_edge::store::audit::purge(&db, now, 365)
             .await
             .expect("purge");
         assert_eq!(purged, 1, "only the entry older than the retention goes");

@@ -9,16 +9,14 @@
 // futures died with it) with a 500 page instead of leaving it hanging.
 import * as core from "./index.js";
 
-// Same policy as preau_edge::app::CSP (tests/worker_smoke.rs checks they stay equal).
+// Same policy as preau_contract::headers::CSP (tests/worker_smoke.rs checks they stay equal).
 const CSP =
   "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-const FAILURE_PAGE =
-  '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">' +
-  '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-  "<title>Erreur interne</title></head><body><main><h1>Erreur interne</h1>" +
-  "<p>Une erreur inattendue s'est produite. Réessayez dans un instant.</p>" +
-  "</main></body></html>";
+// The page the build made for this case, in the site's language (the strings file); the
+// assets binding serves `x.html` at `/x`. If even that fails, a page with no words.
+const FAILURE_PAGE_URL = "https://assets.local/_preau/errors/500";
+const BARE_FAILURE_PAGE = "<!DOCTYPE html><title>500</title><h1>500</h1>";
 
 // Reject functions of the calls in flight on the current wasm instance.
 const inflight = new Set();
@@ -72,7 +70,17 @@ function run(call) {
   });
 }
 
-function failure(request) {
+async function failurePage(env) {
+  try {
+    const r = await env.ASSETS.fetch(FAILURE_PAGE_URL);
+    if (r.status === 200) return await r.text();
+  } catch (_) {
+    // Fall through to the page with no words.
+  }
+  return BARE_FAILURE_PAGE;
+}
+
+async function failure(request, env) {
   const headers = new Headers({
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
@@ -85,7 +93,8 @@ function failure(request) {
   if (new URL(request.url).protocol === "https:") {
     headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");
   }
-  return new Response(request.method === "HEAD" ? null : FAILURE_PAGE, { status: 500, headers });
+  const body = request.method === "HEAD" ? null : await failurePage(env);
+  return new Response(body, { status: 500, headers });
 }
 
 export default {
@@ -94,7 +103,7 @@ export default {
       return await run(() => core.fetch(request, env, ctx));
     } catch (error) {
       console.error("Préau : erreur interne ; l'instance wasm sera recréée à la prochaine requête.", error);
-      return failure(request);
+      return failure(request, env);
     }
   },
 

@@ -9,7 +9,8 @@ use crate::manifest;
 use crate::model::*;
 use crate::render::{Output, Renderer};
 use crate::strings::Strings;
-use preau_edge::access::{Manifest, MANIFEST_PATH, PRIVATE_DIR};
+use preau_contract::access::{Manifest, MANIFEST_PATH};
+use preau_contract::shell::STRINGS_PATH;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -49,6 +50,13 @@ impl Generator {
     pub fn new(opts: BuildOptions) -> Result<Generator, BuildError> {
         let strings = Strings::load(&opts.theme.join("strings").join("fr.toml"))
             .map_err(BuildError::Theme)?;
+        let missing = strings.missing_edge_keys();
+        if !missing.is_empty() {
+            return Err(BuildError::Theme(format!(
+                "textes manquants dans strings/fr.toml (les pages de connexion et de l'espace les affichent) : {}",
+                missing.join(", ")
+            )));
+        }
         let mut errors = Vec::new();
         let config =
             content::load_config(&opts.content, &mut errors).ok_or(BuildError::Content(errors))?;
@@ -248,18 +256,17 @@ impl Generator {
         put(
             "_headers".into(),
             Access::internal(),
-            preau_edge::app::headers_file().as_bytes(),
+            preau_contract::headers::headers_file().as_bytes(),
         )?;
         for (path, html) in self.renderer.render_shells(site)? {
             put(path, Access::internal(), &html)?;
         }
+        for (path, html) in self.renderer.render_error_pages()? {
+            put(path, Access::internal(), &html)?;
+        }
         let strings =
             serde_json::to_vec(&self.renderer.strings().with_prefix("edge.")).unwrap_or_default();
-        put(
-            format!("{PRIVATE_DIR}/strings.json"),
-            Access::internal(),
-            &strings,
-        )?;
+        put(STRINGS_PATH.into(), Access::internal(), &strings)?;
         put(
             "sitemap.xml".into(),
             Access::public(),
@@ -351,7 +358,7 @@ impl Generator {
         for (i, page) in replacements {
             let assets = std::mem::take(&mut site.pages[i].assets);
             site.pages[i] = Page { assets, ..page };
-            site.cards[i] = content::card_of(&site.pages[i]);
+            site.cards[i] = content::card_of(&site.pages[i], &site.months);
             // A new date may move the item in its lists.
             let pages = &site.pages;
             if let Some(key) = pages[i].section().cloned() {

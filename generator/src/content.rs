@@ -2,12 +2,12 @@
 //! Markdown in parallel, then assemble the site model and check it as a whole.
 //! Every problem is collected; nothing stops at the first error.
 
-use crate::date::Date;
 use crate::error::ContentError;
 use crate::frontmatter::{self, FrontMatter};
 use crate::markdown::{self, MarkdownOptions};
 use crate::model::*;
 use crate::strings::Strings;
+use preau_contract::date::{Date, Months};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -752,7 +752,11 @@ pub fn assemble(
         }
     }
 
-    let cards = pages.iter().map(card_of).collect();
+    let months = strings.months().unwrap_or_else(|e| {
+        errors.push(ContentError::new("strings/fr.toml", None, e));
+        Months::numeric()
+    });
+    let cards = pages.iter().map(|p| card_of(p, &months)).collect();
     Site {
         config,
         pages,
@@ -764,6 +768,7 @@ pub fn assemble(
         charters,
         home,
         cards,
+        months,
     }
 }
 
@@ -879,13 +884,13 @@ fn virtual_page(
     }
 }
 
-pub fn card_of(p: &Page) -> Card {
+pub fn card_of(p: &Page, months: &Months) -> Card {
     let tag_scope = TagScope::of(&p.access);
     Card {
         title: p.title.clone(),
         url: p.url.clone(),
         date: p.date.map(|d| d.to_string()),
-        date_fr: p.date.map(|d| d.french()),
+        date_fr: p.date.map(|d| d.long(months)),
         summary: p.summary.clone(),
         author: p.meta.author.clone(),
         cover: match (&p.cover_url, &p.meta.cover) {

@@ -3,7 +3,7 @@
 
 use crate::model::*;
 use crate::render::{section_access, visible_items};
-use preau_edge::app::escape as esc;
+use preau_contract::html::escape as esc;
 
 /// Feeds of the site: (output path, access, XML).
 pub fn feeds(site: &Site) -> Vec<(String, Access, String)> {
@@ -85,8 +85,13 @@ pub fn sitemap(site: &Site, public_pages: &[String]) -> String {
 }
 
 pub fn robots(site: &Site) -> String {
-    format!(
-        "User-agent: *\nDisallow: /ecoles/*/classes/\nDisallow: /ecoles/*/periscolaire/\nDisallow: /espace/\nDisallow: /connexion/\nSitemap: {}/sitemap.xml\n",
+    let mut out = String::from("User-agent: *\n");
+    for path in preau_contract::routes::robots_disallow() {
+        out.push_str(&format!("Disallow: {path}\n"));
+    }
+    out.push_str(&format!(
+        "Sitemap: {}/sitemap.xml\n",
         site.config.base_url.trim_end_matches('/')
-    )
+    ));
+    out
 }

@@ -4,9 +4,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::date::Date;
 use crate::error::ContentError;
 use crate::model::{Audience, Visibility};
+use preau_contract::date::Date;
 use std::path::Path;
 
 /// Keys a front matter block may contain. Anything else is an error with a suggestion.

@@ -5,7 +5,6 @@
 
 pub mod build;
 pub mod content;
-pub mod date;
 pub mod error;
 pub mod feeds;
 pub mod frontmatter;

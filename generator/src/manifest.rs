@@ -2,7 +2,7 @@
 //! versions, and what "Mon espace" lists. Written under `_preau/`, which is never served.
 
 use crate::model::*;
-use preau_edge::access::{CharterInfo, Manifest, PlaceInfo, RecentItem};
+use preau_contract::access::{CharterInfo, Manifest, PlaceInfo, RecentItem};
 
 /// Everything of the manifest except `files`, which the build fills as it writes.
 pub fn skeleton(site: &Site) -> Manifest {

@@ -142,8 +142,8 @@ pub fn render(
                 }
                 events.push(Event::InlineHtml(CowStr::from(format!(
                     "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
-                    preau_edge::app::escape(&src),
-                    preau_edge::app::escape(alt.trim())
+                    preau_contract::html::escape(&src),
+                    preau_contract::html::escape(alt.trim())
                 ))));
             }
             _ if !image_stack.is_empty() => {} // alt text events are consumed above

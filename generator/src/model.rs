@@ -1,9 +1,10 @@
 //! The site model: every page with its place in the site, its URL and its access rule.
 //! Built from content files by `content`, read by `render`, `feeds` and `manifest`.
 
-use crate::date::Date;
 use crate::frontmatter::FrontMatter;
-pub use preau_edge::access::{Access, Audience, Visibility};
+pub use preau_contract::access::{Access, Audience, Visibility};
+use preau_contract::date::{Date, Months};
+pub use preau_contract::slug::is_slug;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -247,6 +248,8 @@ pub struct Site {
     pub home: Option<usize>,
     /// Cards of every page, computed once (same index as `pages`).
     pub cards: Vec<Card>,
+    /// Month names for long dates, from the strings file.
+    pub months: Months,
 }
 
 /// Lowercase ASCII slug: accents folded, anything else becomes a hyphen.
@@ -284,15 +287,6 @@ fn fold_accent(c: char) -> std::iter::Take<std::array::IntoIter<char, 2>> {
     [a, b].into_iter().take(n)
 }
 
-/// Is `s` already a valid slug (what folder and file names must be)?
-pub fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,9 +296,6 @@ mod tests {
         assert_eq!(slugify("Vie de classe"), "vie-de-classe");
         assert_eq!(slugify("Éducation  physique !"), "education-physique");
         assert_eq!(slugify("Cœur"), "coeur");
-        assert!(is_slug("ce1-a"));
-        assert!(!is_slug("CE1"));
-        assert!(!is_slug("a b"));
     }
 
     #[test]

@@ -6,6 +6,9 @@ use crate::content::class_label;
 use crate::error::BuildError;
 use crate::model::*;
 use crate::strings::Strings;
+use preau_contract::html::SafeHtml;
+use preau_contract::shell::{Shell, ShellName, ShellProblem, Slot, ERRORS_DIR};
+use preau_contract::text::Text;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -24,9 +27,6 @@ pub enum Output {
     Tag(TagScope, String, usize),
     NotFound,
 }
-
-/// Pages of the edge rendered with the theme, with `@@SLOT@@` markers the edge fills.
-pub const EDGE_SHELLS: &[&str] = &["signin", "gate", "forbidden", "espace", "message"];
 
 pub struct Renderer {
     tera: Tera,
@@ -57,7 +57,7 @@ impl Renderer {
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default also escapes `/`, which bloats every URL; inside quoted attributes
         // and text these five are the ones that matter.
-        tera.set_escape_fn(preau_edge::app::escape);
+        tera.set_escape_fn(preau_contract::html::escape);
         let fn_strings = strings.clone();
         tera.register_function("t", move |args: &HashMap<String, Value>| {
             let key = args
@@ -76,6 +76,7 @@ impl Renderer {
             "town": config.town,
             "description": config.description,
             "base_url": config.base_url.trim_end_matches('/'),
+            "routes": preau_contract::routes::NAMED.iter().copied().collect::<HashMap<_, _>>(),
         });
         Ok(Renderer {
             tera,
@@ -424,34 +425,72 @@ impl Renderer {
     }
 
     /// The edge's pages, with slots left for the edge to fill. Not minified: the edge
-    /// replaces `@@SLOT@@` markers and must find them exactly as written. The charter gate
-    /// gets one shell per audience with that charter's text inside.
+    /// splits them at their `@@SLOT@@` markers. The charter gate gets one shell per
+    /// audience with that charter's text inside. A shell that lacks a slot the edge fills,
+    /// or has a marker that is no slot, is a theme error.
     pub fn render_shells(&self, site: &Site) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
         let mut out = Vec::new();
-        let dir = preau_edge::access::PRIVATE_DIR;
-        for name in EDGE_SHELLS {
+        for name in ShellName::all() {
+            let charter = match name {
+                ShellName::Gate(aud) => match site.charters.get(&aud) {
+                    Some(&i) => Some(&site.pages[i]),
+                    // No charter for this audience: nothing to accept, no gate page.
+                    None => continue,
+                },
+                _ => None,
+            };
             let mut ctx = self.base_ctx(&Access::public(), "@@URL@@");
             ctx.insert("title", "@@TITLE@@");
-            let html = self.run(&format!("edge/{name}.html"), &ctx)?;
-            if *name == "gate" {
-                for (aud, &i) in &site.charters {
-                    let charter = &site.pages[i];
-                    let body = format!(
-                        "<h2>{}</h2>{}",
-                        tera::escape_html(&charter.title),
-                        charter.html
-                    );
-                    let filled = html.replace("@@CHARTER@@", &body);
-                    out.push((
-                        format!("{dir}/shells/gate-{}.html", aud.as_str()),
-                        filled.into_bytes(),
-                    ));
-                }
-            } else {
-                out.push((format!("{dir}/shells/{name}.html"), html.into_bytes()));
+            let template = format!("edge/{}.html", name.template());
+            let mut html = Shell::parse(&self.run(&template, &ctx)?);
+            if let Some(charter) = charter {
+                let body = SafeHtml::trusted(format!(
+                    "<h2>{}</h2>{}",
+                    tera::escape_html(&charter.title),
+                    charter.html
+                ));
+                html = Shell::parse(&html.fill_some(&[(Slot::Charter, &body)]));
             }
+            let problems = html.problems(name);
+            if !problems.is_empty() {
+                let list: Vec<String> = problems
+                    .iter()
+                    .map(|p| match p {
+                        ShellProblem::Missing(s) => format!("{} manquant", s.marker()),
+                        ShellProblem::Unknown(n) => format!("@@{n}@@ inconnu"),
+                    })
+                    .collect();
+                return Err(BuildError::Theme(format!(
+                    "templates/{template} : {}",
+                    list.join(", ")
+                )));
+            }
+            out.push((name.path(), html.fill_some(&[]).into_bytes()));
         }
         Ok(out)
+    }
+
+    /// Whole pages for when the edge cannot answer (the Worker could not start, or crashed).
+    pub fn render_error_pages(&self) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+        let shell = Shell::parse(&{
+            let mut ctx = self.base_ctx(&Access::public(), "");
+            ctx.insert("title", "@@TITLE@@");
+            self.run("edge/message.html", &ctx)?
+        });
+        let page = |status: u16, title: Text, text: Text| {
+            let title = SafeHtml::text(self.strings.get(&format!("edge.{}", title.key())));
+            let text = SafeHtml::text(self.strings.get(&format!("edge.{}", text.key())));
+            (
+                format!("{ERRORS_DIR}/{status}.html"),
+                shell
+                    .fill(&[(Slot::Title, &title), (Slot::Message, &text)])
+                    .into_bytes(),
+            )
+        };
+        Ok(vec![
+            page(500, Text::InternalError, Text::InternalErrorText),
+            page(503, Text::Unavailable, Text::UnavailableText),
+        ])
     }
 }
 

@@ -1,6 +1,7 @@
 //! The interface text: every word a reader sees comes from one strings file per language
 //! (`themes/<theme>/strings/fr.toml`), shared by the generated pages and the edge.
 
+use preau_contract::date::Months;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -26,6 +27,26 @@ impl Strings {
     /// The text for `key`; a missing key shows itself so that it is noticed, never panics.
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
         self.map.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// The text for `key`, if the strings file has it.
+    pub fn lookup(&self, key: &str) -> Option<&str> {
+        self.map.get(key).map(String::as_str)
+    }
+
+    /// Keys the edge needs (`[edge]` table) that the file lacks.
+    pub fn missing_edge_keys(&self) -> Vec<String> {
+        preau_contract::text::Text::required_keys()
+            .into_iter()
+            .map(|k| format!("edge.{k}"))
+            .filter(|k| !self.map.contains_key(k))
+            .collect()
+    }
+
+    /// Month names for long dates (`[edge]` table, shared with the edge's pages).
+    pub fn months(&self) -> Result<Months, String> {
+        Months::from_strings(|k| self.lookup(&format!("edge.{k}")))
+            .map_err(|k| format!("texte manquant dans le fichier de textes : edge.{k}"))
     }
 
     pub fn contains(&self, key: &str) -> bool {

@@ -42,7 +42,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<()> {
                         .with_context(|| format!("date invalide « {s} » : écrivez AAAA-MM-JJ"))?,
                     None => 0,
                 };
-                let rows = preau_edge::audit::since(&p.db, since).await?;
+                let rows = preau_edge::store::audit::since(&p.db, since).await?;
                 let sink: Box<dyn std::io::Write> = match &output {
                     Some(path) => Box::new(
                         std::fs::File::create(path)
@@ -83,7 +83,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<()> {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_secs() as i64)
                     .unwrap_or(0);
-                let n = preau_edge::audit::purge(&p.db, now, days).await?;
+                let n = preau_edge::store::audit::purge(&p.db, now, days).await?;
                 if !quiet {
                     eprintln!("{n} entrée(s) supprimée(s).");
                 }

@@ -38,7 +38,7 @@ pub fn run(what: NewWhat, content: &Path, quiet: bool) -> anyhow::Result<()> {
         );
     }
     let date = match date {
-        Some(d) => preau_generator::date::Date::parse(&d)
+        Some(d) => preau_contract::date::Date::parse(&d)
             .with_context(|| format!("date invalide « {d} » : écrivez AAAA-MM-JJ"))?
             .to_string(),
         None => today(),

@@ -5,6 +5,7 @@ use super::build::options;
 use crate::SiteArgs;
 use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
+use preau_edge::client::{ForwardHeader, Network, Proxies};
 use preau_edge::native::{self, LiveReload, Native};
 use preau_edge::{Edge, EdgeConfig};
 use preau_generator::{BuildError, Generator};
@@ -35,6 +36,47 @@ pub struct ServeArgs {
     /// Un proxy HTTPS est devant ce serveur (cookies Secure, HSTS)
     #[arg(long)]
     pub behind_https_proxy: bool,
+    /// Adresse ou réseau du proxy (répétable ; par défaut 127.0.0.1 et ::1) : l'adresse
+    /// du visiteur n'est lue dans l'en-tête de transfert que pour les connexions venant de lui
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADRESSE[/PRÉFIXE]",
+        requires = "behind_https_proxy"
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// En-tête écrit par le proxy : x-forwarded-for (nginx, Caddy, HAProxy) ou forwarded (RFC 7239)
+    #[arg(
+        long,
+        value_name = "EN-TÊTE",
+        default_value = "x-forwarded-for",
+        requires = "behind_https_proxy"
+    )]
+    pub proxy_header: String,
+}
+
+/// The proxies whose forwarding header is believed (none unless behind a proxy).
+fn proxies(args: &ServeArgs) -> anyhow::Result<Proxies> {
+    if !args.behind_https_proxy {
+        return Ok(Proxies::default());
+    }
+    let mut p = Proxies::loopback();
+    if !args.trusted_proxies.is_empty() {
+        p.trusted = args
+            .trusted_proxies
+            .iter()
+            .map(|s| {
+                Network::parse(s).with_context(|| {
+                    format!("--trusted-proxy « {s} » : attendu une adresse IP ou un réseau (10.0.0.0/8)")
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
+    p.header = match args.proxy_header.to_ascii_lowercase().as_str() {
+        "x-forwarded-for" => ForwardHeader::XForwardedFor,
+        "forwarded" => ForwardHeader::Forwarded,
+        other => anyhow::bail!("--proxy-header « {other} » : x-forwarded-for ou forwarded"),
+    };
+    Ok(p)
 }
 
 pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
@@ -58,6 +100,9 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .unwrap_or_else(|| args.data.clone());
     let platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
     let secret = super::secret::load_or_create(&data)?;
+    let mut config = EdgeConfig::new(secret)
+        .with_context(|| format!("clé {}", data.join("secret.key").display()))?;
+    config.proxies = proxies(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -69,7 +114,7 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         anyhow::bail!("refus d'écouter sur {addr} en HTTP simple : les mots de passe circuleraient en clair. Placez un proxy HTTPS devant et ajoutez --behind-https-proxy, ou écoutez sur 127.0.0.1.");
     }
     runtime.block_on(async move {
-        let edge = Arc::new(Edge::new(platform, EdgeConfig::new(secret)).await.context("chargement du site")?);
+        let edge = Arc::new(Edge::new(platform, config).await.context("chargement du site")?);
         if let Some(dir) = &demo_dir {
             let lines = super::demo::seed(&edge.platform).await?;
             println!("Données de démonstration dans {} (effacées à l'arrêt).", dir.path().display());

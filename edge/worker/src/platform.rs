@@ -1,9 +1,10 @@
 //! The core's storage traits on Workers: D1 for SQL, the static-assets binding for the built
-//! site's files, `Date.now()` for time and `crypto.getRandomValues` for randomness.
+//! site's files, `Date.now()` for time, `crypto.getRandomValues` for randomness and the
+//! Workers console for the log.
 //! Conversions only: no rule of the product lives here.
 
 use crate::asset_url::{asset_url, ASSETS_ORIGIN};
-use preau_edge::store::{Clock, Db, Files, Random, Row, SqlValue, Statement, StoreError};
+use preau_edge::store::{Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use worker::{D1Database, D1PreparedStatement, Fetcher, RequestInit, RequestRedirect};
@@ -28,7 +29,7 @@ impl WorkerPlatform {
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(e.to_string())
+    StoreError::from_db_message(e.to_string())
 }
 
 fn files_err(e: impl std::fmt::Display) -> StoreError {
@@ -86,7 +87,7 @@ impl Db for WorkerPlatform {
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
         let result = self.prepare(sql, params)?.run().await.map_err(db_err)?;
         if let Some(e) = result.error() {
-            return Err(StoreError::Db(e));
+            return Err(StoreError::from_db_message(e));
         }
         let changes = result
             .meta()
@@ -107,7 +108,7 @@ impl Db for WorkerPlatform {
         // D1 runs a batch as one transaction: if any statement fails, none is applied.
         let results = self.db.batch(prepared).await.map_err(db_err)?;
         match results.iter().find_map(|r| r.error()) {
-            Some(e) => Err(StoreError::Db(e)),
+            Some(e) => Err(StoreError::from_db_message(e)),
             None => Ok(()),
         }
     }
@@ -115,12 +116,6 @@ impl Db for WorkerPlatform {
 
 impl Files for WorkerPlatform {
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        if path
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..")
-        {
-            return Ok(None);
-        }
         let mut url = asset_url(path);
         // One redirect at most (a file name that `asset_url` did not foresee).
         for _ in 0..2 {
@@ -155,6 +150,12 @@ impl Files for WorkerPlatform {
         Err(StoreError::Files(format!(
             "ASSETS : redirection inattendue pour {path}"
         )))
+    }
+}
+
+impl Log for WorkerPlatform {
+    fn error(&self, message: &str) {
+        worker::console_error!("Préau : {message}");
     }
 }
 

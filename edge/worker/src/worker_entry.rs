@@ -1,8 +1,12 @@
 //! The Workers entry points (`fetch`, `scheduled`) and the request/response conversions.
+//! Every answer comes from the core; when the core cannot start, the page built for that
+//! (`_preau/errors/503.html`) is served and the reason goes to the Workers log only.
 
+use crate::asset_url::asset_url;
 use crate::platform::WorkerPlatform;
 use futures_util::StreamExt;
-use preau_edge::app::{self, Client, Edge, EdgeConfig};
+use preau_contract::shell::ERRORS_DIR;
+use preau_edge::{respond, BodyProblem, Client, Edge, EdgeConfig};
 use std::cell::RefCell;
 use std::rc::Rc;
 use worker::{
@@ -10,12 +14,8 @@ use worker::{
     ScheduledEvent,
 };
 
-/// Largest request body accepted (forms only, so far); same as the native server.
-const MAX_BODY: usize = 64 * 1024;
-
 /// The Worker secret holding the key for anti-forgery tokens (`wrangler secret put`).
 const SECRET_NAME: &str = "PREAU_SECRET";
-const MIN_SECRET_LEN: usize = 32;
 
 /// Test hook for panic recovery (tests/worker_smoke.rs): only when the Worker runs with the
 /// variable `PREAU_TEST_PANIC = "1"`, which no deployment sets. The path is under `_preau/`,
@@ -38,22 +38,8 @@ thread_local! {
     static EDGE: RefCell<Option<Rc<WorkerEdge>>> = const { RefCell::new(None) };
 }
 
-/// Why the Worker cannot start; the text is for the town's IT team.
-enum SetupError {
-    Secret(String),
-    Binding(String),
-    Site(String),
-}
-
-impl SetupError {
-    fn message(&self) -> String {
-        match self {
-            SetupError::Secret(m) | SetupError::Binding(m) | SetupError::Site(m) => m.clone(),
-        }
-    }
-}
-
-async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, SetupError> {
+/// Why the Worker cannot start, for the town's IT team (in the Workers log, never shown).
+async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, String> {
     if let Some(edge) = EDGE.with(|c| c.borrow().clone()) {
         return Ok(edge);
     }
@@ -61,54 +47,52 @@ async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, SetupError> {
         .secret(SECRET_NAME)
         .map(|s| s.to_string())
         .unwrap_or_default();
-    if secret.len() < MIN_SECRET_LEN {
-        return Err(SetupError::Secret(format!(
-            "Le secret {SECRET_NAME} manque ou fait moins de {MIN_SECRET_LEN} caractères. \
-             Créez-le avec « npx wrangler secret put {SECRET_NAME} » (par exemple la sortie de « openssl rand -base64 48 »)."
-        )));
-    }
-    let db = env.d1("DB").map_err(|e| {
-        SetupError::Binding(format!(
-            "La base D1 « DB » n'est pas liée au Worker (wrangler.toml, [[d1_databases]]) : {e}"
-        ))
+    let config = EdgeConfig::new(secret.into_bytes()).map_err(|e| {
+        format!(
+            "secret {SECRET_NAME} : {e}. Créez-le avec « npx wrangler secret put {SECRET_NAME} » \
+             (par exemple la sortie de « openssl rand -base64 48 »)."
+        )
     })?;
-    let assets = env
-        .assets("ASSETS")
-        .map_err(|e| SetupError::Binding(format!("Les fichiers du site (« ASSETS ») ne sont pas liés au Worker (wrangler.toml, [assets]) : {e}")))?;
-    let platform = WorkerPlatform::new(db, assets);
-    let edge = Edge::new(platform, EdgeConfig::new(secret.into_bytes()))
+    let db = env.d1("DB").map_err(|e| {
+        format!(
+            "la base D1 « DB » n'est pas liée au Worker (wrangler.toml, [[d1_databases]]) : {e}"
+        )
+    })?;
+    let assets = env.assets("ASSETS").map_err(|e| {
+        format!("les fichiers du site (« ASSETS ») ne sont pas liés au Worker (wrangler.toml, [assets]) : {e}")
+    })?;
+    let edge = Edge::new(WorkerPlatform::new(db, assets), config)
         .await
-        .map_err(|e| SetupError::Site(format!("Le site construit est incomplet ({e}). Lancez scripts/build-worker.sh puis redéployez.")))?;
+        .map_err(|e| format!("le site construit est incomplet ({e}) : lancez scripts/build-worker.sh puis redéployez"))?;
     let edge = Rc::new(edge);
     EDGE.with(|c| *c.borrow_mut() = Some(edge.clone()));
     Ok(edge)
 }
 
-enum BodyError {
-    TooLarge,
-    Read(String),
-}
-
-/// Read the body, refusing more than `MAX_BODY` bytes without buffering them.
-async fn read_body(req: &mut Request) -> Result<Vec<u8>, BodyError> {
+/// Read the body, refusing more than `limit` bytes without buffering them.
+async fn read_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, BodyProblem> {
     let declared = req
         .headers()
         .get("content-length")
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(BodyError::TooLarge);
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyProblem::TooLarge);
     }
     if req.inner().body().is_none() {
         return Ok(Vec::new());
     }
-    let mut stream = req.stream().map_err(|e| BodyError::Read(e.to_string()))?;
+    let unreadable = |e: worker::Error| {
+        console_error!("corps de requête illisible : {e}");
+        BodyProblem::Unreadable
+    };
+    let mut stream = req.stream().map_err(unreadable)?;
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| BodyError::Read(e.to_string()))?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(BodyError::TooLarge);
+        let chunk = chunk.map_err(unreadable)?;
+        if body.len() + chunk.len() > limit {
+            return Err(BodyProblem::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
@@ -119,9 +103,10 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>, BodyError> {
 async fn to_http(
     req: &mut Request,
     url: &worker::Url,
-) -> Result<http::Request<Vec<u8>>, BodyError> {
+    limit: usize,
+) -> Result<http::Request<Vec<u8>>, BodyProblem> {
     let method = http::Method::from_bytes(req.method().to_string().as_bytes())
-        .map_err(|e| BodyError::Read(e.to_string()))?;
+        .map_err(|_| BodyProblem::Unreadable)?;
     let mut target = url.path().to_string();
     if let Some(q) = url.query() {
         target.push('?');
@@ -144,15 +129,13 @@ async fn to_http(
     }
     let body = match method {
         http::Method::GET | http::Method::HEAD => Vec::new(),
-        _ => read_body(req).await?,
+        _ => read_body(req, limit).await?,
     };
-    builder
-        .body(body)
-        .map_err(|e| BodyError::Read(e.to_string()))
+    builder.body(body).map_err(|_| BodyProblem::Unreadable)
 }
 
 /// The core's answer as a Workers response.
-fn from_http(resp: http::Response<Vec<u8>>, head: bool) -> worker::Result<Response> {
+fn from_http(resp: http::Response<Vec<u8>>) -> worker::Result<Response> {
     let (parts, body) = resp.into_parts();
     let headers = Headers::new();
     for (name, value) in &parts.headers {
@@ -160,39 +143,38 @@ fn from_http(resp: http::Response<Vec<u8>>, head: bool) -> worker::Result<Respon
             headers.append(name.as_str(), v)?;
         }
     }
-    let body = if head { Vec::new() } else { body };
     Ok(Response::from_bytes(body)?
         .with_status(parts.status.as_u16())
         .with_headers(headers))
 }
 
-/// A short page the core could not make (it is not loaded, or the request never reached it).
-fn adapter_page(status: u16, title: &str, message: &str, https: bool) -> worker::Result<Response> {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title></head><body><main><h1>{t}</h1><p>{m}</p></main></body></html>",
-        t = app::escape(title),
-        m = app::escape(message)
-    );
-    let mut resp = http::Response::new(html.into_bytes());
-    *resp.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let h = resp.headers_mut();
-    h.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
+/// The page built for "the service is unavailable", when the core could not start.
+async fn unavailable(env: &Env, https: bool) -> worker::Result<Response> {
+    let page = match env.assets("ASSETS") {
+        Ok(assets) => match assets
+            .fetch(asset_url(&format!("{ERRORS_DIR}/503.html")), None)
+            .await
+        {
+            Ok(mut r) if r.status_code() == 200 => r.bytes().await.ok(),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    let body = page.unwrap_or_else(|| b"<!DOCTYPE html><title>503</title><h1>503</h1>".to_vec());
+    let mut resp = respond::html(http::StatusCode::SERVICE_UNAVAILABLE, body);
+    resp.headers_mut().insert(
         http::header::CACHE_CONTROL,
         http::HeaderValue::from_static("no-store"),
     );
-    app::security_headers(&mut resp, https);
-    from_http(resp, false)
+    respond::security_headers(&mut resp, https);
+    from_http(resp)
 }
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let url = req.url()?;
     let https = url.scheme() == "https";
+    // Cloudflare sets this header itself and replaces any value the visitor sent.
     let ip = req
         .headers()
         .get("cf-connecting-ip")?
@@ -201,37 +183,19 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let edge = match edge(&env).await {
         Ok(edge) => edge,
         Err(e) => {
-            console_error!("Préau ne peut pas démarrer : {}", e.message());
-            return adapter_page(503, "Service indisponible", &e.message(), https);
+            console_error!("Préau ne peut pas démarrer : {e}");
+            return unavailable(&env, https).await;
         }
     };
     if url.path() == TEST_PANIC_PATH && env.var(TEST_PANIC_VAR).is_ok_and(|v| v.to_string() == "1")
     {
         test_panic(url.query() == Some("apres-attente")).await;
     }
-    let head = req.method() == worker::Method::Head;
-    let request = match to_http(&mut req, &url).await {
-        Ok(r) => r,
-        Err(BodyError::TooLarge) => {
-            return adapter_page(
-                413,
-                "Requête trop volumineuse",
-                "Le formulaire envoyé est trop volumineux.",
-                https,
-            )
-        }
-        Err(BodyError::Read(e)) => {
-            console_error!("requête illisible : {e}");
-            return adapter_page(
-                400,
-                "Requête invalide",
-                "La requête n'a pas pu être lue.",
-                https,
-            );
-        }
-    };
-    let response = edge.handle(request, client).await;
-    from_http(response, head)
+    let limit = edge.body_limit(url.path());
+    match to_http(&mut req, &url, limit).await {
+        Ok(request) => from_http(edge.handle(request, client).await),
+        Err(problem) => from_http(edge.body_refused(problem, client)),
+    }
 }
 
 #[event(scheduled)]
@@ -241,6 +205,6 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             Ok(n) => console_log!("Purge du journal d'audit : {n} entrée(s) plus ancienne(s) que la durée de conservation supprimée(s)."),
             Err(e) => console_error!("Purge du journal d'audit impossible : {e}"),
         },
-        Err(e) => console_error!("Purge du journal d'audit impossible, Préau ne démarre pas : {}", e.message()),
+        Err(e) => console_error!("Purge du journal d'audit impossible, Préau ne démarre pas : {e}"),
     }
 }

@@ -1,6 +1,13 @@
 //! What the core needs from the platform, as small traits: an SQL database, the built
-//! site's files, a clock and randomness. Each adapter implements them; the core holds no
-//! platform code. The futures are not required to be `Send` because Worker futures are not.
+//! site's files, a clock, randomness and a log. Each adapter implements them; the core holds
+//! no platform code. The futures are not required to be `Send` because Worker futures are
+//! not. The SQL itself lives here too, one module per table, so that no handler writes SQL.
+
+pub mod accounts;
+pub mod audit;
+pub mod charters;
+pub mod sessions;
+pub mod throttle;
 
 use thiserror::Error;
 
@@ -72,12 +79,39 @@ pub type Row = Vec<SqlValue>;
 /// One statement of a batch.
 pub type Statement = (&'static str, Vec<SqlValue>);
 
-#[derive(Debug, Error)]
+/// Why a store call failed. The kind lets a caller tell a duplicate (a login that exists,
+/// in a bulk import) from an outage; the text is for logs, never for visitors.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum StoreError {
-    #[error("database: {0}")]
+    /// A UNIQUE, FOREIGN KEY, CHECK or trigger constraint refused the change.
+    #[error("contrainte non respectée : {0}")]
+    Constraint(String),
+    /// A row or file that had to exist does not.
+    #[error("introuvable : {0}")]
+    NotFound(String),
+    /// The database failed (I/O, lock, corrupt file, unreachable D1…).
+    #[error("base de données : {0}")]
     Db(String),
-    #[error("files: {0}")]
+    /// The site's files could not be read.
+    #[error("fichiers du site : {0}")]
     Files(String),
+}
+
+impl StoreError {
+    /// Classify a database error from its message (D1 reports errors as text only).
+    pub fn from_db_message(message: impl Into<String>) -> StoreError {
+        let message = message.into();
+        let m = message.to_ascii_uppercase();
+        if m.contains("CONSTRAINT") || m.contains("RAISE(ABORT") || m.contains("APPEND-ONLY") {
+            StoreError::Constraint(message)
+        } else {
+            StoreError::Db(message)
+        }
+    }
+
+    pub fn is_constraint(&self) -> bool {
+        matches!(self, StoreError::Constraint(_))
+    }
 }
 
 /// SQL in the SQLite dialect (SQLite natively, D1 on Workers).
@@ -99,7 +133,8 @@ pub trait Db {
 /// The built site's files (the output folder, or Workers static assets).
 #[allow(async_fn_in_trait)]
 pub trait Files {
-    /// Read a file by its path relative to the output folder (`a/b/index.html`).
+    /// Read a file by its path relative to the output folder (`a/b/index.html`). The core
+    /// only asks for paths that passed `paths::is_safe_file`.
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// The site was rebuilt: forget anything cached.
@@ -116,6 +151,27 @@ pub trait Random {
     fn fill(&self, buf: &mut [u8]);
 }
 
+/// Where the core reports failures for the people who run it (stderr natively, the
+/// Workers console on Cloudflare).
+pub trait Log {
+    fn error(&self, message: &str);
+}
+
 /// Everything the core needs, implemented by each adapter.
-pub trait Platform: Db + Files + Clock + Random {}
-impl<T: Db + Files + Clock + Random> Platform for T {}
+pub trait Platform: Db + Files + Clock + Random + Log {}
+impl<T: Db + Files + Clock + Random + Log> Platform for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_messages_are_classified() {
+        assert!(StoreError::from_db_message(
+            "D1_ERROR: UNIQUE constraint failed: accounts.login: SQLITE_CONSTRAINT"
+        )
+        .is_constraint());
+        assert!(StoreError::from_db_message("audit_log is append-only").is_constraint());
+        assert!(!StoreError::from_db_message("D1_ERROR: network connection lost").is_constraint());
+    }
+}

@@ -1,0 +1,38 @@
+//! The paths the edge answers itself. Templates link to them, robots.txt keeps crawlers
+//! off them, and the Worker's `run_worker_first` list must cover them: all read them here.
+
+pub const SIGNIN: &str = "/connexion/";
+pub const SIGNOUT: &str = "/deconnexion/";
+pub const SIGNOUT_ALL: &str = "/deconnexion/partout/";
+pub const ACCEPT: &str = "/charte/accepter/";
+pub const SPACE: &str = "/espace/";
+pub const PASSWORD: &str = "/espace/mot-de-passe/";
+
+/// Every path of the edge's own pages.
+pub const EDGE_ROUTES: &[&str] = &[SIGNIN, SIGNOUT, SIGNOUT_ALL, ACCEPT, SPACE, PASSWORD];
+
+/// Where the edge's pages live, as (name, path) for templates: `{{ routes.signin }}`.
+pub const NAMED: &[(&str, &str)] = &[
+    ("signin", SIGNIN),
+    ("signout", SIGNOUT),
+    ("signout_all", SIGNOUT_ALL),
+    ("accept", ACCEPT),
+    ("space", SPACE),
+    ("password", PASSWORD),
+];
+
+/// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the
+/// private sections.
+pub fn robots_disallow() -> Vec<&'static str> {
+    let mut v = vec!["/ecoles/*/classes/", "/ecoles/*/periscolaire/"];
+    for r in EDGE_ROUTES {
+        // `/espace/mot-de-passe/` is under `/espace/` already.
+        if !EDGE_ROUTES
+            .iter()
+            .any(|other| other != r && r.starts_with(other))
+        {
+            v.push(r);
+        }
+    }
+    v
+}

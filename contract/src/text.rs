@@ -1,0 +1,85 @@
+//! The interface text the edge shows, by key. Every key here must exist in the `[edge]`
+//! table of the theme's strings file: the build checks it, so a reader never sees a raw key.
+
+macro_rules! texts {
+    ($($variant:ident => $key:literal),* $(,)?) => {
+        /// A sentence or word of the edge's pages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Text { $($variant),* }
+
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$variant),*];
+
+            /// Key in the `[edge]` table of the strings file.
+            pub fn key(self) -> &'static str {
+                match self { $(Text::$variant => $key),* }
+            }
+        }
+    };
+}
+
+texts! {
+    SigninTitle => "signin_title",
+    BadCredentials => "bad_credentials",
+    Throttled => "throttled",
+    Csrf => "csrf",
+    PasswordExpired => "password_expired",
+    GateTitle => "gate_title",
+    GateIntro => "gate_intro",
+    GateNewVersion => "gate_new_version",
+    ForbiddenTitle => "forbidden_title",
+    NotFoundTitle => "not_found_title",
+    NotFoundText => "not_found_text",
+    SpaceTitle => "space_title",
+    SpaceNothing => "space_nothing",
+    SignedOut => "signed_out",
+    SignedOutAll => "signed_out_all",
+    BadRequest => "bad_request",
+    MethodNotAllowed => "method_not_allowed",
+    TooLarge => "too_large",
+    ServerError => "server_error",
+    Unavailable => "unavailable",
+    UnavailableText => "unavailable_text",
+    InternalError => "internal_error",
+    InternalErrorText => "internal_error_text",
+    PasswordTitle => "password_title",
+    PasswordWrongCurrent => "password_wrong_current",
+    PasswordMismatch => "password_mismatch",
+    PasswordChanged => "password_changed",
+    PasswordTooShort => "password_too_short",
+    PasswordTooLong => "password_too_long",
+    PasswordCommon => "password_common",
+    PasswordWeak => "password_weak",
+    PasswordContainsLogin => "password_contains_login",
+    RolePupil => "role_pupil",
+    RoleParent => "role_parent",
+    RoleTeacher => "role_teacher",
+    RoleDirector => "role_director",
+    RoleMunicipal => "role_municipal",
+    RolePartner => "role_partner",
+    RoleCommunication => "role_communication",
+    RoleAdmin => "role_admin",
+}
+
+impl Text {
+    pub fn role(role: crate::access::Role) -> Text {
+        use crate::access::Role;
+        match role {
+            Role::Pupil => Text::RolePupil,
+            Role::Parent => Text::RoleParent,
+            Role::Teacher => Text::RoleTeacher,
+            Role::Director => Text::RoleDirector,
+            Role::Municipal => Text::RoleMunicipal,
+            Role::Partner => Text::RolePartner,
+            Role::Communication => Text::RoleCommunication,
+            Role::Admin => Text::RoleAdmin,
+        }
+    }
+
+    /// Every key the edge reads, including the month names of dates.
+    pub fn required_keys() -> Vec<String> {
+        let mut keys: Vec<String> = Text::ALL.iter().map(|t| t.key().to_string()).collect();
+        keys.extend(crate::date::Months::keys());
+        keys
+    }
+}

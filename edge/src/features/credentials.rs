@@ -1,0 +1,73 @@
+//! Checking a login and password, shared by sign-in and the password change: the same
+//! throttle per login and per network, and the same cost whether the login exists or not.
+
+use crate::accounts::{self, Account};
+use crate::app::{Ctx, Edge};
+use crate::audit;
+use crate::password;
+use crate::store::{self, Platform, StoreError};
+use crate::throttle;
+
+/// The throttle counters one attempt counts against.
+pub(super) struct Keys {
+    ip: String,
+    login: String,
+}
+
+impl Keys {
+    pub(super) fn of(cx: &Ctx, login: &str) -> Keys {
+        Keys {
+            ip: format!("ip:{}", audit::truncate_ip(cx.ip)),
+            login: format!("login:{}", login.to_lowercase()),
+        }
+    }
+
+    /// Seconds to wait before trying again (0 = now).
+    pub(super) async fn wait<P: Platform>(
+        &self,
+        edge: &Edge<P>,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let p = &edge.platform;
+        Ok(store::throttle::wait_for(p, &self.ip, now)
+            .await?
+            .max(store::throttle::wait_for(p, &self.login, now).await?))
+    }
+
+    pub(super) async fn fail<P: Platform>(
+        &self,
+        edge: &Edge<P>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let p = &edge.platform;
+        store::throttle::fail(p, &self.ip, throttle::FREE_FAILURES_PER_NETWORK, now).await?;
+        store::throttle::fail(p, &self.login, throttle::FREE_FAILURES, now).await
+    }
+
+    pub(super) async fn clear_login<P: Platform>(&self, edge: &Edge<P>) -> Result<(), StoreError> {
+        store::throttle::clear(&edge.platform, &self.login).await
+    }
+}
+
+/// The enabled account whose password this is. Always runs one password verification, so
+/// an unknown login costs the same time as a wrong password.
+pub(super) async fn verify<P: Platform>(
+    edge: &Edge<P>,
+    login: &str,
+    password: &str,
+) -> Result<Option<Account>, StoreError> {
+    let found = if accounts::valid_login(login) {
+        store::accounts::find_by_login(&edge.platform, login).await?
+    } else {
+        None
+    };
+    Ok(match found {
+        Some((account, hash)) => {
+            (password::verify(password, &hash) && !account.disabled).then_some(account)
+        }
+        None => {
+            let _ = password::verify(password, password::DUMMY_HASH);
+            None
+        }
+    })
+}

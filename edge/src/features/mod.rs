@@ -1,0 +1,34 @@
+//! One module per feature of the edge, each with short handlers built on the guard:
+//! `serving` (the built site behind the manifest), `signin` and `signout`, `charter` (the
+//! gate), `space` (Mon espace) and `password` (changing one's password). This is the one
+//! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
+//! one line per route here.
+
+mod charter;
+mod credentials;
+mod password;
+mod serving;
+mod signin;
+mod signout;
+mod space;
+
+use crate::app::{Ctx, Edge, Handled};
+use crate::routes::Route;
+use crate::store::Platform;
+use http::Method;
+
+pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: Route) -> Handled {
+    let post = cx.req.method() == Method::POST;
+    match (route, post) {
+        (Route::Signin, false) => signin::page(edge, cx),
+        (Route::Signin, true) => signin::submit(edge, cx).await,
+        (Route::Signout, _) => signout::submit(edge, cx, false).await,
+        (Route::SignoutAll, _) => signout::submit(edge, cx, true).await,
+        (Route::Accept, false) => charter::page(edge, cx),
+        (Route::Accept, true) => charter::accept(edge, cx).await,
+        (Route::Space, _) => space::page(edge, cx),
+        (Route::Password, false) => password::page(edge, cx),
+        (Route::Password, true) => password::submit(edge, cx).await,
+        (Route::File, _) => serving::get(edge, cx).await,
+    }
+}

@@ -1,0 +1,124 @@
+//! Changing one's own password from Mon espace: the current password (throttled like a
+//! sign-in), the new one twice, the same policy as everywhere else. The other sessions of
+//! the account end; this one goes on.
+
+use super::credentials::{self, Keys};
+use super::space::PASSWORD_CHANGED;
+use crate::app::{Ctx, Edge, Halt, Handled};
+use crate::audit::{Action, Outcome};
+use crate::guard;
+use crate::password::{self, PolicyError};
+use crate::respond::{self, Resp};
+use crate::session::Session;
+use crate::store::{self, Platform};
+use http::StatusCode;
+use preau_contract::html::SafeHtml;
+use preau_contract::routes::SPACE;
+use preau_contract::shell::{ShellName, Slot};
+use preau_contract::text::Text;
+
+pub(super) fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx) -> Handled {
+    let s = guard::accepted(cx)?;
+    Ok(form_page(edge, cx, s, None, StatusCode::OK))
+}
+
+fn form_page<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx,
+    s: &Session,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Resp {
+    let token = SafeHtml::text(&edge.session_csrf(s));
+    let error = error.map(respond::form_error).unwrap_or_default();
+    respond::page(
+        cx.site,
+        status,
+        ShellName::Password,
+        cx.site.t(Text::PasswordTitle),
+        &[(Slot::Csrf, &token), (Slot::Error, &error)],
+    )
+}
+
+pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
+    let s = guard::accepted(cx)?;
+    let form = guard::session_form(edge, cx, s)?;
+    let refuse = |text: Text| -> Halt {
+        let msg = cx.site.t(text);
+        Halt::Answer(form_page(
+            edge,
+            cx,
+            s,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))
+    };
+    let a = &s.account;
+    let keys = Keys::of(cx, &a.login);
+    let wait = keys.wait(edge, cx.now).await?;
+    if wait > 0 {
+        let msg = cx
+            .site
+            .t(Text::Throttled)
+            .replace("{secondes}", &wait.to_string());
+        return Ok(form_page(
+            edge,
+            cx,
+            s,
+            Some(&msg),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let current = form.get("actuel").unwrap_or("");
+    if credentials::verify(edge, &a.login, current)
+        .await?
+        .is_none()
+    {
+        keys.fail(edge, cx.now).await?;
+        edge.audit(
+            cx,
+            &a.login,
+            Action::PasswordChange,
+            &a.login,
+            Outcome::Failure,
+        )
+        .await?;
+        return Err(refuse(Text::PasswordWrongCurrent));
+    }
+    let new = form.get("nouveau").unwrap_or("");
+    if form.get("confirmation") != Some(new) {
+        return Err(refuse(Text::PasswordMismatch));
+    }
+    if let Err(e) = password::check_policy(new, &a.login, &[&a.display_name]) {
+        return Err(refuse(policy_text(&e)));
+    }
+    let mut salt = [0u8; 16];
+    edge.platform.fill(&mut salt);
+    let Ok(hash) = password::hash(new, &salt) else {
+        return Err(refuse(Text::ServerError));
+    };
+    let l = &a.login;
+    edge.platform
+        .batch(vec![
+            store::accounts::set_password(l, &hash, cx.now),
+            store::sessions::delete_others(a.id, &s.token_hash),
+            edge.audit_statement(cx, l, Action::PasswordChange, l, Outcome::Success),
+        ])
+        .await?;
+    let (k, v) = PASSWORD_CHANGED;
+    Ok(respond::redirect(
+        StatusCode::SEE_OTHER,
+        &format!("{SPACE}?{k}={v}"),
+    ))
+}
+
+/// The reader-facing sentence of a policy refusal.
+pub(crate) fn policy_text(e: &PolicyError) -> Text {
+    match e {
+        PolicyError::TooShort => Text::PasswordTooShort,
+        PolicyError::TooLong => Text::PasswordTooLong,
+        PolicyError::Common => Text::PasswordCommon,
+        PolicyError::Weak => Text::PasswordWeak,
+        PolicyError::ContainsLogin => Text::PasswordContainsLogin,
+    }
+}

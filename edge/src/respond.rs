@@ -1,0 +1,175 @@
+//! Building answers: pages from shells, redirects, files, and the headers every answer
+//! carries. Handlers say what to answer; this module says how it goes on the wire.
+
+use crate::site::SiteData;
+use http::{header, HeaderValue, Response, StatusCode};
+use preau_contract::headers::{HSTS, SECURITY_HEADERS};
+use preau_contract::html::SafeHtml;
+use preau_contract::shell::{Shell, ShellName, Slot};
+use preau_contract::text::Text;
+
+pub type Resp = Response<Vec<u8>>;
+
+/// A page from one of the theme's shells, never cached.
+pub fn page(
+    site: &SiteData,
+    status: StatusCode,
+    shell: ShellName,
+    title: &str,
+    slots: &[(Slot, &SafeHtml)],
+) -> Resp {
+    let title = SafeHtml::text(title);
+    let mut values: Vec<(Slot, &SafeHtml)> = Vec::with_capacity(slots.len() + 1);
+    values.push((Slot::Title, &title));
+    values.extend_from_slice(slots);
+    let body = match site.shells.get(&shell) {
+        Some(s) => s.fill(&values),
+        None => fallback_shell().fill(&values),
+    };
+    let mut r = html(status, body.into_bytes());
+    private(&mut r);
+    r
+}
+
+/// Used only if the site has no shell of that name (checked at build; a damaged upload).
+fn fallback_shell() -> Shell {
+    Shell::parse(
+        "<!DOCTYPE html><html lang=\"fr\"><title>@@TITLE@@</title><h1>@@TITLE@@</h1><p>@@MESSAGE@@</p>@@ERROR@@</html>",
+    )
+}
+
+/// A short message page: a title and one sentence.
+pub fn message(site: &SiteData, status: StatusCode, title: Text, text: Text) -> Resp {
+    let text = SafeHtml::text(site.t(text));
+    page(
+        site,
+        status,
+        ShellName::Message,
+        site.t(title),
+        &[(Slot::Message, &text)],
+    )
+}
+
+/// A message page whose title is its sentence.
+pub fn notice(site: &SiteData, status: StatusCode, text: Text) -> Resp {
+    message(site, status, text, text)
+}
+
+/// An error paragraph for a form (`ERROR` slot).
+pub fn form_error(text: &str) -> SafeHtml {
+    let mut h = SafeHtml::trusted("<p class=\"error\" role=\"alert\">");
+    h.push_text(text);
+    h.push_markup("</p>");
+    h
+}
+
+pub fn html(status: StatusCode, body: Vec<u8>) -> Resp {
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+pub fn private(r: &mut Resp) {
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+}
+
+pub fn redirect(status: StatusCode, to: &str) -> Resp {
+    let mut r = Response::new(Vec::new());
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    private(&mut r);
+    r
+}
+
+/// `303 See Other` to `to` with `?suite=<next>`.
+pub fn redirect_with_next(to: &str, next: &str) -> Resp {
+    redirect(
+        StatusCode::SEE_OTHER,
+        &format!("{to}?suite={}", crate::paths::encode_for_query(next)),
+    )
+}
+
+pub fn method_not_allowed(site: &SiteData, allow: &str) -> Resp {
+    let mut r = notice(site, StatusCode::METHOD_NOT_ALLOWED, Text::MethodNotAllowed);
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        r.headers_mut().insert(header::ALLOW, v);
+    }
+    r
+}
+
+pub fn append_cookie(r: &mut Resp, cookie: &str) {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// A file of the built site.
+pub fn file(path: &str, body: Vec<u8>, public: bool) -> Resp {
+    let mut r = Response::new(body);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(path)),
+    );
+    let cache = if public {
+        if path.starts_with("theme/") {
+            "public, max-age=86400"
+        } else {
+            "public, max-age=300"
+        }
+    } else {
+        "private, no-store"
+    };
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r
+}
+
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, e)| e) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("xml") => "application/xml; charset=utf-8",
+        Some("json") => "application/json",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        Some("pdf") => "application/pdf",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Headers on every response; HSTS only where the connection is HTTPS.
+pub fn security_headers(r: &mut Resp, https: bool) {
+    let h = r.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        h.insert(*name, HeaderValue::from_static(value));
+    }
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+}
+
+/// A confirmation paragraph (`NOTICE` slot).
+pub fn form_notice(text: &str) -> SafeHtml {
+    let mut h = SafeHtml::trusted("<p class=\"notice\" role=\"status\">");
+    h.push_text(text);
+    h.push_markup("</p>");
+    h
+}

@@ -1,0 +1,98 @@
+//! Every route of the edge, with the methods it answers and the largest request body it
+//! takes. The adapters ask here before reading a body; the core dispatches on `Route`.
+
+use http::Method;
+use preau_contract::routes as paths;
+
+/// Largest body of an ordinary form.
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Signin,
+    Signout,
+    SignoutAll,
+    Accept,
+    Space,
+    Password,
+    /// Any other path: a file of the built site, gated by the manifest.
+    File,
+}
+
+impl Route {
+    pub const ALL: &'static [Route] = &[
+        Route::Signin,
+        Route::Signout,
+        Route::SignoutAll,
+        Route::Accept,
+        Route::Space,
+        Route::Password,
+        Route::File,
+    ];
+
+    /// The route of a canonical path (from `paths::normalise`).
+    pub fn of(path: &str) -> Route {
+        match path {
+            paths::SIGNIN => Route::Signin,
+            paths::SIGNOUT => Route::Signout,
+            paths::SIGNOUT_ALL => Route::SignoutAll,
+            paths::ACCEPT => Route::Accept,
+            paths::SPACE => Route::Space,
+            paths::PASSWORD => Route::Password,
+            _ => Route::File,
+        }
+    }
+
+    /// Name for logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Signin => "connexion",
+            Route::Signout => "deconnexion",
+            Route::SignoutAll => "deconnexion-partout",
+            Route::Accept => "charte",
+            Route::Space => "espace",
+            Route::Password => "mot-de-passe",
+            Route::File => "fichier",
+        }
+    }
+
+    pub fn methods(self) -> &'static [Method] {
+        const READ: &[Method] = &[Method::GET, Method::HEAD];
+        const FORM: &[Method] = &[Method::GET, Method::HEAD, Method::POST];
+        const POST: &[Method] = &[Method::POST];
+        match self {
+            Route::Signin | Route::Accept | Route::Password => FORM,
+            Route::Signout | Route::SignoutAll => POST,
+            Route::Space | Route::File => READ,
+        }
+    }
+
+    /// The `Allow` header of a 405.
+    pub fn allow(self) -> String {
+        self.methods()
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Largest request body, in bytes.
+    pub fn body_limit(self) -> usize {
+        FORM_LIMIT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_edge_path_has_its_route() {
+        for p in paths::EDGE_ROUTES {
+            assert_ne!(Route::of(p), Route::File, "{p}");
+        }
+        assert_eq!(Route::of("/espace"), Route::File);
+        assert_eq!(Route::File.allow(), "GET, HEAD");
+        assert_eq!(Route::Signout.allow(), "POST");
+    }
+}
