@@ -176,7 +176,7 @@ impl Shell {
     }
 
     pub fn has(&self, slot: Slot) -> bool {
-        self.parts.iter().any(|p| *p == Part::Slot(slot))
+        self.parts.contains(&Part::Slot(slot))
     }
 
     /// Required slots that are absent, and `@@NAME@@`-looking markers that are no slot.

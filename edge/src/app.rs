@@ -91,7 +91,7 @@ pub(crate) struct Ctx<'a> {
 /// Why a handler stops before its end: an answer to give now (a guard refused, a form
 /// expired), or a store failure (logged, then a 503 page).
 pub(crate) enum Halt {
-    Answer(Resp),
+    Answer(Box<Resp>),
     Store(StoreError),
 }
 
@@ -103,7 +103,7 @@ impl From<StoreError> for Halt {
 
 impl From<Resp> for Halt {
     fn from(r: Resp) -> Self {
-        Halt::Answer(r)
+        Halt::Answer(Box::new(r))
     }
 }
 
@@ -164,7 +164,8 @@ impl<P: Platform> Edge<P> {
         let site = self.site();
         let head = req.method() == Method::HEAD;
         let mut resp = match self.route(&site, &req, client).await {
-            Ok(r) | Err(Halt::Answer(r)) => r,
+            Ok(r) => r,
+            Err(Halt::Answer(r)) => *r,
             Err(Halt::Store(e)) => {
                 let route = paths::normalise(req.uri().path())
                     .map(|p| Route::of(&p).name())
@@ -275,19 +276,8 @@ impl<P: Platform> Edge<P> {
         target: &str,
         outcome: Outcome,
     ) -> Result<(), StoreError> {
-        let client = audit::truncate_ip(cx.ip);
-        store::audit::append(
-            &self.platform,
-            cx.now,
-            &Entry {
-                actor,
-                action,
-                target,
-                outcome,
-                client: &client,
-            },
-        )
-        .await
+        let (sql, params) = self.audit_statement(cx, actor, action, target, outcome);
+        self.platform.execute(sql, &params).await.map(|_| ())
     }
 
     /// The statement of an audit entry, for the batch of the change it records.

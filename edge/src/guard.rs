@@ -20,14 +20,14 @@ use preau_contract::text::Text;
 pub(crate) fn signed_in<'c>(cx: &'c Ctx) -> Result<&'c Session, Halt> {
     cx.session
         .as_ref()
-        .ok_or_else(|| Halt::Answer(respond::redirect_with_next(SIGNIN, &back(cx))))
+        .ok_or_else(|| Halt::from(respond::redirect_with_next(SIGNIN, &back(cx))))
 }
 
 /// Signed in and the current charter of their audience accepted, or sent to the charter.
 pub(crate) fn accepted<'c>(cx: &'c Ctx) -> Result<&'c Session, Halt> {
     let s = signed_in(cx)?;
     if !charter_ok(cx.site, s) {
-        return Err(Halt::Answer(respond::redirect_with_next(ACCEPT, &back(cx))));
+        return Err(Halt::from(respond::redirect_with_next(ACCEPT, &back(cx))));
     }
     Ok(s)
 }
@@ -50,7 +50,7 @@ pub(crate) async fn member<'c, P: Platform>(
         )
         .await?;
         let title = cx.site.t(Text::ForbiddenTitle);
-        return Err(Halt::Answer(respond::page(
+        return Err(Halt::from(respond::page(
             cx.site,
             StatusCode::FORBIDDEN,
             ShellName::Forbidden,
@@ -73,7 +73,7 @@ pub(crate) fn session_form<P: Platform>(
             .get("csrf")
             .is_some_and(|t| session::csrf_ok(&edge.config.secret, &s.token_hash, t));
     if !ok {
-        return Err(Halt::Answer(respond::notice(
+        return Err(Halt::from(respond::notice(
             cx.site,
             StatusCode::FORBIDDEN,
             Text::Csrf,

@@ -195,18 +195,29 @@ impl Native {
     }
 }
 
-impl Db for Native {
+/// A platform whose database is a `SqliteDb` (the server's, or the tests').
+pub trait OnSqlite {
+    fn sqlite(&self) -> &SqliteDb;
+}
+
+impl<T: OnSqlite> Db for T {
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
-        self.db.query(sql, params).await
+        self.sqlite().query(sql, params).await
     }
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
-        self.db.execute(sql, params).await
+        self.sqlite().execute(sql, params).await
     }
     async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
-        self.db.batch(statements).await
+        self.sqlite().batch(statements).await
     }
     fn generation(&self) -> Option<u64> {
-        self.db.generation()
+        self.sqlite().generation()
+    }
+}
+
+impl OnSqlite for Native {
+    fn sqlite(&self) -> &SqliteDb {
+        &self.db
     }
 }
 

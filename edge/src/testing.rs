@@ -4,8 +4,8 @@
 //! directly, so a rule of the core gets a test of a few lines.
 
 use crate::client::Client;
-use crate::native::SqliteDb;
-use crate::store::{Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError};
+use crate::native::{OnSqlite, SqliteDb};
+use crate::store::{Clock, Files, Log, Random, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -72,18 +72,9 @@ fn read_tree(
     Ok(())
 }
 
-impl Db for TestPlatform {
-    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
-        self.db.query(sql, params).await
-    }
-    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
-        self.db.execute(sql, params).await
-    }
-    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
-        self.db.batch(statements).await
-    }
-    fn generation(&self) -> Option<u64> {
-        self.db.generation()
+impl OnSqlite for TestPlatform {
+    fn sqlite(&self) -> &SqliteDb {
+        &self.db
     }
 }
 

@@ -78,7 +78,13 @@ impl World {
         let csrf_cookie = set_cookie(&form, "preau_csrf");
         let token = input(&text(&form), "csrf");
         let body = format!("csrf={token}&login={login}&password={PASSWORD}");
-        let r = self.send(Method::POST, "/connexion/", &csrf_cookie, &body, local_client());
+        let r = self.send(
+            Method::POST,
+            "/connexion/",
+            &csrf_cookie,
+            &body,
+            local_client(),
+        );
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
         let session = set_cookie(&r, "preau_session");
         let gate = self.get("/charte/accepter/", &session);
@@ -174,13 +180,18 @@ fn forwarded_headers_count_only_from_the_configured_proxy() {
             .expect("request");
         block_on(w.edge.handle(post, client))
     };
-    assert_eq!(form("127.0.0.1", "198.51.100.7").status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(form("192.0.2.10", "203.0.113.99").status(), StatusCode::UNAUTHORIZED);
-    let keys: Vec<String> = block_on(
-        w.edge
-            .platform
-            .query("SELECT key FROM throttle WHERE key LIKE 'ip:%' ORDER BY key", &[]),
-    )
+    assert_eq!(
+        form("127.0.0.1", "198.51.100.7").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        form("192.0.2.10", "203.0.113.99").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let keys: Vec<String> = block_on(w.edge.platform.query(
+        "SELECT key FROM throttle WHERE key LIKE 'ip:%' ORDER BY key",
+        &[],
+    ))
     .expect("throttle")
     .into_iter()
     .filter_map(|r| r.into_iter().next().and_then(|v| v.into_string()))
@@ -215,7 +226,10 @@ fn a_store_failure_is_logged_with_its_route_and_hidden_from_the_visitor() {
     assert!(!page.contains("sessions"), "{page}");
     let log = w.edge.platform.logged();
     assert_eq!(log.len(), 1, "{log:?}");
-    assert!(log[0].starts_with("GET espace : base de données"), "{log:?}");
+    assert!(
+        log[0].starts_with("GET espace : base de données"),
+        "{log:?}"
+    );
 }
 
 #[test]

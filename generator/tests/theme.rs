@@ -78,13 +78,7 @@ fn a_marker_that_is_no_slot_is_a_theme_error() {
 
 #[test]
 fn a_missing_edge_text_is_a_theme_error() {
-    let err = build_with(|t| {
-        replace(
-            &t.join("strings/fr.toml"),
-            "month_3 = \"mars\"\n",
-            "",
-        )
-    })
-    .expect_err("missing text");
+    let err = build_with(|t| replace(&t.join("strings/fr.toml"), "month_3 = \"mars\"\n", ""))
+        .expect_err("missing text");
     assert!(err.to_string().contains("edge.month_3"), "{err}");
 }

@@ -17,13 +17,18 @@ const WORDS: &[&str] = &[
 ];
 
 pub fn passphrase(r: &impl Random) -> String {
-    let mut b = [0u8; 5];
+    // Four different words: a repeated word reads as a pattern to the password policy.
+    let mut words: Vec<&str> = Vec::with_capacity(4);
+    let mut b = [0u8; 1];
+    while words.len() < 4 {
+        r.fill(&mut b);
+        let w = WORDS[usize::from(b[0]) % WORDS.len()];
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
     r.fill(&mut b);
-    let words: Vec<&str> = b[..4]
-        .iter()
-        .map(|x| WORDS[usize::from(*x) % WORDS.len()])
-        .collect();
-    format!("{}-{}", words.join("-"), u16::from(b[4]) % 90 + 10)
+    format!("{}-{}", words.join("-"), u16::from(b[0]) % 90 + 10)
 }
 
 /// Create the demo accounts; returns one printable line per account.

@@ -45,7 +45,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let form = guard::session_form(edge, cx, s)?;
     let refuse = |text: Text| -> Halt {
         let msg = cx.site.t(text);
-        Halt::Answer(form_page(
+        Halt::from(form_page(
             edge,
             cx,
             s,
