@@ -1,32 +1,34 @@
-//! The HTTP scenario suite against the self-hosted server (`preau serve`).
+//! The HTTP scenario suite against the self-hosted server (`preau serve`), one server per
+//! scenario. The tests are generated from the single list of tests/support/scenarios.rs
+//! (`scenario_lists!`), which edge_worker.rs runs too.
 
-#[path = "support/client.rs"]
-mod client;
-#[path = "support/native.rs"]
-mod native;
-#[path = "support/scenarios.rs"]
-mod scenarios;
+mod support;
 
-use native::NativeServer;
+use support::native::NativeServer;
+use support::scenarios;
 
-macro_rules! scenario {
-    ($name:ident) => {
-        #[test]
-        fn $name() {
-            let server = NativeServer::start();
-            scenarios::$name(&server);
-        }
+macro_rules! native_tests {
+    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),* $(,)?];) => {
+        $(
+            #[test]
+            fn $main() {
+                scenarios::$main(&NativeServer::start());
+            }
+        )*
+        $(
+            #[test]
+            #[ignore = "pending: the edge core does not pass it yet (see scenario_lists!)"]
+            fn $pending() {
+                scenarios::$pending(&NativeServer::start());
+            }
+        )*
     };
 }
 
-scenario!(security_headers);
-scenario!(leak_crawl);
-scenario!(path_variants);
-scenario!(cookies);
-scenario!(csrf);
-scenario!(brute_force);
-scenario!(no_enumeration);
-scenario!(charter_regate);
-scenario!(disable_ends_sessions);
-scenario!(my_space);
-scenario!(return_after_sign_in);
+scenarios::scenario_lists!(native_tests);
+
+/// Both adapters run every scenario of scenarios.rs: none is left out of the lists.
+#[test]
+fn every_scenario_is_listed_once() {
+    scenarios::check_lists();
+}

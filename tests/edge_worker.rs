@@ -2,72 +2,40 @@
 //! `wrangler dev` (workerd + miniflare, D1 local). Accounts are created the way the town's
 //! IT does it on Cloudflare: `preau accounts … --sql` piped into `wrangler d1 execute`.
 //!
-//! One Worker serves the whole suite, in order: starting workerd costs seconds, and the
-//! charter re-gate scenario, which republishes the site, runs last.
+//! One Worker serves the whole main list, in its order (tests/support/scenarios.rs,
+//! `scenario_lists!`): starting workerd costs seconds, and the charter re-gate scenario,
+//! which republishes the site, runs last. The pending list has a Worker of its own.
 //! Skipped only with PREAU_SKIP_WORKER=1; otherwise a missing toolchain fails the test.
 
-#[path = "support/client.rs"]
-mod client;
-#[path = "support/scenarios.rs"]
-mod scenarios;
-#[path = "support/worker.rs"]
-mod worker;
+mod support;
 
-use preau_generator::{BuildOptions, Generator};
-use scenarios::Target;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use support::scenarios::{self, Scenario, Target};
+use support::site::{build_ok, copy_dir, run_preau};
+use support::worker::{self, WorkerServer};
 
 struct WorkerTarget {
     content: PathBuf,
     site: PathBuf,
-    server: worker::WorkerServer,
+    server: WorkerServer,
     _dir: tempfile::TempDir,
-}
-
-fn build(content: &Path, site: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut g = Generator::new(BuildOptions {
-        content: content.to_path_buf(),
-        theme: root.join("themes/default"),
-        output: site.to_path_buf(),
-    })
-    .expect("generator");
-    g.build(&|_, _| {}).expect("build");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(from)
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(status.success());
 }
 
 impl WorkerTarget {
     fn start() -> WorkerTarget {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().expect("tempdir");
         let content = dir.path().join("content");
-        copy_dir(&root.join("content"), &content);
+        copy_dir(&scenarios::fixture(), &content);
         let site = dir.path().join("public");
-        build(&content, &site);
-        let server = worker::WorkerServer::start(&site);
+        build_ok(&content, &site);
+        let server = WorkerServer::start(&site);
         WorkerTarget {
             content,
             site,
             server,
             _dir: dir,
         }
-    }
-
-    fn sql_from_cli(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let mut all: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
-        all.push(std::ffi::OsStr::new("--sql"));
-        scenarios::run_preau(&all, stdin)
     }
 }
 
@@ -80,65 +48,80 @@ impl Target for WorkerTarget {
         self.site.clone()
     }
 
-    fn add_account(&self, login: &str, role: &str, scope: Option<&str>, password: &str) {
-        let sql = self.sql_from_cli(
-            &scenarios::add_account_args(login, role, scope),
-            Some(password),
-        );
-        self.server.exec_sql(&sql);
-    }
-
-    fn disable(&self, login: &str) {
-        let sql = self.sql_from_cli(&["accounts", "disable", login], None);
+    fn accounts(&self, args: &[&str], stdin: Option<&str>) {
+        let mut all = vec!["accounts"];
+        all.extend(args);
+        all.push("--sql");
+        let sql = run_preau(&all, stdin);
         self.server.exec_sql(&sql);
     }
 
     fn publish_charter(&self, audience: &str, version: &str) {
         scenarios::set_charter_version(&self.content, audience, version);
-        build(&self.content, &self.site);
+        build_ok(&self.content, &self.site);
         // wrangler dev restarts the Worker when its assets change: wait until the charter
         // page it serves shows the new version, then a moment for the restart to settle.
-        let agent = ureq::AgentBuilder::new()
-            .timeout(Duration::from_secs(10))
-            .build();
-        let url = format!("{}/charte/{audience}/", self.server.base_url);
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let body = agent
-                .get(&url)
-                .call()
-                .ok()
-                .and_then(|r| r.into_string().ok())
-                .unwrap_or_default();
-            if body.contains(version) {
-                break;
-            }
+        let mut b = support::client::Browser::new(&self.server.base_url);
+        let url = format!("/charte/{audience}/");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !b.get(&url).body.contains(version) {
             assert!(
-                std::time::Instant::now() < deadline,
+                Instant::now() < deadline,
                 "the Worker did not pick up the new charter"
             );
             std::thread::sleep(Duration::from_millis(250));
         }
         std::thread::sleep(Duration::from_secs(1));
     }
+
+    fn forget_sign_in_failures(&self) {
+        self.server.exec_sql("DELETE FROM throttle;");
+    }
+}
+
+/// Run `list` in order on one Worker; every scenario runs even after a failure (each has
+/// its own accounts), and the failures are reported at the end with the Worker's log.
+fn run_list(list: &[Scenario]) {
+    if worker::skipped() {
+        return;
+    }
+    let t = WorkerTarget::start();
+    let mut failed = Vec::new();
+    for (name, scenario) in list {
+        let start = Instant::now();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(&t)));
+        eprintln!(
+            "{name}: {} in {:.1} s",
+            if outcome.is_ok() { "ok" } else { "FAILED" },
+            start.elapsed().as_secs_f64()
+        );
+        if outcome.is_err() {
+            failed.push(*name);
+            t.forget_sign_in_failures();
+        }
+    }
+    if !failed.is_empty() {
+        let log = t.server.log();
+        let tail: String = log
+            .lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        panic!("Worker scenarios failed: {failed:?}\n--- wrangler dev (end) ---\n{tail}");
+    }
 }
 
 #[test]
 fn worker_passes_the_scenario_suite() {
-    if worker::skipped() {
-        eprintln!("PREAU_SKIP_WORKER=1: Worker scenarios skipped");
-        return;
-    }
-    let t = WorkerTarget::start();
-    scenarios::security_headers(&t);
-    scenarios::leak_crawl(&t);
-    scenarios::path_variants(&t);
-    scenarios::cookies(&t);
-    scenarios::csrf(&t);
-    scenarios::brute_force(&t);
-    scenarios::no_enumeration(&t);
-    scenarios::disable_ends_sessions(&t);
-    scenarios::my_space(&t);
-    scenarios::return_after_sign_in(&t);
-    scenarios::charter_regate(&t);
+    run_list(scenarios::MAIN);
+}
+
+#[test]
+#[ignore = "pending: the edge core does not pass them yet (see scenario_lists!)"]
+fn worker_passes_the_pending_scenarios() {
+    run_list(scenarios::PENDING);
 }

@@ -9,57 +9,21 @@
 //! - `hostile-links`: Markdown `javascript:` and `data:` links, refused as content errors;
 //! - `hostile-svg`: a co-located SVG image with a script, refused as a content error.
 
+mod support;
+
 use preau_edge::access::{Access, Manifest, Visibility, MANIFEST_PATH};
-use preau_generator::{
-    BuildError, BuildOptions, BuildReport, ContentError, Generator, RebuildKind,
-};
+use preau_generator::{BuildError, ContentError, Generator, RebuildKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::site::{build, build_ok, copy_dir, fixture, options, theme, walk};
 
 // ---------------------------------------------------------------------------------------
-// Helpers
+// Helpers (the shared ones are in tests/support/site.rs)
 // ---------------------------------------------------------------------------------------
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    repo().join("tests").join("fixtures").join(name)
-}
-
-fn theme() -> PathBuf {
-    repo().join("themes").join("default")
-}
-
-fn options(content: &Path, output: &Path) -> BuildOptions {
-    BuildOptions {
-        content: content.to_path_buf(),
-        theme: theme(),
-        output: output.to_path_buf(),
-    }
-}
-
-/// A full build, as `preau build` does it.
-fn build(content: &Path, output: &Path) -> Result<BuildReport, BuildError> {
-    Generator::new(options(content, output))?.build(&|_, _| {})
-}
-
-/// A build that must succeed; panics with every content error otherwise.
-fn build_ok(content: &Path, output: &Path) -> BuildReport {
-    match build(content, output) {
-        Ok(report) => report,
-        Err(BuildError::Content(errors)) => panic!(
-            "build of {} failed:\n{}",
-            content.display(),
-            errors
-                .iter()
-                .map(|e| format!("  {e}\n"))
-                .collect::<String>()
-        ),
-        Err(e) => panic!("build of {} failed: {e}", content.display()),
-    }
+    support::site::repo().to_path_buf()
 }
 
 /// A build that must fail with content errors; returns them.
@@ -71,38 +35,6 @@ fn build_errors(content: &Path, output: &Path) -> Vec<ContentError> {
             "build of {} failed, but not with content errors: {e}",
             content.display()
         ),
-    }
-}
-
-/// Every file under `dir`, by its path relative to `dir` with `/` separators.
-fn walk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn visit(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                visit(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).unwrap();
-                let rel = rel
-                    .iter()
-                    .map(|p| p.to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    visit(dir, dir, &mut out);
-    out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for (rel, bytes) in walk(from) {
-        let dest = to.join(&rel);
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::write(dest, bytes).unwrap();
     }
 }
 

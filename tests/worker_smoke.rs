@@ -6,147 +6,27 @@
 //!
 //! Skipped only with PREAU_SKIP_WORKER=1; otherwise a missing toolchain fails the test.
 
-#[path = "support/worker.rs"]
-mod worker;
+mod support;
 
-use preau_generator::{BuildOptions, Generator};
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use worker::WorkerServer;
+use support::client::{input_value, Body, Browser};
+use support::site::{build_ok, repo, run_preau};
+use support::worker::{self, WorkerServer};
 
 const CLASS: &str = "/ecoles/ecole-jean-moulin/classes/ce1-a/";
 const CLASS_IMAGE: &str = "ecoles/ecole-jean-moulin/classes/ce1-a/sortie-a-la-ferme/vache.svg";
 const PASSWORD: &str = "girafe-velo-orange-piscine-42";
 
-struct Resp {
-    status: u16,
-    headers: BTreeMap<String, Vec<String>>,
-    body: Vec<u8>,
-    took: Duration,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.first())
-            .map(String::as_str)
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// One browser: no redirects followed, a cookie jar.
-struct Client {
-    base: String,
-    agent: ureq::Agent,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Client {
-    fn new(base: &str) -> Client {
-        Client {
-            base: base.to_string(),
-            agent: ureq::AgentBuilder::new()
-                .redirects(0)
-                .timeout(Duration::from_secs(60))
-                .build(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        form: Option<&[(&str, &str)]>,
-        raw: Option<&[u8]>,
-    ) -> Resp {
-        let mut req = self.agent.request(method, &format!("{}{path}", self.base));
-        if !self.cookies.is_empty() {
-            let jar = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req = req.set("cookie", &jar);
-        }
-        let start = Instant::now();
-        let result = match (form, raw) {
-            (Some(f), _) => req.send_form(f),
-            (None, Some(b)) => req
-                .set("content-type", "application/x-www-form-urlencoded")
-                .send_bytes(b),
-            (None, None) => req.call(),
-        };
-        let resp = match result {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let took = start.elapsed();
-        let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for name in resp.headers_names() {
-            headers.insert(
-                name.to_ascii_lowercase(),
-                resp.all(&name).iter().map(|s| s.to_string()).collect(),
-            );
-        }
-        for c in headers.get("set-cookie").cloned().unwrap_or_default() {
-            let pair = c.split(';').next().unwrap_or("");
-            if let Some((k, v)) = pair.split_once('=') {
-                if v.is_empty() || c.to_ascii_lowercase().contains("max-age=0") {
-                    self.cookies.remove(k);
-                } else {
-                    self.cookies.insert(k.to_string(), v.to_string());
-                }
-            }
-        }
-        let status = resp.status();
-        let mut body = Vec::new();
-        resp.into_reader().read_to_end(&mut body).expect("body");
-        Resp {
-            status,
-            headers,
-            body,
-            took,
-        }
-    }
-
-    fn get(&mut self, path: &str) -> Resp {
-        self.send("GET", path, None, None)
-    }
-}
-
 fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let i = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden field {name} in:\n{body}"));
-    let rest = &body[i + marker.len()..];
-    rest[..rest.find('"').unwrap_or(0)].to_string()
-}
-
-fn build_demo(out: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let opts = BuildOptions {
-        content: root.join("content"),
-        theme: root.join("themes/default"),
-        output: out.to_path_buf(),
-    };
-    Generator::new(opts)
-        .and_then(|mut g| g.build(&|_, _| {}))
-        .expect("build the demo site");
+    let value = input_value(body, name);
+    assert!(!value.is_empty(), "no hidden field {name} in:\n{body}");
+    value
 }
 
 /// The SQL `preau accounts add --sql` prints (what the IT team pipes into wrangler).
 fn account_sql(login: &str, role: &str, scope: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_preau"))
-        .args([
+    run_preau(
+        &[
             "accounts",
             "add",
             login,
@@ -156,20 +36,9 @@ fn account_sql(login: &str, role: &str, scope: &str) -> String {
             scope,
             "--password-stdin",
             "--sql",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("preau accounts add --sql");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(PASSWORD.as_bytes())
-        .expect("password");
-    let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "preau accounts add --sql failed");
-    String::from_utf8(out.stdout).expect("utf-8 SQL")
+        ],
+        Some(PASSWORD),
+    )
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -184,15 +53,15 @@ fn worker_under_wrangler_dev() {
     }
     let site = tempfile::tempdir().expect("temp dir");
     let public = site.path().join("public");
-    build_demo(&public);
+    build_ok(&repo().join("content"), &public);
     let server = WorkerServer::start(&public);
-    let mut c = Client::new(&server.base_url);
+    let mut c = Browser::new(&server.base_url);
     let csp = preau_contract::headers::CSP;
 
     // The home page, through the Worker (every path but /theme/ and /robots.txt runs it).
     let r = c.get("/");
     assert_eq!(r.status, 200, "{}", server.log());
-    assert!(r.text().contains("<html"), "home page");
+    assert!(r.body.contains("<html"), "home page");
     assert_eq!(r.header("content-security-policy"), Some(csp));
     // Theme files are plain static assets.
     let r = c.get("/theme/style.css");
@@ -210,10 +79,7 @@ fn worker_under_wrangler_dev() {
     ] {
         let r = c.get(path);
         assert_eq!(r.status, 404, "{path}");
-        assert!(
-            !r.text().contains("\"files\""),
-            "{path} leaked the manifest"
-        );
+        assert!(!r.body.contains("\"files\""), "{path} leaked the manifest");
     }
 
     // A class page needs a session.
@@ -228,7 +94,7 @@ fn worker_under_wrangler_dev() {
     let r = c.get("/nexiste-pas/");
     assert_eq!(r.status, 404);
     assert_eq!(
-        r.body,
+        r.bytes,
         std::fs::read(public.join("404.html")).expect("404.html")
     );
     let r = c.get(&format!("{CLASS}nexiste-pas/"));
@@ -252,45 +118,39 @@ fn worker_under_wrangler_dev() {
     ] {
         let r = c.get(&path);
         assert_ne!(r.status, 200, "{path} answered 200");
-        assert_ne!(r.body, secret, "{path} served the private image");
-        assert!(
-            !r.text().contains("\"files\""),
-            "{path} leaked the manifest"
-        );
+        assert_ne!(r.bytes, secret, "{path} served the private image");
+        assert!(!r.body.contains("\"files\""), "{path} leaked the manifest");
     }
 
     // The sign-in page, from the Worker.
     let r = c.get("/connexion/");
     assert_eq!(r.status, 200);
-    let page = r.text();
+    let page = &r.body;
     assert!(
         page.contains("<form") && page.contains("name=\"password\""),
         "sign-in form:\n{page}"
     );
     assert_eq!(r.header("content-security-policy"), Some(csp));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
-    let head = c.send("HEAD", "/connexion/", None, None);
+    let head = c.send("HEAD", "/connexion/", Body::None, &[]);
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty(), "HEAD has no body");
 
     // Bodies over 64 KiB are refused before the core sees them.
     let big = vec![b'a'; 70 * 1024];
-    let r = c.send("POST", "/connexion/", None, Some(&big));
-    assert_eq!(r.status, 413, "{}", r.text());
+    let r = c.send("POST", "/connexion/", Body::Raw(&big), &[]);
+    assert_eq!(r.status, 413, "{}", r.body);
 
     // A panic answers 500 and the next request works (sync and after an await).
     for path in ["/_preau/test-panique", "/_preau/test-panique?apres-attente"] {
         let r = c.get(path);
         assert_eq!(r.status, 500, "{path}");
-        assert!(r.text().contains("Erreur interne"), "{path}: {}", r.text());
+        assert!(r.body.contains("Erreur interne"), "{path}: {}", r.body);
         assert_eq!(r.header("content-security-policy"), Some(csp), "{path}");
         let r = c.get("/connexion/");
         assert_eq!(r.status, 200, "after {path}:\n{}", server.log());
     }
-    let entry = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("edge/worker/entry.mjs"),
-    )
-    .expect("entry.mjs");
+    let entry = std::fs::read_to_string(repo().join("edge/worker/entry.mjs")).expect("entry.mjs");
     assert!(
         entry.contains(&format!("\"{csp}\"")),
         "entry.mjs has a different CSP from preau_contract::headers::CSP"
@@ -305,56 +165,50 @@ fn worker_under_wrangler_dev() {
     let rows = server.query_json("SELECT login, role FROM accounts WHERE login = 'parent.smoke'");
     assert_eq!(rows.len(), 1, "account in D1: {rows:?}");
     let mut signin_times = Vec::new();
-    let mut b = Client::new(&server.base_url);
+    let mut b = Browser::new(&server.base_url);
     for _ in 0..3 {
         b.cookies.clear();
         let form = b.get(&format!("/connexion/?suite={}", CLASS.replace('/', "%2F")));
-        let csrf = hidden(&form.text(), "csrf");
-        let r = b.send(
-            "POST",
+        let csrf = hidden(&form.body, "csrf");
+        let r = b.post(
             "/connexion/",
-            Some(&[
+            &[
                 ("login", "parent.smoke"),
                 ("password", PASSWORD),
                 ("csrf", &csrf),
                 ("next", CLASS),
-            ]),
-            None,
+            ],
         );
-        assert_eq!(r.status, 303, "sign-in:\n{}\n{}", r.text(), server.log());
+        assert_eq!(r.status, 303, "sign-in:\n{}\n{}", r.body, server.log());
         signin_times.push(r.took);
     }
     let wrong = {
         b.cookies.clear();
         let form = b.get("/connexion/");
-        let csrf = hidden(&form.text(), "csrf");
-        let r = b.send(
-            "POST",
+        let csrf = hidden(&form.body, "csrf");
+        let r = b.post(
             "/connexion/",
-            Some(&[
+            &[
                 ("login", "parent.smoke"),
                 ("password", "mauvais-mot-de-passe-123"),
                 ("csrf", &csrf),
-            ]),
-            None,
+            ],
         );
-        assert_eq!(r.status, 401, "wrong password: {}", r.text());
+        assert_eq!(r.status, 401, "wrong password: {}", r.body);
         r.took
     };
     // Sign in once more, then the charter gate, then the class page.
     b.cookies.clear();
     let form = b.get("/connexion/");
-    let csrf = hidden(&form.text(), "csrf");
-    let r = b.send(
-        "POST",
+    let csrf = hidden(&form.body, "csrf");
+    let r = b.post(
         "/connexion/",
-        Some(&[
+        &[
             ("login", "parent.smoke"),
             ("password", PASSWORD),
             ("csrf", &csrf),
             ("next", CLASS),
-        ]),
-        None,
+        ],
     );
     assert_eq!(r.status, 303);
     let r = b.get(CLASS);
@@ -363,20 +217,15 @@ fn worker_under_wrangler_dev() {
     assert!(gate_url.starts_with("/charte/accepter/"), "{gate_url}");
     let gate = b.get(&gate_url);
     assert_eq!(gate.status, 200);
-    let csrf = hidden(&gate.text(), "csrf");
-    let r = b.send(
-        "POST",
-        "/charte/accepter/",
-        Some(&[("csrf", &csrf), ("next", CLASS)]),
-        None,
-    );
-    assert_eq!(r.status, 303, "accept: {}", r.text());
+    let csrf = hidden(&gate.body, "csrf");
+    let r = b.post("/charte/accepter/", &[("csrf", &csrf), ("next", CLASS)]);
+    assert_eq!(r.status, 303, "accept: {}", r.body);
     let r = b.get(CLASS);
     assert_eq!(r.status, 200, "class page after sign-in and charter");
     assert_eq!(r.header("cache-control"), Some("private, no-store"));
     let r = b.get(&image);
     assert_eq!(r.status, 200);
-    assert_eq!(r.body, secret, "the member gets the class image");
+    assert_eq!(r.bytes, secret, "the member gets the class image");
     let member_page = median((0..20).map(|_| b.get(CLASS).took).collect());
 
     // The audit log got the sign-ins; the cron handler runs the purge.

@@ -16,16 +16,15 @@
 //!   path (any other spelling is redirected there), so those are the paths to check.
 //!
 //! It checks the demo site, the `private` fixture (private items in every place the
-//! generator allows them) and, when `PREAU_SITE_DIR` is set, that built site
-//! (scripts/build-worker.sh does this on the site about to be deployed).
+//! generator allows them), the `scenario-site` fixture (the HTTP scenarios' site) and, when
+//! `PREAU_SITE_DIR` is set, that built site (scripts/build-worker.sh does this on the site
+//! about to be deployed).
+
+mod support;
 
 use preau_edge::access::{Manifest, Visibility, MANIFEST_PATH};
-use preau_generator::{BuildOptions, Generator};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::site::{build_ok, fixture, repo as root};
 
 /// `run_worker_first` split as wrangler does: (rules for the Worker, rules for the assets).
 #[derive(Debug)]
@@ -163,14 +162,7 @@ fn leaks(routing: &Routing, site: &Path) -> Vec<String> {
 
 fn build(content: &Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("temp dir");
-    let opts = BuildOptions {
-        content: content.to_path_buf(),
-        theme: root().join("themes/default"),
-        output: out.path().join("public"),
-    };
-    Generator::new(opts.clone())
-        .and_then(|mut g| g.build(&|_, _| {}))
-        .unwrap_or_else(|e| panic!("building {}: {e:?}", content.display()));
+    build_ok(content, &out.path().join("public"));
     out
 }
 
@@ -282,7 +274,20 @@ fn every_non_public_file_of_the_private_fixture_needs_the_worker() {
     // Private items in every place the generator allows: staff guides, staff town news,
     // school-wide and staff school news, school-only class posts.
     let routing = routing(&wrangler());
-    let site = build(&root().join("tests/fixtures/private"));
+    let site = build(&fixture("private"));
+    let leaks = leaks(&routing, &site.path().join("public"));
+    assert!(
+        leaks.is_empty(),
+        "wrangler.toml run_worker_first lets these through:\n{}",
+        leaks.join("\n")
+    );
+}
+
+#[test]
+fn every_non_public_file_of_the_scenario_fixture_needs_the_worker() {
+    // The site the HTTP scenarios run on (tests/support/scenarios.rs), under wrangler dev too.
+    let routing = routing(&wrangler());
+    let site = build(&fixture("scenario-site"));
     let leaks = leaks(&routing, &site.path().join("public"));
     assert!(
         leaks.is_empty(),

