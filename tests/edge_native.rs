@@ -17,7 +17,7 @@ macro_rules! native_tests {
         )*
         $(
             #[test]
-            #[ignore = "pending: the edge core does not pass it yet (see scenario_lists!)"]
+            #[ignore = "pending (see scenario_lists! in tests/support/scenarios.rs)"]
             fn $pending() {
                 scenarios::$pending(&NativeServer::start());
             }

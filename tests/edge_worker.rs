@@ -121,7 +121,7 @@ fn worker_passes_the_scenario_suite() {
 }
 
 #[test]
-#[ignore = "pending: the edge core does not pass them yet (see scenario_lists!)"]
+#[ignore = "pending (see scenario_lists! in tests/support/scenarios.rs)"]
 fn worker_passes_the_pending_scenarios() {
     run_list(scenarios::PENDING);
 }

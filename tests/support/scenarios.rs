@@ -107,6 +107,7 @@ macro_rules! scenario_lists {
                 csrf,
                 brute_force,
                 forwarded_spoofing,
+                slot_injection,
                 no_enumeration,
                 disable_ends_sessions,
                 my_space,
@@ -114,7 +115,8 @@ macro_rules! scenario_lists {
                 charter_regate,
             ];
             pending: [
-                slot_injection,
+                // Needs tests/fixtures/password-verdicts.txt (written with the password
+                // rules); passes with a sample of it on both adapters.
                 password_verdicts,
             ];
         }
@@ -907,10 +909,6 @@ pub fn return_after_sign_in(t: &dyn Target) {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Pending scenarios (see `scenario_lists!`)
-// ---------------------------------------------------------------------------------------
-
 /// A path made of every slot name of the page shells.
 const SLOT_PATH: &str = "/@@TITLE@@/@@URL@@/@@MESSAGE@@/@@ERROR@@/@@CSRF@@/@@NEXT@@/@@LOGIN@@/@@NAME@@/@@ROLE@@/@@PLACES@@/@@LATEST@@/@@NOTICE@@/";
 /// A display name that looks like slots, with a script.
@@ -1048,6 +1046,10 @@ pub fn slot_injection(t: &dyn Target) {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Pending scenarios (see `scenario_lists!`)
+// ---------------------------------------------------------------------------------------
+
 /// The verdicts of the password rules (tests/fixtures/password-verdicts.txt): the login for
 /// `contains_login` cases and the `(verdict, password)` cases.
 fn password_verdicts_file() -> (String, Vec<(String, String)>) {
@@ -1135,6 +1137,7 @@ fn error_text(body: &str) -> String {
 
 /// A signed-in parent changes their password: each case of the verdict list is accepted
 /// (303 to Mon espace; it becomes the current password) or refused (422 with the reason).
+/// A wrong current password and a forged anti-forgery token are refused too.
 pub fn password_verdicts(t: &dyn Target) {
     let (login, cases) = password_verdicts_file();
     let r = browser(t).get(CHANGE_URL);
@@ -1164,7 +1167,12 @@ pub fn password_verdicts(t: &dyn Target) {
                 "{password:?} (ok) refused: {}",
                 error_text(&r.body)
             );
-            assert_eq!(r.location(), "/espace/", "{password:?}");
+            // Mon espace, possibly with a notice in the query (`/espace/?…`).
+            let to = r.location();
+            assert!(
+                to == "/espace/" || to.starts_with("/espace/?"),
+                "{password:?}: to {to}"
+            );
             current = password.clone();
         } else {
             assert_eq!(r.status, 422, "{password:?} ({verdict}) not refused");
