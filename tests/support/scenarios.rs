@@ -112,17 +112,14 @@ macro_rules! scenario_lists {
                 disable_ends_sessions,
                 my_space,
                 return_after_sign_in,
+                password_verdicts,
                 charter_regate,
             ];
-            pending: [
-                // Needs tests/fixtures/password-verdicts.txt (written with the password
-                // rules); passes with a sample of it on both adapters.
-                password_verdicts,
-            ];
+            pending: [];
         }
     };
 }
-// Used by edge_native.rs only; the other test files read MAIN and PENDING.
+// Used by edge_native.rs and edge_worker.rs; the other test files do not run scenarios.
 #[allow(unused_imports)]
 pub(crate) use scenario_lists;
 
@@ -1047,7 +1044,7 @@ pub fn slot_injection(t: &dyn Target) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Pending scenarios (see `scenario_lists!`)
+// Password change
 // ---------------------------------------------------------------------------------------
 
 /// The verdicts of the password rules (tests/fixtures/password-verdicts.txt): the login for
