@@ -21,11 +21,11 @@ N_PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));pri
 $BIN serve --quiet --no-watch --output "$WORK/public" --data "$WORK/data" --addr "127.0.0.1:$P_PORT" >/dev/null &
 PREAU_PID=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$P_PORT/" && break; sleep 0.1; done
-echo "bench-mot-de-passe-girafe" | $BIN accounts add bench.parent --role parent --scope ecole-jean-moulin/ce1-a --password-stdin --data "$WORK/data" --quiet
+echo "tortue-lampe-orage-cerise-71" | $BIN accounts add bench.parent --role parent --scope ecole-jean-moulin/ce1-a --password-stdin --data "$WORK/data" --quiet
 JAR=$WORK/jar
 B="http://127.0.0.1:$P_PORT"
 CSRF=$(curl -s -c "$JAR" -b "$JAR" "$B/connexion/" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data-urlencode "login=bench.parent" --data-urlencode "password=bench-mot-de-passe-girafe" "$B/connexion/"
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data-urlencode "login=bench.parent" --data-urlencode "password=tortue-lampe-orage-cerise-71" "$B/connexion/"
 CSRF=$(curl -s -c "$JAR" -b "$JAR" "$B/charte/accepter/" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
 curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" "$B/charte/accepter/"
 COOKIE=$(awk '$6 ~ /session/ {print $6"="$7}' "$JAR")

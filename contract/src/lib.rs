@@ -9,6 +9,7 @@ pub mod access;
 pub mod date;
 pub mod headers;
 pub mod html;
+pub mod media;
 pub mod routes;
 pub mod shell;
 pub mod slug;
