@@ -7,9 +7,23 @@ pub const SIGNOUT_ALL: &str = "/deconnexion/partout/";
 pub const ACCEPT: &str = "/charte/accepter/";
 pub const SPACE: &str = "/espace/";
 pub const PASSWORD: &str = "/espace/mot-de-passe/";
+pub const MEDIA_UPLOAD: &str = "/espace/medias/";
+pub const MEDIA_DELETE: &str = "/espace/medias/supprimer/";
+/// Uploaded files, served by the edge from outside the site (see `media`).
+pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
 /// Every path of the edge's own pages.
-pub const EDGE_ROUTES: &[&str] = &[SIGNIN, SIGNOUT, SIGNOUT_ALL, ACCEPT, SPACE, PASSWORD];
+pub const EDGE_ROUTES: &[&str] = &[
+    SIGNIN,
+    SIGNOUT,
+    SIGNOUT_ALL,
+    ACCEPT,
+    SPACE,
+    PASSWORD,
+    MEDIA_UPLOAD,
+    MEDIA_DELETE,
+    MEDIA_FILES,
+];
 
 /// Where the edge's pages live, as (name, path) for templates: `{{ routes.signin }}`.
 pub const NAMED: &[(&str, &str)] = &[
@@ -19,6 +33,8 @@ pub const NAMED: &[(&str, &str)] = &[
     ("accept", ACCEPT),
     ("space", SPACE),
     ("password", PASSWORD),
+    ("media_upload", MEDIA_UPLOAD),
+    ("media_delete", MEDIA_DELETE),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

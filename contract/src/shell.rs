@@ -45,6 +45,10 @@ slots! {
     Latest => "LATEST",
     Notice => "NOTICE",
     Charter => "CHARTER",
+    Actions => "ACTIONS",
+    Scopes => "SCOPES",
+    Results => "RESULTS",
+    Gallery => "GALLERY",
 }
 
 impl Slot {
@@ -66,6 +70,7 @@ pub enum ShellName {
     Forbidden,
     Space,
     Password,
+    Media,
     Message,
 }
 
@@ -76,6 +81,7 @@ impl ShellName {
             ShellName::Forbidden,
             ShellName::Space,
             ShellName::Password,
+            ShellName::Media,
             ShellName::Message,
         ];
         v.extend(Audience::ALL.iter().map(|a| ShellName::Gate(*a)));
@@ -90,6 +96,7 @@ impl ShellName {
             ShellName::Forbidden => "forbidden",
             ShellName::Space => "espace",
             ShellName::Password => "mot-de-passe",
+            ShellName::Media => "medias",
             ShellName::Message => "message",
         }
     }
@@ -110,8 +117,9 @@ impl ShellName {
             ShellName::Signin => &[Title, Error, Csrf, Next, Login],
             ShellName::Gate(_) => &[Title, Notice, Csrf, Next],
             ShellName::Forbidden => &[Title],
-            ShellName::Space => &[Title, Name, Role, Places, Latest, Csrf],
+            ShellName::Space => &[Title, Name, Role, Places, Latest, Csrf, Actions],
             ShellName::Password => &[Title, Error, Csrf],
+            ShellName::Media => &[Title, Csrf, Scopes, Results, Gallery],
             ShellName::Message => &[Title, Message],
         }
     }

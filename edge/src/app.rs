@@ -12,6 +12,7 @@ use crate::routes::Route;
 use crate::session::{self, Session, Timeouts};
 use crate::site::SiteData;
 use crate::store::{self, Platform, StoreError};
+use crate::uploads::UploadConfig;
 use http::{Method, Request, StatusCode};
 use preau_contract::text::Text;
 use std::collections::HashMap;
@@ -32,6 +33,7 @@ pub struct EdgeConfig {
     pub staff_password_max_age_days: i64,
     /// Proxies whose forwarding header tells the client's address (none by default).
     pub proxies: Proxies,
+    pub uploads: UploadConfig,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -51,6 +53,7 @@ impl EdgeConfig {
             audit_retention_days: audit::DEFAULT_RETENTION_DAYS,
             staff_password_max_age_days: 365,
             proxies: Proxies::default(),
+            uploads: UploadConfig::default(),
         })
     }
 }
@@ -140,7 +143,7 @@ impl<P: Platform> Edge<P> {
     /// Largest body the adapter should read for this request path (before normalising it).
     pub fn body_limit(&self, raw_path: &str) -> usize {
         let path = paths::normalise(raw_path).unwrap_or_default();
-        Route::of(&path).body_limit()
+        Route::of(&path).body_limit(&self.config.uploads)
     }
 
     /// The answer when the adapter could not take the body (over `body_limit`, or broken

@@ -35,6 +35,8 @@ words! {
         AccountDisable => "account_disable",
         PasswordReset => "password_reset",
         PasswordChange => "password_change",
+        Upload => "upload",
+        UploadDelete => "upload_delete",
     }
 }
 

@@ -14,6 +14,7 @@ pub mod client;
 mod features;
 pub mod form;
 mod guard;
+pub mod multipart;
 pub mod password;
 pub mod paths;
 pub mod respond;
@@ -23,6 +24,7 @@ pub mod site;
 pub mod store;
 pub mod throttle;
 pub mod time;
+pub mod uploads;
 
 #[cfg(feature = "native")]
 pub mod native;

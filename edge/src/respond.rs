@@ -156,6 +156,10 @@ pub fn content_type(path: &str) -> &'static str {
 pub fn security_headers(r: &mut Resp, https: bool) {
     let h = r.headers_mut();
     for (name, value) in SECURITY_HEADERS {
+        // A stricter policy set by the handler (uploaded files) stays.
+        if *name == "content-security-policy" && h.contains_key(*name) {
+            continue;
+        }
         h.insert(*name, HeaderValue::from_static(value));
     }
     if https {

@@ -1,6 +1,7 @@
 //! Every route of the edge, with the methods it answers and the largest request body it
 //! takes. The adapters ask here before reading a body; the core dispatches on `Route`.
 
+use crate::uploads::UploadConfig;
 use http::Method;
 use preau_contract::routes as paths;
 
@@ -15,6 +16,11 @@ pub enum Route {
     Accept,
     Space,
     Password,
+    /// The upload form and its gallery.
+    MediaUpload,
+    MediaDelete,
+    /// An uploaded file (`/medias/…`), served from outside the site.
+    MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
     File,
 }
@@ -27,6 +33,9 @@ impl Route {
         Route::Accept,
         Route::Space,
         Route::Password,
+        Route::MediaUpload,
+        Route::MediaDelete,
+        Route::MediaFile,
         Route::File,
     ];
 
@@ -39,6 +48,9 @@ impl Route {
             paths::ACCEPT => Route::Accept,
             paths::SPACE => Route::Space,
             paths::PASSWORD => Route::Password,
+            paths::MEDIA_UPLOAD => Route::MediaUpload,
+            paths::MEDIA_DELETE => Route::MediaDelete,
+            p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
     }
@@ -52,6 +64,9 @@ impl Route {
             Route::Accept => "charte",
             Route::Space => "espace",
             Route::Password => "mot-de-passe",
+            Route::MediaUpload => "medias",
+            Route::MediaDelete => "medias-suppression",
+            Route::MediaFile => "media",
             Route::File => "fichier",
         }
     }
@@ -61,9 +76,9 @@ impl Route {
         const FORM: &[Method] = &[Method::GET, Method::HEAD, Method::POST];
         const POST: &[Method] = &[Method::POST];
         match self {
-            Route::Signin | Route::Accept | Route::Password => FORM,
-            Route::Signout | Route::SignoutAll => POST,
-            Route::Space | Route::File => READ,
+            Route::Signin | Route::Accept | Route::Password | Route::MediaUpload => FORM,
+            Route::Signout | Route::SignoutAll | Route::MediaDelete => POST,
+            Route::Space | Route::File | Route::MediaFile => READ,
         }
     }
 
@@ -76,9 +91,13 @@ impl Route {
             .join(", ")
     }
 
-    /// Largest request body, in bytes.
-    pub fn body_limit(self) -> usize {
-        FORM_LIMIT
+    /// Largest request body, in bytes: a form, or for the upload form the configured size
+    /// of one request's files.
+    pub fn body_limit(self, uploads: &UploadConfig) -> usize {
+        match self {
+            Route::MediaUpload => uploads.request_bytes,
+            _ => FORM_LIMIT,
+        }
     }
 }
 
@@ -92,6 +111,10 @@ mod tests {
             assert_ne!(Route::of(p), Route::File, "{p}");
         }
         assert_eq!(Route::of("/espace"), Route::File);
+        assert_eq!(Route::of("/medias/ville/x.pdf"), Route::MediaFile);
+        let c = UploadConfig::default();
+        assert_eq!(Route::Signin.body_limit(&c), FORM_LIMIT);
+        assert!(Route::MediaUpload.body_limit(&c) > 10 << 20);
         assert_eq!(Route::File.allow(), "GET, HEAD");
         assert_eq!(Route::Signout.allow(), "POST");
     }

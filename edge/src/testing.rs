@@ -4,15 +4,18 @@
 //! directly, so a rule of the core gets a test of a few lines.
 
 use crate::client::Client;
-use crate::native::{OnSqlite, SqliteDb};
-use crate::store::{Clock, Files, Log, Random, StoreError};
+use crate::native::{FolderBlobs, OnSqlite, SqliteDb};
+use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 pub struct TestPlatform {
     pub db: SqliteDb,
+    pub blobs: FolderBlobs,
+    /// While set, every blob write fails (a store outage half-way through an upload).
+    pub fail_blob_writes: AtomicBool,
     pub files: Mutex<HashMap<String, Vec<u8>>>,
     pub clock: AtomicI64,
     seed: AtomicU64,
@@ -28,6 +31,8 @@ impl TestPlatform {
         let mut files = HashMap::new();
         read_tree(site_dir, site_dir, &mut files)?;
         Ok(TestPlatform {
+            blobs: FolderBlobs::new(&dir.path().join("medias")),
+            fail_blob_writes: AtomicBool::new(false),
             db,
             files: Mutex::new(files),
             clock: AtomicI64::new(now),
@@ -86,6 +91,25 @@ impl Files for TestPlatform {
             .map_err(|e| StoreError::Files(e.to_string()))?
             .get(path)
             .cloned())
+    }
+}
+
+impl Blobs for TestPlatform {
+    async fn put_blob(&self, key: &str, bytes: &[u8], _mime: &str) -> Result<(), StoreError> {
+        if self.fail_blob_writes.load(Ordering::SeqCst) {
+            return Err(StoreError::Files("écriture refusée (test)".into()));
+        }
+        self.blobs.put(key, bytes)
+    }
+    async fn get_blob(
+        &self,
+        key: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Option<Blob>, StoreError> {
+        self.blobs.get(key, range)
+    }
+    async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
+        self.blobs.delete(key)
     }
 }
 

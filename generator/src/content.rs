@@ -194,6 +194,13 @@ pub fn classify(rel: &Path) -> Result<(Place, Option<String>), ContentError> {
 }
 
 fn check_id(rel: &Path, id: &str) -> Result<(), ContentError> {
+    if id == preau_contract::media::TOWN {
+        return Err(
+            ContentError::new(rel, None, format!("nom de dossier réservé « {id} »")).with_hint(
+                "« ville » désigne les médias publics de la ville ; choisissez un autre nom",
+            ),
+        );
+    }
     if is_slug(id) {
         Ok(())
     } else {
@@ -792,6 +799,10 @@ pub fn check_links(
             continue;
         }
         let target = resolve_url(&p.url, link);
+        if target.starts_with(preau_contract::media::PREFIX) {
+            check_media(p, link, &target, *line, errors);
+            continue;
+        }
         let found = page_urls.contains(target.as_str())
             || asset_urls.contains(&target)
             || page_urls.contains(format!("{target}/").as_str())
@@ -806,6 +817,34 @@ pub fn check_links(
                 .with_hint("vérifiez l'adresse ; une image doit être dans le dossier de l'article"),
             );
         }
+    }
+}
+
+/// An uploaded file named in a page: the name must be whole (its check digits right), and
+/// everyone who may read the page must be allowed to see the file, or they would get a
+/// broken image (and a public page would point at a class's photo).
+fn check_media(p: &Page, link: &str, target: &str, line: usize, errors: &mut Vec<ContentError>) {
+    let file = p.source.clone().unwrap_or_default();
+    let Some(media) = preau_contract::media::MediaRef::parse(target) else {
+        errors.push(
+            ContentError::new(&file, Some(line), format!("nom de média invalide « {link} »"))
+                .with_hint("copiez l'extrait Markdown donné par la page Photos et documents sans le modifier : une lettre changée ou manquante se voit"),
+        );
+        return;
+    };
+    if !media.scope.access().covers(&p.access) {
+        errors.push(
+            ContentError::new(
+                &file,
+                Some(line),
+                format!(
+                    "le média « {link} » est réservé à {} mais la page est lue plus largement ({})",
+                    media.scope.as_path(),
+                    p.access.visibility.as_str()
+                ),
+            )
+            .with_hint("envoyez la photo dans la portée de la page (la classe, l'école ou les médias publics de la ville)"),
+        );
     }
 }
 

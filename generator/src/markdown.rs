@@ -3,6 +3,7 @@
 
 use crate::error::ContentError;
 use crate::model::slugify;
+use preau_contract::media::MediaRef;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -140,11 +141,7 @@ pub fn render(
                 if is_local(&src) {
                     out.links.push((src.clone(), line));
                 }
-                events.push(Event::InlineHtml(CowStr::from(format!(
-                    "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
-                    preau_contract::html::escape(&src),
-                    preau_contract::html::escape(alt.trim())
-                ))));
+                events.push(Event::InlineHtml(CowStr::from(img_tag(&src, alt.trim()))));
             }
             _ if !image_stack.is_empty() => {} // alt text events are consumed above
             other => events.push(other),
@@ -170,6 +167,34 @@ pub fn render(
     out.html = html;
     out.first_paragraph = out.first_paragraph.trim().to_string();
     out
+}
+
+/// Sizes of an uploaded photo in a post: the column is about 42 rem wide at most.
+const MEDIA_SIZES: &str = "(max-width: 44rem) 100vw, 42rem";
+
+/// An `<img>` for a Markdown image. An uploaded photo (`/medias/…`) gets its width, height
+/// and smaller versions from its name, so phones download the small one.
+fn img_tag(src: &str, alt: &str) -> String {
+    use preau_contract::html::escape;
+    let media = MediaRef::parse(src).filter(|m| m.kind.is_image());
+    match media.as_ref().and_then(|m| Some((m, m.dimensions()?, m.srcset()?))) {
+        Some((m, (w, h), srcset)) if !m.variants().is_empty() => format!(
+            "<img src=\"{}\" alt=\"{}\" width=\"{w}\" height=\"{h}\" srcset=\"{}\" sizes=\"{MEDIA_SIZES}\" loading=\"lazy\" decoding=\"async\">",
+            escape(src),
+            escape(alt),
+            escape(&srcset)
+        ),
+        Some((_, (w, h), _)) => format!(
+            "<img src=\"{}\" alt=\"{}\" width=\"{w}\" height=\"{h}\" loading=\"lazy\" decoding=\"async\">",
+            escape(src),
+            escape(alt)
+        ),
+        None => format!(
+            "<img src=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
+            escape(src),
+            escape(alt)
+        ),
+    }
 }
 
 /// Give every heading a unique `id` from its text and demote `#` to `<h2>` (the page title

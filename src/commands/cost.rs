@@ -18,6 +18,13 @@ const D1_READS_INCLUDED: f64 = 25_000_000_000.0;
 const PER_MILLION_D1_READS: f64 = 0.001;
 const D1_WRITES_INCLUDED: f64 = 50_000_000.0;
 const PER_MILLION_D1_WRITES: f64 = 1.0;
+/// R2 (uploads): storage per GB-month, class A (writes) and class B (reads) operations.
+const R2_GB_MONTH_INCLUDED: f64 = 10.0;
+const PER_R2_GB_MONTH: f64 = 0.015;
+const R2_WRITES_INCLUDED: f64 = 1_000_000.0;
+const PER_MILLION_R2_WRITES: f64 = 4.5;
+const R2_READS_INCLUDED: f64 = 10_000_000.0;
+const PER_MILLION_R2_READS: f64 = 0.36;
 
 #[derive(clap::Args)]
 pub struct CostArgs {
@@ -48,6 +55,16 @@ pub struct CostArgs {
     /// Temps CPU d'une connexion (hachage Argon2id, ms)
     #[arg(long, default_value_t = 200.0)]
     pub cpu_ms_per_signin: f64,
+    /// Photos envoyées par classe et par semaine d'école
+    #[arg(long, default_value_t = 10.0)]
+    pub photos_per_class_week: f64,
+    /// Octets stockés par photo, toutes tailles comprises (mesuré : benches/media, photo de
+    /// téléphone de 12 mégapixels réduite à 2 048 px, plus ses versions 480 et 960 px)
+    #[arg(long, default_value_t = 600_000.0)]
+    pub bytes_per_photo: f64,
+    /// Photos vues par parent et par semaine (chaque vue est une lecture R2)
+    #[arg(long, default_value_t = 20.0)]
+    pub photo_views_per_week: f64,
     /// Taux de change
     #[arg(long, default_value_t = 0.92)]
     pub eur_per_usd: f64,
@@ -97,6 +114,13 @@ pub fn requests_per_view(output: &std::path::Path, private: bool) -> anyhow::Res
     ))
 }
 
+/// Classes of the built site (the manifest lists them).
+fn classes(output: &std::path::Path) -> anyhow::Result<usize> {
+    let bytes = std::fs::read(output.join(MANIFEST_PATH))?;
+    let m: Manifest = serde_json::from_slice(&bytes)?;
+    Ok(m.classes.len())
+}
+
 pub fn run(args: CostArgs) -> anyhow::Result<()> {
     let (per_view, pages) = requests_per_view(&args.output, true)?;
     let (per_public_view, public_pages) = requests_per_view(&args.output, false)?;
@@ -110,6 +134,13 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     // One session lookup per request (about 3 rows read), a few writes per sign-in.
     let d1_reads = requests * 3.0;
     let d1_writes = signins * 4.0 + views * 0.2;
+    // Uploads: every photo is 3 writes (2,048, 960 and 480 px); the storage at the end of
+    // the year is counted for the whole year (an upper bound: photos arrive through it).
+    let classes = classes(&args.output)?;
+    let photos = classes as f64 * args.photos_per_class_week * args.weeks;
+    let r2_gb = photos * args.bytes_per_photo / 1e9;
+    let r2_writes = photos * 3.0;
+    let r2_reads = parents * args.photo_views_per_week * args.weeks;
     let monthly = |yearly: f64| yearly / 12.0;
     let over = |used: f64, included: f64, per_million: f64| {
         ((monthly(used) - included).max(0.0) / 1e6) * per_million * 12.0
@@ -118,7 +149,10 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
         + over(requests, REQUESTS_INCLUDED, PER_MILLION_REQUESTS)
         + over(cpu_ms, CPU_MS_INCLUDED, PER_MILLION_CPU_MS)
         + over(d1_reads, D1_READS_INCLUDED, PER_MILLION_D1_READS)
-        + over(d1_writes, D1_WRITES_INCLUDED, PER_MILLION_D1_WRITES);
+        + over(d1_writes, D1_WRITES_INCLUDED, PER_MILLION_D1_WRITES)
+        + (r2_gb - R2_GB_MONTH_INCLUDED).max(0.0) * PER_R2_GB_MONTH * 12.0
+        + over(r2_writes, R2_WRITES_INCLUDED, PER_MILLION_R2_WRITES)
+        + over(r2_reads, R2_READS_INCLUDED, PER_MILLION_R2_READS);
     let eur = usd * args.eur_per_usd;
     let per_pupil = eur / f64::from(args.pupils.max(1));
     println!(
@@ -145,6 +179,17 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     println!(
         "  écritures D1 par mois        : {:>14.0} (inclus : {D1_WRITES_INCLUDED:.0})",
         monthly(d1_writes)
+    );
+    println!(
+        "  photos par an ({classes} classes) : {photos:>10.0}, soit {r2_gb:.1} Go stockés dans R2 (inclus : {R2_GB_MONTH_INCLUDED:.0} Go)"
+    );
+    println!(
+        "  écritures R2 par mois        : {:>14.0} (incluses : {R2_WRITES_INCLUDED:.0})",
+        monthly(r2_writes)
+    );
+    println!(
+        "  lectures R2 par mois         : {:>14.0} (incluses : {R2_READS_INCLUDED:.0})",
+        monthly(r2_reads)
     );
     println!("  CSS et icônes du thème (/theme/) : gratuits (fichiers statiques)");
     println!("Total : {usd:.2} $ par an, soit {eur:.2} € ; {per_pupil:.3} € par élève et par an");

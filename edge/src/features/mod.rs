@@ -6,11 +6,15 @@
 
 mod charter;
 mod credentials;
+mod gallery;
+mod media;
 mod password;
 mod serving;
 mod signin;
 mod signout;
 mod space;
+mod upload_store;
+mod uploads;
 
 use crate::app::{Ctx, Edge, Handled};
 use crate::routes::Route;
@@ -29,6 +33,10 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::Space, _) => space::page(edge, cx),
         (Route::Password, false) => password::page(edge, cx),
         (Route::Password, true) => password::submit(edge, cx).await,
+        (Route::MediaUpload, false) => uploads::page(edge, cx).await,
+        (Route::MediaUpload, true) => uploads::submit(edge, cx).await,
+        (Route::MediaDelete, _) => uploads::delete(edge, cx).await,
+        (Route::MediaFile, _) => media::get(edge, cx).await,
         (Route::File, _) => serving::get(edge, cx).await,
     }
 }

@@ -45,7 +45,10 @@ async fn read<P: Platform>(edge: &Edge<P>, file: &str) -> Result<Option<Vec<u8>>
     edge.platform.read(file).await
 }
 
-async fn not_found<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Result<Resp, StoreError> {
+pub(super) async fn not_found<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+) -> Result<Resp, StoreError> {
     let body = match read(edge, "404.html").await? {
         Some(b) => b,
         None => {

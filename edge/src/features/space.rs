@@ -30,6 +30,7 @@ pub(super) fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx) -> Handled {
     } else {
         SafeHtml::empty()
     };
+    let actions = actions(cx.site, a);
     Ok(respond::page(
         cx.site,
         StatusCode::OK,
@@ -42,8 +43,22 @@ pub(super) fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx) -> Handled {
             (Slot::Latest, &latest),
             (Slot::Csrf, &token),
             (Slot::Notice, &notice),
+            (Slot::Actions, &actions),
         ],
     ))
+}
+
+/// Links to what this person may do besides reading (uploading photos and documents).
+fn actions(site: &SiteData, a: &Account) -> SafeHtml {
+    if !crate::uploads::may_upload(a) {
+        return SafeHtml::empty();
+    }
+    let mut h = SafeHtml::trusted("<p class=\"actions\"><a class=\"button\" href=\"");
+    h.push_text(preau_contract::routes::MEDIA_UPLOAD);
+    h.push_markup("\">");
+    h.push_text(site.t(Text::MediaLink));
+    h.push_markup("</a></p>");
+    h
 }
 
 /// The tiles of the person's schools and classes, and the keys of `manifest.recent` whose

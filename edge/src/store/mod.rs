@@ -8,6 +8,7 @@ pub mod audit;
 pub mod charters;
 pub mod sessions;
 pub mod throttle;
+pub mod uploads;
 
 use thiserror::Error;
 
@@ -141,6 +142,31 @@ pub trait Files {
     fn invalidate(&self) {}
 }
 
+/// A part of a stored file: `start..start+len` of a file of `total` bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub bytes: Vec<u8>,
+    /// Offset of `bytes` in the whole file.
+    pub start: u64,
+    /// Size of the whole file.
+    pub total: u64,
+}
+
+/// The bytes of uploads, stored outside the site under keys chosen by the core (content
+/// hashes): a folder of the data directory natively, R2 on Cloudflare.
+#[allow(async_fn_in_trait)]
+pub trait Blobs {
+    /// Store `bytes` under `key` (replacing what was there: same key, same content).
+    async fn put_blob(&self, key: &str, bytes: &[u8], mime: &str) -> Result<(), StoreError>;
+    /// Read `key`, or the part `start..=end` of it (`end` past the file reads to its end).
+    async fn get_blob(
+        &self,
+        key: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Option<Blob>, StoreError>;
+    async fn delete_blob(&self, key: &str) -> Result<(), StoreError>;
+}
+
 /// Wall-clock time in Unix seconds.
 pub trait Clock {
     fn now(&self) -> i64;
@@ -158,8 +184,8 @@ pub trait Log {
 }
 
 /// Everything the core needs, implemented by each adapter.
-pub trait Platform: Db + Files + Clock + Random + Log {}
-impl<T: Db + Files + Clock + Random + Log> Platform for T {}
+pub trait Platform: Db + Files + Blobs + Clock + Random + Log {}
+impl<T: Db + Files + Blobs + Clock + Random + Log> Platform for T {}
 
 #[cfg(test)]
 mod tests {

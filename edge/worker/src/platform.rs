@@ -4,10 +4,15 @@
 //! Conversions only: no rule of the product lives here.
 
 use crate::asset_url::{asset_url, ASSETS_ORIGIN};
-use preau_edge::store::{Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError};
+use preau_edge::store::{
+    Blob, Blobs, Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use worker::{D1Database, D1PreparedStatement, Fetcher, RequestInit, RequestRedirect};
+use worker::{
+    Bucket, D1Database, D1PreparedStatement, Fetcher, HttpMetadata, Range, RequestInit,
+    RequestRedirect,
+};
 
 /// Largest integer a JavaScript number (and so a D1 parameter) holds exactly.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -15,11 +20,16 @@ const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 pub struct WorkerPlatform {
     db: D1Database,
     assets: Fetcher,
+    uploads: Bucket,
 }
 
 impl WorkerPlatform {
-    pub fn new(db: D1Database, assets: Fetcher) -> Self {
-        WorkerPlatform { db, assets }
+    pub fn new(db: D1Database, assets: Fetcher, uploads: Bucket) -> Self {
+        WorkerPlatform {
+            db,
+            assets,
+            uploads,
+        }
     }
 
     fn prepare(&self, sql: &str, params: &[SqlValue]) -> Result<D1PreparedStatement, StoreError> {
@@ -150,6 +160,57 @@ impl Files for WorkerPlatform {
         Err(StoreError::Files(format!(
             "ASSETS : redirection inattendue pour {path}"
         )))
+    }
+}
+
+impl Blobs for WorkerPlatform {
+    async fn put_blob(&self, key: &str, bytes: &[u8], mime: &str) -> Result<(), StoreError> {
+        self.uploads
+            .put(key, bytes.to_vec())
+            .http_metadata(HttpMetadata {
+                content_type: Some(mime.to_string()),
+                ..HttpMetadata::default()
+            })
+            .execute()
+            .await
+            .map_err(files_err)?;
+        Ok(())
+    }
+
+    async fn get_blob(
+        &self,
+        key: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Option<Blob>, StoreError> {
+        let mut get = self.uploads.get(key);
+        let start = range.map(|(s, _)| s).unwrap_or(0);
+        match range {
+            Some((offset, Some(end))) if end >= offset => {
+                get = get.range(Range::OffsetWithLength {
+                    offset,
+                    length: end - offset + 1,
+                });
+            }
+            Some((offset, _)) => get = get.range(Range::OffsetToEnd { offset }),
+            None => {}
+        }
+        let Some(object) = get.execute().await.map_err(files_err)? else {
+            return Ok(None);
+        };
+        let total = object.size();
+        let bytes = match object.body() {
+            Some(body) => body.bytes().await.map_err(files_err)?,
+            None => Vec::new(),
+        };
+        Ok(Some(Blob {
+            bytes,
+            start,
+            total,
+        }))
+    }
+
+    async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
+        self.uploads.delete(key).await.map_err(files_err)
     }
 }
 

@@ -61,7 +61,10 @@ async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, String> {
     let assets = env.assets("ASSETS").map_err(|e| {
         format!("les fichiers du site (« ASSETS ») ne sont pas liés au Worker (wrangler.toml, [assets]) : {e}")
     })?;
-    let edge = Edge::new(WorkerPlatform::new(db, assets), config)
+    let uploads = env.bucket("UPLOADS").map_err(|e| {
+        format!("le stockage R2 « UPLOADS » n'est pas lié au Worker (wrangler.toml, [[r2_buckets]]) : {e}")
+    })?;
+    let edge = Edge::new(WorkerPlatform::new(db, assets, uploads), config)
         .await
         .map_err(|e| format!("le site construit est incomplet ({e}) : lancez scripts/build-worker.sh puis redéployez"))?;
     let edge = Rc::new(edge);

@@ -1,0 +1,144 @@
+//! The native adapter used by `preau serve`: SQLite for data (`sqlite`), the output folder
+//! for the site's files, a folder of the data directory for uploads (`blobs`), the system
+//! clock and random source, and a hyper HTTP/1.1 server (`server`). Thin on purpose: every
+//! rule lives in the core (`app`, `routes`, `features`).
+
+mod blobs;
+mod server;
+mod sqlite;
+
+pub use blobs::FolderBlobs;
+pub use server::{serve, LiveReload};
+pub use sqlite::{OnSqlite, SqliteDb, MIGRATIONS};
+
+use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The platform of `preau serve` and of the CLI's account commands.
+pub struct Native {
+    pub db: SqliteDb,
+    pub site_dir: PathBuf,
+    pub blobs: FolderBlobs,
+    cache: FileCache,
+}
+
+/// Small files of the site kept in memory between rebuilds (the hot path of every page).
+#[derive(Default)]
+struct FileCache {
+    files: Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>,
+    bytes: AtomicUsize,
+}
+
+const CACHE_FILE_MAX: usize = 256 * 1024;
+const CACHE_TOTAL_MAX: usize = 64 * 1024 * 1024;
+
+impl Native {
+    /// Open (and migrate) `<data>/preau.sqlite3`; serve files from `site_dir`; keep
+    /// uploads in `<data>/medias/`.
+    pub fn open(data: &Path, site_dir: &Path) -> Result<Native, StoreError> {
+        std::fs::create_dir_all(data)
+            .map_err(|e| StoreError::Db(format!("{} : {e}", data.display())))?;
+        let pool = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            * 2;
+        Ok(Native {
+            db: SqliteDb::open(&data.join("preau.sqlite3"), pool)?,
+            site_dir: site_dir.to_path_buf(),
+            blobs: FolderBlobs::new(&data.join("medias")),
+            cache: FileCache::default(),
+        })
+    }
+}
+
+impl OnSqlite for Native {
+    fn sqlite(&self) -> &SqliteDb {
+        &self.db
+    }
+}
+
+impl Files for Native {
+    async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        // The core checked the path's segments; here, never follow a link out of the
+        // output folder.
+        if let Some(hit) = self
+            .cache
+            .files
+            .lock()
+            .ok()
+            .and_then(|c| c.get(path).cloned())
+        {
+            return Ok(Some(hit.to_vec()));
+        }
+        let full = self.site_dir.join(path);
+        let data = match std::fs::symlink_metadata(&full) {
+            Ok(m) if m.is_file() => {
+                std::fs::read(&full).map_err(|e| StoreError::Files(e.to_string()))?
+            }
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::Files(e.to_string())),
+        };
+        if data.len() <= CACHE_FILE_MAX
+            && self.cache.bytes.load(Ordering::Relaxed) + data.len() <= CACHE_TOTAL_MAX
+        {
+            if let Ok(mut c) = self.cache.files.lock() {
+                self.cache.bytes.fetch_add(data.len(), Ordering::Relaxed);
+                c.insert(path.to_string(), Arc::new(data.clone()));
+            }
+        }
+        Ok(Some(data))
+    }
+
+    fn invalidate(&self) {
+        if let Ok(mut c) = self.cache.files.lock() {
+            c.clear();
+            self.cache.bytes.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Blobs for Native {
+    async fn put_blob(&self, key: &str, bytes: &[u8], _mime: &str) -> Result<(), StoreError> {
+        self.blobs.put(key, bytes)
+    }
+    async fn get_blob(
+        &self,
+        key: &str,
+        range: Option<(u64, Option<u64>)>,
+    ) -> Result<Option<Blob>, StoreError> {
+        self.blobs.get(key, range)
+    }
+    async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
+        self.blobs.delete(key)
+    }
+}
+
+impl Clock for Native {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+impl Log for Native {
+    fn error(&self, message: &str) {
+        eprintln!("preau serve : {message}");
+    }
+}
+
+impl Random for Native {
+    fn fill(&self, buf: &mut [u8]) {
+        system_random(buf);
+    }
+}
+
+/// The operating system's random source.
+pub fn system_random(buf: &mut [u8]) {
+    // No usable randomness means no safe session: stop rather than continue weakly.
+    getrandom::getrandom(buf).expect("the system random source is unavailable");
+}

@@ -1,0 +1,184 @@
+//! SQLite for `preau serve` and the CLI: a small pool of connections on one file (WAL),
+//! the shared migrations, and SQLite errors mapped to the core's kinds.
+
+use crate::store::{Db, Row, SqlValue, Statement, StoreError};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The SQL migrations, shared with Cloudflare D1 (`wrangler d1 migrations apply`).
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init.sql",
+        include_str!("../../migrations/0001_init.sql"),
+    ),
+    (
+        "0002_uploads.sql",
+        include_str!("../../migrations/0002_uploads.sql"),
+    ),
+];
+
+/// A small pool of SQLite connections on one database file (WAL mode).
+pub struct SqliteDb {
+    conns: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+    /// A connection that never writes: its `data_version` changes on every commit by any
+    /// other connection, in this process or another (the CLI).
+    watch: Mutex<Connection>,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Constraint(e.to_string())
+        }
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound(e.to_string()),
+        _ => StoreError::Db(e.to_string()),
+    }
+}
+
+fn lock_err<T>(e: std::sync::PoisonError<T>) -> StoreError {
+    StoreError::Db(e.to_string())
+}
+
+impl SqliteDb {
+    pub fn open(path: &Path, pool: usize) -> Result<SqliteDb, StoreError> {
+        let mut conns = Vec::new();
+        for _ in 0..pool.max(1) {
+            let c = Connection::open(path).map_err(db_err)?;
+            c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                .map_err(db_err)?;
+            conns.push(Mutex::new(c));
+        }
+        let watch = Connection::open(path).map_err(db_err)?;
+        let db = SqliteDb {
+            conns,
+            next: AtomicUsize::new(0),
+            watch: Mutex::new(watch),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Apply the migrations not applied yet, recorded in the same table wrangler uses.
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute_batch("CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")?;
+            for (name, sql) in MIGRATIONS {
+                let done: i64 = c.query_row("SELECT count(*) FROM d1_migrations WHERE name = ?1", [name], |r| r.get(0))?;
+                if done == 0 {
+                    let tx = c.unchecked_transaction()?;
+                    tx.execute_batch(sql)?;
+                    tx.execute("INSERT INTO d1_migrations (name) VALUES (?1)", [name])?;
+                    tx.commit()?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        // Take a free connection if there is one, else wait for ours.
+        for i in 0..n {
+            if let Ok(mut c) = self.conns[(start + i) % n].try_lock() {
+                return f(&mut c).map_err(db_err);
+            }
+        }
+        let mut c = self.conns[start % n].lock().map_err(lock_err)?;
+        f(&mut c).map_err(db_err)
+    }
+}
+
+fn to_sql(v: &SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Int(i) => Value::Integer(*i),
+        SqlValue::Text(s) => Value::Text(s.clone()),
+    }
+}
+
+fn from_sql(v: ValueRef) -> SqlValue {
+    match v {
+        ValueRef::Integer(i) => SqlValue::Int(i),
+        ValueRef::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Real(f) => SqlValue::Int(f as i64),
+        ValueRef::Null | ValueRef::Blob(_) => SqlValue::Null,
+    }
+}
+
+impl Db for SqliteDb {
+    fn generation(&self) -> Option<u64> {
+        let c = self.watch.lock().ok()?;
+        c.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+            .ok()
+            .map(|v| v as u64)
+    }
+
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
+        self.with(|c| {
+            let mut st = c.prepare_cached(sql)?;
+            let cols = st.column_count();
+            let params: Vec<Value> = params.iter().map(to_sql).collect();
+            let mut rows = st.query(rusqlite::params_from_iter(params))?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(
+                    (0..cols)
+                        .map(|i| r.get_ref(i).map(from_sql).unwrap_or(SqlValue::Null))
+                        .collect(),
+                );
+            }
+            Ok(out)
+        })
+    }
+
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
+        self.with(|c| {
+            let params: Vec<Value> = params.iter().map(to_sql).collect();
+            c.prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(params))
+                .map(|n| n as u64)
+        })
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            for (sql, params) in &statements {
+                let params: Vec<Value> = params.iter().map(to_sql).collect();
+                tx.prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(params))?;
+            }
+            tx.commit()
+        })
+    }
+}
+
+/// A platform whose database is a `SqliteDb` (the server's, or the tests').
+pub trait OnSqlite {
+    fn sqlite(&self) -> &SqliteDb;
+}
+
+impl<T: OnSqlite> Db for T {
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
+        self.sqlite().query(sql, params).await
+    }
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
+        self.sqlite().execute(sql, params).await
+    }
+    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
+        self.sqlite().batch(statements).await
+    }
+    fn generation(&self) -> Option<u64> {
+        self.sqlite().generation()
+    }
+}
