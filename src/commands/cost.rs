@@ -58,11 +58,15 @@ pub struct CostArgs {
     /// Photos envoyées par classe et par semaine d'école
     #[arg(long, default_value_t = 10.0)]
     pub photos_per_class_week: f64,
-    /// Octets stockés par photo, toutes tailles comprises (mesuré : benches/media, photo de
-    /// téléphone de 12 mégapixels réduite à 2 048 px, plus ses versions 480 et 960 px)
-    #[arg(long, default_value_t = 600_000.0)]
+    /// Octets stockés par photo, toutes tailles comprises (mesuré avec `cargo run --release
+    /// -p preau-media --example bench` : une photo de 12 mégapixels réduite à 2 000 px
+    /// pèse 498 Ko, plus 134 Ko et 23 Ko pour ses versions 960 et 480 px)
+    #[arg(long, default_value_t = 655_000.0)]
     pub bytes_per_photo: f64,
-    /// Photos vues par parent et par semaine (chaque vue est une lecture R2)
+    /// Nombre de classes (par défaut : celles du site construit)
+    #[arg(long)]
+    pub classes: Option<usize>,
+    /// Photos vues par parent et par semaine (chaque vue est une requête Worker et une lecture R2)
     #[arg(long, default_value_t = 20.0)]
     pub photo_views_per_week: f64,
     /// Taux de change
@@ -136,11 +140,18 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     let d1_writes = signins * 4.0 + views * 0.2;
     // Uploads: every photo is 3 writes (2,048, 960 and 480 px); the storage at the end of
     // the year is counted for the whole year (an upper bound: photos arrive through it).
-    let classes = classes(&args.output)?;
+    let classes = match args.classes {
+        Some(n) => n,
+        None => classes(&args.output)?,
+    };
     let photos = classes as f64 * args.photos_per_class_week * args.weeks;
     let r2_gb = photos * args.bytes_per_photo / 1e9;
     let r2_writes = photos * 3.0;
     let r2_reads = parents * args.photo_views_per_week * args.weeks;
+    // Each photo shown is one more Worker request (the guard runs on /medias/).
+    let requests = requests + r2_reads;
+    let cpu_ms = cpu_ms + r2_reads * args.cpu_ms_per_request;
+    let d1_reads = d1_reads + r2_reads * 4.0;
     let monthly = |yearly: f64| yearly / 12.0;
     let over = |used: f64, included: f64, per_million: f64| {
         ((monthly(used) - included).max(0.0) / 1e6) * per_million * 12.0

@@ -14,6 +14,9 @@ use worker::{
     ScheduledEvent,
 };
 
+/// Largest upload request on the Worker (its memory is 128 MB).
+const WORKER_UPLOAD_REQUEST_BYTES: usize = 24 << 20;
+
 /// The Worker secret holding the key for anti-forgery tokens (`wrangler secret put`).
 const SECRET_NAME: &str = "PREAU_SECRET";
 
@@ -53,6 +56,14 @@ async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, String> {
              (par exemple la sortie de « openssl rand -base64 48 »)."
         )
     })?;
+    // 128 MB per request: the form's body, one decoded photo (large JPEGs decode at a
+    // reduced scale) and its re-encoded versions must fit together.
+    let mut config = config;
+    config.uploads.media = preau_media::Limits {
+        variant_widths: config.uploads.media.variant_widths.clone(),
+        ..preau_media::Limits::worker()
+    };
+    config.uploads.request_bytes = WORKER_UPLOAD_REQUEST_BYTES;
     let db = env.d1("DB").map_err(|e| {
         format!(
             "la base D1 « DB » n'est pas liée au Worker (wrangler.toml, [[d1_databases]]) : {e}"
