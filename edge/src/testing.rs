@@ -4,8 +4,8 @@
 //! directly, so a rule of the core gets a test of a few lines.
 
 use crate::client::Client;
-use crate::native::{FolderBlobs, OnSqlite, SqliteDb};
-use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
+use crate::native::{FolderBlobs, OnFolder, OnSqlite, SqliteDb};
+use crate::store::{Clock, Files, Log, Random, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -94,22 +94,12 @@ impl Files for TestPlatform {
     }
 }
 
-impl Blobs for TestPlatform {
-    async fn put_blob(&self, key: &str, bytes: &[u8], _mime: &str) -> Result<(), StoreError> {
-        if self.fail_blob_writes.load(Ordering::SeqCst) {
-            return Err(StoreError::Files("écriture refusée (test)".into()));
-        }
-        self.blobs.put(key, bytes)
+impl OnFolder for TestPlatform {
+    fn folder(&self) -> &FolderBlobs {
+        &self.blobs
     }
-    async fn get_blob(
-        &self,
-        key: &str,
-        range: Option<(u64, Option<u64>)>,
-    ) -> Result<Option<Blob>, StoreError> {
-        self.blobs.get(key, range)
-    }
-    async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
-        self.blobs.delete(key)
+    fn refuse_writes(&self) -> bool {
+        self.fail_blob_writes.load(Ordering::SeqCst)
     }
 }
 

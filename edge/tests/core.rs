@@ -3,124 +3,17 @@
 //! server, no port; each rule is a few lines.
 #![cfg(feature = "native")]
 
+mod support;
+
 use http::{Method, Request, StatusCode};
-use preau_edge::accounts::{Role, Scope};
-use preau_edge::admin::{self, NewAccount};
+use preau_edge::accounts::Role;
 use preau_edge::client::{Client, Proxies};
-use preau_edge::respond::Resp;
 use preau_edge::store::Db;
-use preau_edge::testing::{block_on, local_client, TestPlatform};
-use preau_edge::{BodyProblem, Edge, EdgeConfig};
-use preau_generator::{BuildOptions, Generator};
-use std::path::Path;
+use preau_edge::testing::{block_on, local_client};
+use preau_edge::{BodyProblem, EdgeConfig};
+use support::{cookie as set_cookie, input, text, world, world_with};
 
-const NOW: i64 = 1_800_000_000;
-const PASSWORD: &str = "girafe-velo-orange-piscine-42";
 const CLASS: &str = "/ecoles/ecole-a/classes/ce1/";
-
-struct World {
-    edge: Edge<TestPlatform>,
-    _site: tempfile::TempDir,
-}
-
-fn world_with(config: impl FnOnce(&mut EdgeConfig)) -> World {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let site = tempfile::tempdir().expect("tempdir");
-    let mut g = Generator::new(BuildOptions {
-        content: root.join("tests/fixtures/basic"),
-        theme: root.join("themes/default"),
-        output: site.path().join("public"),
-    })
-    .expect("generator");
-    g.build(&|_, _| {}).expect("build");
-    let platform = TestPlatform::new(&site.path().join("public"), NOW).expect("platform");
-    let mut c = EdgeConfig::new(vec![7u8; 32]).expect("config");
-    config(&mut c);
-    let edge = block_on(Edge::new(platform, c)).expect("edge");
-    World { edge, _site: site }
-}
-
-fn world() -> World {
-    world_with(|_| {})
-}
-
-impl World {
-    fn add(&self, login: &str, name: &str, role: Role, scope: &str) {
-        let a = NewAccount {
-            login,
-            display_name: name,
-            role,
-            scopes: vec![Scope::parse(scope).expect("scope")],
-            password: PASSWORD,
-        };
-        block_on(admin::add(&self.edge.platform, &a, "test")).expect("add");
-    }
-
-    fn send(&self, method: Method, uri: &str, cookie: &str, body: &str, client: Client) -> Resp {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("host", "ent.test")
-            .header("cookie", cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.as_bytes().to_vec())
-            .expect("request");
-        block_on(self.edge.handle(req, client))
-    }
-
-    fn get(&self, uri: &str, cookie: &str) -> Resp {
-        self.send(Method::GET, uri, cookie, "", local_client())
-    }
-
-    /// Sign in and accept the charter; returns the session cookie.
-    fn sign_in(&self, login: &str) -> String {
-        let form = self.get("/connexion/", "");
-        let csrf_cookie = set_cookie(&form, "preau_csrf");
-        let token = input(&text(&form), "csrf");
-        let body = format!("csrf={token}&login={login}&password={PASSWORD}");
-        let r = self.send(
-            Method::POST,
-            "/connexion/",
-            &csrf_cookie,
-            &body,
-            local_client(),
-        );
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
-        let session = set_cookie(&r, "preau_session");
-        let gate = self.get("/charte/accepter/", &session);
-        let token = input(&text(&gate), "csrf");
-        let r = self.send(
-            Method::POST,
-            "/charte/accepter/",
-            &session,
-            &format!("csrf={token}"),
-            local_client(),
-        );
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        session
-    }
-}
-
-fn text(r: &Resp) -> String {
-    String::from_utf8_lossy(r.body()).into_owned()
-}
-
-fn set_cookie(r: &Resp, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(name))
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_string()
-}
-
-fn input(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let start = html.find(&key).expect("input") + key.len();
-    html[start..].split('"').next().expect("value").to_string()
-}
 
 #[test]
 fn slot_names_in_a_name_are_shown_as_text_and_never_filled() {
@@ -203,7 +96,7 @@ fn forwarded_headers_count_only_from_the_configured_proxy() {
 #[test]
 fn head_has_no_body_and_refused_bodies_get_a_page_with_headers() {
     let w = world();
-    let r = w.send(Method::HEAD, "/", "", "", local_client());
+    let r = w.send(Method::HEAD, "/", "", "", Vec::new());
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.body().is_empty());
     assert!(r.headers().contains_key("content-security-policy"));

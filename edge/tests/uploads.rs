@@ -3,123 +3,28 @@
 //! store fails half-way. The HTTP scenarios run the same journeys against both adapters.
 #![cfg(feature = "native")]
 
+mod support;
+
 #[path = "../media/tests/inspect/common/mod.rs"]
 mod common;
 
-use http::{Method, Request, StatusCode};
+use http::{Method, StatusCode};
 use preau_contract::media::MediaRef;
-use preau_edge::accounts::{Role, Scope};
-use preau_edge::admin::{self, NewAccount};
+use preau_edge::accounts::Role;
 use preau_edge::respond::Resp;
 use preau_edge::store::Db;
-use preau_edge::testing::{block_on, local_client, TestPlatform};
-use preau_edge::{Edge, EdgeConfig};
-use preau_generator::{BuildOptions, Generator};
-use std::path::Path;
+use preau_edge::testing::block_on;
 use std::sync::atomic::Ordering;
+use support::{input, text, world, World, FORM};
 
-const NOW: i64 = 1_800_000_000;
-const PASSWORD: &str = "girafe-velo-orange-piscine-42";
 const CE1: &str = "ecole-a/ce1";
 
-struct World {
-    edge: Edge<TestPlatform>,
-    _site: tempfile::TempDir,
+trait Uploads {
+    fn upload(&self, session: &str, scope: &str, files: &[(&str, &[u8])]) -> Resp;
+    fn rows(&self) -> i64;
 }
 
-fn world() -> World {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let site = tempfile::tempdir().expect("tempdir");
-    Generator::new(BuildOptions {
-        content: root.join("tests/fixtures/basic"),
-        theme: root.join("themes/default"),
-        output: site.path().join("public"),
-    })
-    .and_then(|mut g| g.build(&|_, _| {}).map(|_| ()))
-    .expect("build");
-    let platform = TestPlatform::new(&site.path().join("public"), NOW).expect("platform");
-    let config = EdgeConfig::new(vec![7u8; 32]).expect("config");
-    World {
-        edge: block_on(Edge::new(platform, config)).expect("edge"),
-        _site: site,
-    }
-}
-
-fn text(r: &Resp) -> String {
-    String::from_utf8_lossy(r.body()).into_owned()
-}
-
-fn cookie(r: &Resp, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(name))
-        .and_then(|v| v.split(';').next())
-        .expect("cookie")
-        .to_string()
-}
-
-fn input(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let start = html.find(&key).expect("input") + key.len();
-    html[start..].split('"').next().expect("value").to_string()
-}
-
-impl World {
-    fn send(&self, method: Method, uri: &str, cookie: &str, ct: &str, body: Vec<u8>) -> Resp {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("host", "ent.test")
-            .header("cookie", cookie)
-            .header("content-type", ct)
-            .body(body)
-            .expect("request");
-        block_on(self.edge.handle(req, local_client()))
-    }
-
-    fn get(&self, uri: &str, cookie: &str) -> Resp {
-        self.send(Method::GET, uri, cookie, "", Vec::new())
-    }
-
-    /// A member with `role` in `scope`, signed in with the charter accepted.
-    fn member(&self, login: &str, role: Role, scope: &str) -> String {
-        let a = NewAccount {
-            login,
-            display_name: login,
-            role,
-            scopes: vec![Scope::parse(scope).expect("scope")],
-            password: PASSWORD,
-        };
-        block_on(admin::add(&self.edge.platform, &a, "test")).expect("add");
-        let form = self.get("/connexion/", "");
-        let csrf = cookie(&form, "preau_csrf");
-        let body = format!(
-            "csrf={}&login={login}&password={PASSWORD}",
-            input(&text(&form), "csrf")
-        );
-        let form_ct = "application/x-www-form-urlencoded";
-        let r = self.send(
-            Method::POST,
-            "/connexion/",
-            &csrf,
-            form_ct,
-            body.into_bytes(),
-        );
-        let session = cookie(&r, "preau_session");
-        let gate = self.get("/charte/accepter/", &session);
-        let body = format!("csrf={}", input(&text(&gate), "csrf"));
-        self.send(
-            Method::POST,
-            "/charte/accepter/",
-            &session,
-            form_ct,
-            body.into_bytes(),
-        );
-        session
-    }
-
+impl Uploads for World {
     /// Post files to the upload form as a browser does.
     fn upload(&self, session: &str, scope: &str, files: &[(&str, &[u8])]) -> Resp {
         let page = self.get("/espace/medias/", session);
@@ -322,7 +227,7 @@ fn the_same_file_twice_is_stored_once_and_deleting_it_removes_the_blob() {
         Method::POST,
         "/espace/medias/supprimer/",
         &teacher,
-        "application/x-www-form-urlencoded",
+        FORM,
         body.into_bytes(),
     );
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));

@@ -1,22 +1,12 @@
 //! Uploaded photos named in posts: the build writes their sizes and smaller versions from
 //! the name alone, and refuses a mistyped name or a photo narrower than the page's readers.
 
+mod support;
+use support::copy_dir;
+
 use preau_contract::media::{MediaKind, MediaRef, MediaScope};
 use preau_generator::{BuildError, BuildOptions, Generator};
 use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let p = e.expect("entry").path();
-        let dest = to.join(p.file_name().expect("name"));
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).expect("copy");
-        }
-    }
-}
 
 fn photo(scope: MediaScope) -> MediaRef {
     MediaRef {

@@ -1,21 +1,11 @@
 //! A theme the edge cannot work with is refused at build time: a shell without a slot the
 //! edge fills, a marker that is no slot, or a strings file without a text the edge shows.
 
+mod support;
+use support::copy_dir;
+
 use preau_generator::{BuildError, BuildOptions, Generator};
 use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let p = e.expect("entry").path();
-        let dest = to.join(p.file_name().expect("name"));
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).expect("copy");
-        }
-    }
-}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -100,19 +100,37 @@ impl Files for Native {
     }
 }
 
-impl Blobs for Native {
+/// A platform whose uploads are a `FolderBlobs` (the server's, or the tests').
+pub trait OnFolder {
+    fn folder(&self) -> &FolderBlobs;
+    /// Refuse writes (the tests' store outage).
+    fn refuse_writes(&self) -> bool {
+        false
+    }
+}
+
+impl<T: OnFolder> Blobs for T {
     async fn put_blob(&self, key: &str, bytes: &[u8], _mime: &str) -> Result<(), StoreError> {
-        self.blobs.put(key, bytes)
+        if self.refuse_writes() {
+            return Err(StoreError::Files("écriture refusée".into()));
+        }
+        self.folder().put(key, bytes)
     }
     async fn get_blob(
         &self,
         key: &str,
         range: Option<(u64, Option<u64>)>,
     ) -> Result<Option<Blob>, StoreError> {
-        self.blobs.get(key, range)
+        self.folder().get(key, range)
     }
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
-        self.blobs.delete(key)
+        self.folder().delete(key)
+    }
+}
+
+impl OnFolder for Native {
+    fn folder(&self) -> &FolderBlobs {
+        &self.blobs
     }
 }
 
