@@ -36,6 +36,35 @@ impl Default for UploadConfig {
     }
 }
 
+impl UploadConfig {
+    /// Apply a setting by name (`preau serve` flags, Worker variables): `max_mb` per file,
+    /// `files_per_request`, `files_per_day`, `mb_per_day`. `Err` names what is wrong.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let n: u64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{name} : nombre entier positif attendu, pas « {value} »"))?;
+        match name {
+            "max_mb" => self.media.max_bytes = (n as usize).saturating_mul(1 << 20),
+            "files_per_request" => self.files_per_request = n as usize,
+            "files_per_day" => self.files_per_day = n as i64,
+            "mb_per_day" => self.bytes_per_day = (n as i64).saturating_mul(1 << 20),
+            _ => return Err(format!("réglage inconnu : {name}")),
+        }
+        Ok(())
+    }
+}
+
+/// The settings `UploadConfig::set` knows, with the Worker variable of each.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("max_mb", "PREAU_UPLOAD_MAX_MB"),
+    ("files_per_request", "PREAU_UPLOADS_PER_REQUEST"),
+    ("files_per_day", "PREAU_UPLOADS_PER_DAY"),
+    ("mb_per_day", "PREAU_UPLOAD_MB_PER_DAY"),
+];
+
 /// Roles that publish, and so may upload (parents, pupils and partners may not).
 pub fn may_upload(a: &Account) -> bool {
     matches!(

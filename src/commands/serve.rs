@@ -52,6 +52,18 @@ pub struct ServeArgs {
         requires = "behind_https_proxy"
     )]
     pub proxy_header: String,
+    /// Taille maximale d'un fichier envoyé (Mo)
+    #[arg(long, value_name = "MO")]
+    pub upload_max_mb: Option<u64>,
+    /// Fichiers envoyés par compte et par jour
+    #[arg(long, value_name = "N")]
+    pub uploads_per_day: Option<u64>,
+    /// Mo envoyés par compte et par jour
+    #[arg(long, value_name = "MO")]
+    pub upload_mb_per_day: Option<u64>,
+    /// Fichiers par envoi
+    #[arg(long, value_name = "N")]
+    pub uploads_per_request: Option<u64>,
 }
 
 /// The proxies whose forwarding header is believed (none unless behind a proxy).
@@ -103,6 +115,19 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
     let mut config = EdgeConfig::new(secret)
         .with_context(|| format!("clé {}", data.join("secret.key").display()))?;
     config.proxies = proxies(&args)?;
+    for (name, value) in [
+        ("max_mb", args.upload_max_mb),
+        ("files_per_day", args.uploads_per_day),
+        ("mb_per_day", args.upload_mb_per_day),
+        ("files_per_request", args.uploads_per_request),
+    ] {
+        if let Some(v) = value {
+            config
+                .uploads
+                .set(name, &v.to_string())
+                .map_err(anyhow::Error::msg)?;
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

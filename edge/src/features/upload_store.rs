@@ -101,7 +101,9 @@ pub(super) async fn take<P: Platform>(
             let target = format!("{name} ({})", r.key());
             edge.audit(cx, l, Action::Upload, &target, Outcome::Refused)
                 .await?;
-            return Ok(refuse(name, cx.site.t(refusal_text(&r))));
+            let max_mb = (edge.config.uploads.media.max_bytes >> 20).to_string();
+            let reason = cx.site.t(refusal_text(&r)).replace("{mo}", &max_mb);
+            return Ok(refuse(name, &reason));
         }
     };
     let digest = Sha256::digest(&checked.bytes);

@@ -64,6 +64,14 @@ async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, String> {
         ..preau_media::Limits::worker()
     };
     config.uploads.request_bytes = WORKER_UPLOAD_REQUEST_BYTES;
+    for (name, var) in preau_edge::uploads::SETTINGS {
+        if let Ok(value) = env.var(var) {
+            config
+                .uploads
+                .set(name, &value.to_string())
+                .map_err(|e| format!("variable {var} : {e}"))?;
+        }
+    }
     let db = env.d1("DB").map_err(|e| {
         format!(
             "la base D1 « DB » n'est pas liée au Worker (wrangler.toml, [[d1_databases]]) : {e}"
