@@ -2,16 +2,17 @@
 
 use anyhow::Context;
 use std::io::Write;
+use preau_edge::app::MIN_SECRET_LEN;
 use std::path::Path;
 
 pub fn load_or_create(data: &Path) -> anyhow::Result<Vec<u8>> {
     let path = data.join("secret.key");
     if let Ok(bytes) = std::fs::read(&path) {
-        if bytes.len() >= 32 {
+        if bytes.len() >= MIN_SECRET_LEN {
             return Ok(bytes);
         }
     }
-    let mut key = vec![0u8; 32];
+    let mut key = vec![0u8; MIN_SECRET_LEN];
     preau_edge::native::system_random(&mut key);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
