@@ -180,6 +180,7 @@ impl<P: Platform> Edge<P> {
         };
         if head {
             resp.body_mut().clear();
+            resp.extensions_mut().remove::<store::StreamedBlob>();
         }
         respond::security_headers(&mut resp, client.https);
         resp

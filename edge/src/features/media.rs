@@ -7,7 +7,7 @@ use super::serving::not_found;
 use crate::app::{Ctx, Edge, Handled};
 use crate::guard;
 use crate::respond;
-use crate::store::{self, Platform};
+use crate::store::{self, Platform, StreamedBlob};
 use http::{header, HeaderValue, Response, StatusCode};
 use preau_contract::media::{MediaKind, MediaRef};
 
@@ -30,50 +30,7 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     let Some(row) = row.filter(|_| matches) else {
         return Ok(not_found(edge, cx).await?);
     };
-    let range = cx
-        .req
-        .headers()
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_range);
-    let wanted = match range {
-        Some(RangeSpec::From(start, end)) => Some((start, end)),
-        // "The last n bytes" needs the size first: read it all (files are small).
-        Some(RangeSpec::Suffix(_)) | None => None,
-    };
-    let Some(mut blob) = edge.platform.get_blob(&media.blob_key(), wanted).await? else {
-        edge.platform
-            .error(&format!("media sans fichier : {}", media.url()));
-        return Ok(not_found(edge, cx).await?);
-    };
-    if let Some(RangeSpec::Suffix(n)) = range {
-        let start = blob.total.saturating_sub(n);
-        blob.bytes = blob.bytes.split_off(start as usize);
-        blob.start = start;
-    }
-    if range.is_some() && (blob.start >= blob.total || blob.bytes.is_empty()) {
-        let mut r = Response::new(Vec::new());
-        *r.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
-        set(
-            &mut r,
-            header::CONTENT_RANGE,
-            &format!("bytes */{}", blob.total),
-        );
-        return Ok(r);
-    }
-    let partial = range.is_some() && (blob.start > 0 || (blob.bytes.len() as u64) < blob.total);
-    let end = blob.start + blob.bytes.len() as u64;
-    let content_range = format!(
-        "bytes {}-{}/{}",
-        blob.start,
-        end.saturating_sub(1),
-        blob.total
-    );
-    let mut r = Response::new(blob.bytes);
-    if partial {
-        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
-        set(&mut r, header::CONTENT_RANGE, &content_range);
-    }
+    let mut r = body(edge, cx, &media).await?;
     set(&mut r, header::CONTENT_TYPE, media.kind.mime());
     set(&mut r, header::ACCEPT_RANGES, "bytes");
     set(&mut r, header::CONTENT_SECURITY_POLICY, MEDIA_CSP);
@@ -85,10 +42,51 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     };
     set(&mut r, header::CACHE_CONTROL, cache);
     if media.kind == MediaKind::Pdf {
+        let disposition = attachment(&row.original_name);
+        set(&mut r, header::CONTENT_DISPOSITION, &disposition);
+    }
+    Ok(r)
+}
+
+/// The file, or the part the `Range` header asks for, read here or left to the adapter.
+async fn body<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, media: &MediaRef) -> Handled {
+    let range = cx
+        .req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_range);
+    let key = media.blob_key();
+    let Some(total) = edge.platform.blob_size(&key).await? else {
+        edge.platform
+            .error(&format!("media sans fichier : {}", media.url()));
+        return Ok(not_found(edge, cx).await?);
+    };
+    let Some((start, end)) = resolve(range, total) else {
+        let mut r = Response::new(Vec::new());
+        *r.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+        set(&mut r, header::CONTENT_RANGE, &format!("bytes */{total}"));
+        return Ok(r);
+    };
+    let len = end + 1 - start;
+    let mut r = if edge.platform.streams() {
+        let mut r = Response::new(Vec::new());
+        r.extensions_mut().insert(StreamedBlob { key, start, len });
+        r
+    } else {
+        let blob = edge
+            .platform
+            .get_blob(&key, Some((start, Some(end))))
+            .await?;
+        Response::new(blob.map(|b| b.bytes).unwrap_or_default())
+    };
+    set(&mut r, header::CONTENT_LENGTH, &len.to_string());
+    if range.is_some() && len < total {
+        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
         set(
             &mut r,
-            header::CONTENT_DISPOSITION,
-            &attachment(&row.original_name),
+            header::CONTENT_RANGE,
+            &format!("bytes {start}-{end}/{total}"),
         );
     }
     Ok(r)
@@ -130,6 +128,20 @@ enum RangeSpec {
     Suffix(u64),
 }
 
+/// The first and last byte to send of a file of `total` bytes; `None` when the range asks
+/// for nothing that exists (416). No range, or an empty file: all of it.
+fn resolve(range: Option<RangeSpec>, total: u64) -> Option<(u64, u64)> {
+    let last = total.checked_sub(1);
+    match (range, last) {
+        (_, None) => Some((0, 0)).filter(|_| range.is_none()),
+        (None, Some(last)) => Some((0, last)),
+        (Some(RangeSpec::From(s, e)), Some(last)) => {
+            (s <= last).then(|| (s, e.unwrap_or(last).min(last)))
+        }
+        (Some(RangeSpec::Suffix(n)), Some(last)) => Some((total.saturating_sub(n), last)),
+    }
+}
+
 /// One `bytes=` range (several ranges are answered with the whole file).
 fn parse_range(h: &str) -> Option<RangeSpec> {
     let spec = h.trim().strip_prefix("bytes=")?;
@@ -162,6 +174,19 @@ mod tests {
         assert_eq!(parse_range("bytes=5-1"), None);
         assert_eq!(parse_range("bytes=0-1,5-6"), None);
         assert_eq!(parse_range("items=0-1"), None);
+    }
+
+    #[test]
+    fn ranges_resolve_against_the_size() {
+        assert_eq!(resolve(None, 10), Some((0, 9)));
+        assert_eq!(resolve(Some(RangeSpec::From(2, Some(4))), 10), Some((2, 4)));
+        assert_eq!(
+            resolve(Some(RangeSpec::From(8, Some(40))), 10),
+            Some((8, 9))
+        );
+        assert_eq!(resolve(Some(RangeSpec::From(10, None)), 10), None);
+        assert_eq!(resolve(Some(RangeSpec::Suffix(3)), 10), Some((7, 9)));
+        assert_eq!(resolve(Some(RangeSpec::Suffix(30)), 10), Some((0, 9)));
     }
 
     #[test]

@@ -165,6 +165,29 @@ pub trait Blobs {
         range: Option<(u64, Option<u64>)>,
     ) -> Result<Option<Blob>, StoreError>;
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Size of the file under `key`.
+    async fn blob_size(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .get_blob(key, Some((0, Some(0))))
+            .await?
+            .map(|b| b.total))
+    }
+
+    /// True when the adapter sends a file's bytes itself, straight from the store to the
+    /// client (R2 on Workers: no copy through the Worker's memory). The core then answers
+    /// with headers and a `StreamedBlob` extension instead of a body.
+    fn streams(&self) -> bool {
+        false
+    }
+}
+
+/// In the extensions of an answer: the adapter sends `len` bytes of `key` from `start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamedBlob {
+    pub key: String,
+    pub start: u64,
+    pub len: u64,
 }
 
 /// Wall-clock time in Unix seconds.

@@ -212,6 +212,48 @@ impl Blobs for WorkerPlatform {
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
         self.uploads.delete(key).await.map_err(files_err)
     }
+
+    async fn blob_size(&self, key: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .uploads
+            .head(key)
+            .await
+            .map_err(files_err)?
+            .map(|o| o.size()))
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+}
+
+impl WorkerPlatform {
+    /// The body of `len` bytes of `key` from `start`, handed to the runtime: R2 streams it
+    /// to the client without the bytes passing through the Worker.
+    pub async fn blob_body(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<worker::ResponseBody>, StoreError> {
+        let object = self
+            .uploads
+            .get(key)
+            .range(Range::OffsetWithLength {
+                offset: start,
+                length: len,
+            })
+            .execute()
+            .await
+            .map_err(files_err)?;
+        let Some(object) = object else {
+            return Ok(None);
+        };
+        match object.body() {
+            Some(body) => body.response_body().map(Some).map_err(files_err),
+            None => Ok(None),
+        }
+    }
 }
 
 impl Log for WorkerPlatform {

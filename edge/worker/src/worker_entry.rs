@@ -6,6 +6,8 @@ use crate::asset_url::asset_url;
 use crate::platform::WorkerPlatform;
 use futures_util::StreamExt;
 use preau_contract::shell::ERRORS_DIR;
+use preau_contract::text::Text;
+use preau_edge::store::StreamedBlob;
 use preau_edge::{respond, BodyProblem, Client, Edge, EdgeConfig};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -159,15 +161,70 @@ async fn to_http(
 /// The core's answer as a Workers response.
 fn from_http(resp: http::Response<Vec<u8>>) -> worker::Result<Response> {
     let (parts, body) = resp.into_parts();
+    Ok(Response::from_bytes(body)?
+        .with_status(parts.status.as_u16())
+        .with_headers(headers(&parts)?))
+}
+
+fn headers(parts: &http::response::Parts) -> worker::Result<Headers> {
     let headers = Headers::new();
     for (name, value) in &parts.headers {
         if let Ok(v) = value.to_str() {
             headers.append(name.as_str(), v)?;
         }
     }
-    Ok(Response::from_bytes(body)?
-        .with_status(parts.status.as_u16())
-        .with_headers(headers))
+    Ok(headers)
+}
+
+/// The core's answer, with its body streamed from R2 when the core left that to us.
+async fn send(
+    edge: &WorkerEdge,
+    resp: http::Response<Vec<u8>>,
+    https: bool,
+) -> worker::Result<Response> {
+    let Some(blob) = resp.extensions().get::<StreamedBlob>().cloned() else {
+        return from_http(resp);
+    };
+    let (parts, _) = resp.into_parts();
+    match edge
+        .platform
+        .blob_body(&blob.key, blob.start, blob.len)
+        .await
+    {
+        Ok(Some(body)) => Ok(Response::from_body(body)?
+            .with_status(parts.status.as_u16())
+            .with_headers(headers(&parts)?)),
+        Ok(None) => {
+            console_error!("media sans fichier dans R2 : {}", blob.key);
+            from_http(page(
+                edge,
+                http::StatusCode::NOT_FOUND,
+                Text::NotFoundText,
+                https,
+            ))
+        }
+        Err(e) => {
+            console_error!("lecture R2 de {} : {e}", blob.key);
+            from_http(page(
+                edge,
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                Text::ServerError,
+                https,
+            ))
+        }
+    }
+}
+
+/// A message page of the core, with the security headers.
+fn page(
+    edge: &WorkerEdge,
+    status: http::StatusCode,
+    text: Text,
+    https: bool,
+) -> http::Response<Vec<u8>> {
+    let mut r = respond::notice(&edge.site(), status, text);
+    respond::security_headers(&mut r, https);
+    r
 }
 
 /// The page built for "the service is unavailable", when the core could not start.
@@ -215,7 +272,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     }
     let limit = edge.body_limit(url.path());
     match to_http(&mut req, &url, limit).await {
-        Ok(request) => from_http(edge.handle(request, client).await),
+        Ok(request) => send(&edge, edge.handle(request, client).await, https).await,
         Err(problem) => from_http(edge.body_refused(problem, client)),
     }
 }
