@@ -1,8 +1,8 @@
 //! The server's secret key (anti-forgery tokens), created once in the data folder.
 
 use anyhow::Context;
-use std::io::Write;
 use preau_edge::app::MIN_SECRET_LEN;
+use std::io::Write;
 use std::path::Path;
 
 pub fn load_or_create(data: &Path) -> anyhow::Result<Vec<u8>> {
