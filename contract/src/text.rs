@@ -71,6 +71,7 @@ texts! {
     MediaPrevious => "media_previous",
     MediaNext => "media_next",
     MediaTown => "media_town",
+    MediaScopeLabel => "media_scope_label",
     MediaPages => "media_pages",
     UploadEmpty => "upload_empty",
     UploadTooLarge => "upload_too_large",

@@ -11,11 +11,15 @@ use preau_contract::media::{MediaKind, MediaRef, MediaScope};
 use preau_contract::routes::{MEDIA_DELETE, MEDIA_UPLOAD};
 use preau_contract::text::Text;
 
+/// The labelled choice of the place to upload into (the form field `portee`).
 pub(super) fn scope_options(
+    site: &SiteData,
     scopes: &[(MediaScope, String)],
     selected: Option<&MediaScope>,
 ) -> SafeHtml {
-    let mut h = SafeHtml::empty();
+    let mut h = SafeHtml::trusted("<label for=\"portee\">");
+    h.push_text(site.t(Text::MediaScopeLabel));
+    h.push_markup("</label><select id=\"portee\" name=\"portee\" required>");
     for (scope, label) in scopes {
         h.push_markup("<option value=\"");
         h.push_text(&scope.as_path());
@@ -27,6 +31,7 @@ pub(super) fn scope_options(
         h.push_text(label);
         h.push_markup("</option>");
     }
+    h.push_markup("</select>");
     h
 }
 

@@ -200,7 +200,7 @@ async fn render<P: Platform>(
         }
         None => SafeHtml::empty(),
     };
-    let options = gallery::scope_options(&scopes, selected.as_ref());
+    let options = gallery::scope_options(cx.site, &scopes, selected.as_ref());
     let token = SafeHtml::text(&edge.session_csrf(s));
     Ok(respond::page(
         cx.site,

@@ -66,15 +66,15 @@
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable) ui.bar.value = Math.round(100 * e.loaded / e.total);
       };
-      xhr.onload = function () {
+      xhr.addEventListener("load", function () {
         var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
         var part = doc.querySelector(".upload-results");
         if (part) results.appendChild(document.importNode(part, true));
         ui.bar.value = 100;
         ui.state.textContent = " " + (xhr.status === 200 ? t("done") : t("refused"));
         resolve();
-      };
-      xhr.onerror = function () { ui.state.textContent = " " + t("failed"); resolve(); };
+      });
+      xhr.addEventListener("error", function () { ui.state.textContent = " " + t("failed"); resolve(); });
       ui.state.textContent = " " + t("sending");
       xhr.send(data);
     });
@@ -102,12 +102,12 @@
       var url = form.action + "?portee=" + encodeURIComponent(form.elements.portee.value);
       var xhr = new XMLHttpRequest();
       xhr.open("GET", url);
-      xhr.onload = function () {
+      xhr.addEventListener("load", function () {
         var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
         var fresh = doc.querySelector("#h-gallery") && doc.querySelector("#h-gallery").parentNode;
         var old = document.querySelector("#h-gallery") && document.querySelector("#h-gallery").parentNode;
         if (fresh && old) old.parentNode.replaceChild(document.importNode(fresh, true), old);
-      };
+      });
       xhr.send();
     });
   });
