@@ -77,6 +77,10 @@ impl Target for WorkerTarget {
     fn forget_sign_in_failures(&self) {
         self.server.exec_sql("DELETE FROM throttle;");
     }
+
+    fn stored_blobs(&self) -> Vec<String> {
+        self.server.r2_files()
+    }
 }
 
 /// Run `list` in order on one Worker; every scenario runs even after a failure (each has

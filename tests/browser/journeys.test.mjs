@@ -1,9 +1,10 @@
 // User journeys through `preau serve --demo` in headless Chromium, on a phone-sized screen.
 // Run with `node --test tests/browser/` (scripts/browser-tests.sh builds preau first).
 //
-// Not covered yet because the features do not exist: a teacher uploading or moderating a
-// post, and family comments (the post page only shows the "comments soon" placeholder).
-// Add journeys for them when they land.
+// A teacher uploading photos has its own journey (uploads.test.mjs). Not covered yet
+// because the features do not exist: a teacher moderating a post, and family comments
+// (the post page only shows the "comments soon" placeholder). Add journeys for them when
+// they land.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {

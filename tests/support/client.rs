@@ -81,6 +81,8 @@ pub enum Body<'a> {
     Form(&'a [(&'a str, &'a str)]),
     /// Sent as `application/x-www-form-urlencoded`, unchecked.
     Raw(&'a [u8]),
+    /// Bytes sent with this `Content-Type` (a `multipart/form-data` body, for instance).
+    Typed(&'a str, &'a [u8]),
 }
 
 impl Browser {
@@ -136,6 +138,9 @@ impl Browser {
             Body::Raw(bytes) => req
                 .set("content-type", "application/x-www-form-urlencoded")
                 .send_bytes(bytes),
+            Body::Typed(content_type, bytes) => {
+                req.set("content-type", content_type).send_bytes(bytes)
+            }
         };
         let r = match result {
             Ok(r) | Err(ureq::Error::Status(_, r)) => r,

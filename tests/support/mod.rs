@@ -4,6 +4,7 @@
 //!   ports, running the `preau` command line;
 //! - `client`: a small HTTP client (no redirects followed, a cookie jar per browser);
 //! - `scenarios`: the HTTP scenario suite and its single list, run by both adapters;
+//! - `uploads`: the upload scenarios of that suite (listed in `scenarios`);
 //! - `native`: `preau serve` as a scenario target;
 //! - `worker`: the Cloudflare Worker under `wrangler dev`.
 //!
@@ -15,4 +16,5 @@ pub mod client;
 pub mod native;
 pub mod scenarios;
 pub mod site;
+pub mod uploads;
 pub mod worker;

@@ -2,7 +2,7 @@
 //! builds the site itself, watches the content and serves it through the edge core.
 
 use super::scenarios::{self, Target};
-use super::site::{copy_dir, free_port, repo, run_preau, theme};
+use super::site::{copy_dir, free_port, repo, run_preau, theme, walk_names};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -97,6 +97,10 @@ impl Target for NativeServer {
             std::thread::sleep(Duration::from_millis(100));
         }
         std::thread::sleep(Duration::from_millis(500));
+    }
+
+    fn stored_blobs(&self) -> Vec<String> {
+        walk_names(&self.dir.path().join("data/medias"))
     }
 
     fn forget_sign_in_failures(&self) {

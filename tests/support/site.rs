@@ -76,6 +76,29 @@ pub fn walk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The path of every file under `dir` (relative, `/` separators, sorted), without reading
+/// them; empty when `dir` does not exist.
+pub fn walk_names(dir: &Path) -> Vec<String> {
+    fn visit(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                visit(root, &path, out);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                let rel = rel.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>();
+                out.push(rel.join("/"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
 /// Copy the files of `from` into `to` (created as needed).
 pub fn copy_dir(from: &Path, to: &Path) {
     for (rel, bytes) in walk(from) {

@@ -217,6 +217,19 @@ fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path) -> PathBuf {
             repo().join(rel).to_string_lossy().into_owned().into(),
         );
     }
+    // Uploads go to R2: the binding must survive (miniflare's local R2 then lives under
+    // the server's --persist-to folder, see `WorkerServer::r2_files`).
+    let uploads = config
+        .get("r2_buckets")
+        .and_then(|b| b.as_array())
+        .is_some_and(|b| {
+            b.iter()
+                .any(|b| b.get("binding").and_then(|v| v.as_str()) == Some("UPLOADS"))
+        });
+    assert!(
+        uploads,
+        "wrangler.toml has no [[r2_buckets]] with binding = \"UPLOADS\""
+    );
     let mut vars = toml::Table::new();
     vars.insert("PREAU_TEST_PANIC".into(), "1".into());
     config.insert("vars".into(), vars.into());
@@ -334,6 +347,18 @@ impl WorkerServer {
     /// The built site this server serves.
     pub fn site_dir(&self) -> &Path {
         &self.site_dir
+    }
+
+    /// The files of miniflare's local R2 (the objects' bytes, not its metadata database),
+    /// by their path under the `--persist-to` folder, sorted.
+    pub fn r2_files(&self) -> Vec<String> {
+        let root = self.dir.path().join("state");
+        let mut out: Vec<String> = super::site::walk_names(&root)
+            .into_iter()
+            .filter(|p| p.contains("/r2/") && p.contains("/blobs/"))
+            .collect();
+        out.sort();
+        out
     }
 
     /// The output of `wrangler dev` so far (Worker logs included).
