@@ -23,3 +23,12 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_scope_created ON uploads(scope, created_at);
 CREATE INDEX uploads_uploader_created ON uploads(uploader_id, created_at);
 CREATE INDEX uploads_hash ON uploads(hash);
+
+-- What each account uploaded, kept when files are deleted, so that deleting a file does not
+-- give back the day's quota. Rows older than two days are purged daily.
+CREATE TABLE upload_log (
+  account_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  bytes INTEGER NOT NULL
+);
+CREATE INDEX upload_log_account_at ON upload_log(account_id, at);

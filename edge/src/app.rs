@@ -186,14 +186,13 @@ impl<P: Platform> Edge<P> {
         resp
     }
 
-    /// Audit-log retention purge (run daily by the server or the cron trigger).
+    /// The daily purge (run by the server or the cron trigger): audit entries older than
+    /// the retention, and upload quota counts older than two days. Returns the audit
+    /// entries removed.
     pub async fn purge(&self) -> Result<u64, StoreError> {
-        store::audit::purge(
-            &self.platform,
-            self.platform.now(),
-            self.config.audit_retention_days,
-        )
-        .await
+        let now = self.platform.now();
+        store::uploads::purge_log(&self.platform, now).await?;
+        store::audit::purge(&self.platform, now, self.config.audit_retention_days).await
     }
 
     async fn route(&self, site: &SiteData, req: &Request<Vec<u8>>, client: Client) -> Handled {

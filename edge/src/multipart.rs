@@ -100,14 +100,23 @@ fn disposition(head: &str) -> Option<(String, Option<String>)> {
     for (k, v) in params(value) {
         match k.to_ascii_lowercase().as_str() {
             "name" => name = Some(v),
-            "filename" => file_name = Some(v),
+            "filename" => file_name = Some(browser_decoded(&v)),
             _ => {}
         }
     }
     Some((name?, file_name))
 }
 
-/// `; key=value; key="quoted \" value"` pairs.
+/// Browsers (WHATWG HTML) write `"`, CR and LF of a file name as `%22`, `%0D`, `%0A`, and
+/// nothing else; a real `%` in a name is sent as is, so only these three are decoded.
+fn browser_decoded(name: &str) -> String {
+    name.replace("%22", "\"")
+        .replace("%0D", "\r")
+        .replace("%0A", "\n")
+}
+
+/// `; key=value; key="quoted value"` pairs. Browsers do not escape inside the quotes
+/// (a `"` arrives as `%22`), so a backslash is an ordinary character.
 fn params(s: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
@@ -123,12 +132,11 @@ fn params(s: &str) -> Vec<(String, String)> {
         }
         let mut value = String::new();
         if chars.next_if_eq(&'"').is_some() {
-            while let Some(c) = chars.next() {
-                match c {
-                    '\\' => value.extend(chars.next()),
-                    '"' => break,
-                    c => value.push(c),
+            for c in chars.by_ref() {
+                if c == '"' {
+                    break;
                 }
+                value.push(c);
             }
         } else {
             value = std::iter::from_fn(|| chars.next_if(|c| *c != ';')).collect();
@@ -168,7 +176,7 @@ mod tests {
             ("csrf", None, b"tok"),
             (
                 "fichiers",
-                Some("ph\\\"oto.jpg"),
+                Some("C:\\ph%22oto%0A.jpg"),
                 b"\xff\xd8\r\n--not-it\r\n",
             ),
             ("fichiers", Some("../../etc/passwd"), b""),
@@ -177,7 +185,7 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert_eq!(parts[0].name, "csrf");
         assert_eq!(parts[0].data, b"tok");
-        assert_eq!(parts[1].file_name.as_deref(), Some("ph\"oto.jpg"));
+        assert_eq!(parts[1].file_name.as_deref(), Some("C:\\ph\"oto\n.jpg"));
         assert_eq!(parts[1].data, b"\xff\xd8\r\n--not-it\r\n");
         assert_eq!(parts[2].file_name.as_deref(), Some("../../etc/passwd"));
         assert_eq!(

@@ -187,14 +187,10 @@ describe('uploads (phone, 390×844)', () => {
     }
   });
 
-  // Each file is sent on its own and its results are shown one after the other; the
-  // server numbers the snippet boxes per request (edge/src/features/gallery.rs, `results`:
-  // id "extrait-1" in every answer), so the second photo's "Markdown" label names the
-  // first photo's box (WCAG 1.3.1 / 4.1.2; axe 4's duplicate-id rules no longer report
-  // it). A todo until the ids are unique (for instance from the media's hash).
-  test('each snippet box has a label of its own', {
-    todo: 'snippet ids repeat across uploads (extrait-1): edge/src/features/gallery.rs',
-  }, () => {
+  // Each file is sent on its own and its results are shown one after the other: the
+  // snippet boxes' ids come from the media, so each "Markdown" label names its own box
+  // (WCAG 1.3.1 / 4.1.2; axe 4's duplicate-id rules no longer report it).
+  test('each snippet box has a label of its own', () => {
     assert.deepEqual(seen.duplicateIds, [], `ids used twice on the page: ${seen.duplicateIds}`);
     assert.deepEqual(seen.labels, ['own', 'own']);
   });

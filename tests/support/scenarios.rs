@@ -128,22 +128,12 @@ macro_rules! scenario_lists {
                 upload_refused_requests,
                 upload_accepted_and_served,
                 upload_daily_quota,
-                charter_regate,
-            ];
-            // upload_concurrent_same_file: natively, two uploads of the same content at
-            // the same moment share the blob store's temporary file name (edge/src/native/
-            // blobs.rs, `.{key}.{pid}.tmp`): one of them is refused as "stockage
-            // momentanément indisponible". Back to main when the native store is fixed.
-            // upload_names_as_browsers_send_them: the multipart parser reads `filename`
-            // as an RFC 2616 quoted string (backslash escapes) and does not decode the
-            // `%22`, `%0D`, `%0A` that browsers write (edge/src/multipart.rs, `params`).
-            // upload_quota_survives_deletion: the daily quota counts the rows left, so
-            // each deletion gives one upload back (edge/src/features/upload_store.rs).
-            pending: [
                 upload_concurrent_same_file,
                 upload_names_as_browsers_send_them,
                 upload_quota_survives_deletion,
+                charter_regate,
             ];
+            pending: [];
         }
     };
 }

@@ -85,7 +85,7 @@ pub(super) fn results(site: &SiteData, filed: &[Filed]) -> SafeHtml {
         h.push_markup("</h2><p>");
         h.push_text(site.t(Text::MediaSnippetHelp));
         h.push_markup("</p><ul class=\"uploaded\">");
-        for (i, f) in ok.iter().enumerate() {
+        for f in &ok {
             let Some(media) = &f.media else { continue };
             h.push_markup("<li>");
             if media.kind.is_image() {
@@ -98,7 +98,7 @@ pub(super) fn results(site: &SiteData, filed: &[Filed]) -> SafeHtml {
             h.push_markup("</p>");
             snippet_box(
                 &mut h,
-                &format!("extrait-{}", i + 1),
+                &format!("extrait-{}", media.hash),
                 &snippet(site, media, &f.name),
             );
             h.push_markup("</li>");

@@ -98,6 +98,21 @@ fn set(r: &mut respond::Resp, name: header::HeaderName, value: &str) {
     }
 }
 
+/// What RFC 8187 lets through unencoded in `filename*` (its `attr-char`).
+const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
 /// `attachment; filename="…"; filename*=UTF-8''…` with the cleaned original name.
 fn attachment(name: &str) -> String {
     let stem = name.strip_suffix(".pdf").unwrap_or(name);
@@ -111,11 +126,8 @@ fn attachment(name: &str) -> String {
             }
         })
         .collect();
-    let encoded: String = percent_encoding::utf8_percent_encode(
-        &format!("{stem}.pdf"),
-        percent_encoding::NON_ALPHANUMERIC,
-    )
-    .collect();
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(&format!("{stem}.pdf"), ATTR_CHAR).collect();
     format!(
         "attachment; filename=\"{}.pdf\"; filename*=UTF-8''{encoded}",
         ascii.trim()

@@ -147,7 +147,8 @@ pub(super) async fn take<P: Platform>(
         cx.now,
     );
     let log = edge.audit_statement(cx, l, Action::Upload, &url, Outcome::Success);
-    if let Err(e) = edge.platform.batch(vec![row, log]).await {
+    let counted = store::uploads::log(s.account.id, cx.now, total as u64);
+    if let Err(e) = edge.platform.batch(vec![row, log, counted]).await {
         take_back(edge, &media.hash, &written).await;
         return Err(e);
     }

@@ -4,6 +4,9 @@
 use crate::store::{Blob, StoreError};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static WRITES: AtomicU64 = AtomicU64::new(0);
 
 pub struct FolderBlobs {
     root: PathBuf,
@@ -36,7 +39,9 @@ impl FolderBlobs {
         let path = self.path(key)?;
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
-        let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        // Two requests may write the same content at once: each its own temporary file.
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{key}.{}.{n}.tmp", std::process::id()));
         std::fs::write(&tmp, bytes).map_err(|e| err(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| err(&path, e))
     }

@@ -102,7 +102,24 @@ pub async fn uses<D: Db>(db: &D, hash: &str) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
-/// Files and bytes an account uploaded since `since`.
+/// Count an upload against the account's daily quota (kept when the file is deleted).
+pub fn log(uploader_id: i64, now: i64, bytes: u64) -> Statement {
+    (
+        "INSERT INTO upload_log (account_id, at, bytes) VALUES (?1, ?2, ?3)",
+        vec![uploader_id.into(), now.into(), (bytes as i64).into()],
+    )
+}
+
+/// Forget quota counts older than two days.
+pub async fn purge_log<D: Db>(db: &D, now: i64) -> Result<u64, StoreError> {
+    db.execute(
+        "DELETE FROM upload_log WHERE at < ?1",
+        &[(now - 2 * 86_400).into()],
+    )
+    .await
+}
+
+/// Files and bytes an account uploaded since `since`, deleted ones included.
 pub async fn uploaded_since<D: Db>(
     db: &D,
     uploader_id: i64,
@@ -110,7 +127,7 @@ pub async fn uploaded_since<D: Db>(
 ) -> Result<(i64, i64), StoreError> {
     let rows = db
         .query(
-            "SELECT count(*), coalesce(sum(bytes), 0) FROM uploads WHERE uploader_id = ?1 AND created_at >= ?2",
+            "SELECT count(*), coalesce(sum(bytes), 0) FROM upload_log WHERE account_id = ?1 AND at >= ?2",
             &[uploader_id.into(), since.into()],
         )
         .await?;
