@@ -41,6 +41,34 @@
     }).catch(function () { return file; });
   }
 
+  // One list of saved files and one of refused ones, whatever the number of answers: the
+  // first answer that has a list brings its heading, later ones only their items.
+  function merge(part) {
+    if (!part) return;
+    ["ul.uploaded", "ul.error"].forEach(function (sel) {
+      var incoming = part.querySelector(sel);
+      if (!incoming) return;
+      var mine = results.querySelector(sel);
+      if (!mine) {
+        var heading = incoming.previousElementSibling;
+        if (heading && heading.tagName === "P") heading = heading.previousElementSibling;
+        var section = document.createElement("section");
+        section.className = "upload-results";
+        var node = heading;
+        while (node && node !== incoming) {
+          section.appendChild(document.importNode(node, true));
+          node = node.nextElementSibling;
+        }
+        mine = document.importNode(incoming, false);
+        section.appendChild(mine);
+        results.appendChild(section);
+      }
+      Array.prototype.forEach.call(incoming.children, function (li) {
+        mine.appendChild(document.importNode(li, true));
+      });
+    });
+  }
+
   function row(name) {
     var li = document.createElement("li");
     var label = document.createElement("span");
@@ -68,8 +96,7 @@
       };
       xhr.addEventListener("load", function () {
         var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
-        var part = doc.querySelector(".upload-results");
-        if (part) results.appendChild(document.importNode(part, true));
+        merge(doc.querySelector(".upload-results"));
         ui.bar.value = 100;
         ui.state.textContent = " " + (xhr.status === 200 ? t("done") : t("refused"));
         resolve();
