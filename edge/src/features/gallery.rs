@@ -185,6 +185,16 @@ pub(super) fn gallery(
         h.push_markup("</li>");
     }
     h.push_markup("</ul>");
+    h.push(&pages(site, scope, page_n, rows.len() > per_page));
+    h
+}
+
+/// Links to the newer and older pages of a gallery, when there are any.
+fn pages(site: &SiteData, scope: &MediaScope, page_n: i64, more: bool) -> SafeHtml {
+    let mut h = SafeHtml::empty();
+    if page_n <= 1 && !more {
+        return h;
+    }
     let link = |h: &mut SafeHtml, n: i64, text: Text| {
         h.push_markup("<a href=\"");
         h.push_text(&format!(
@@ -195,17 +205,15 @@ pub(super) fn gallery(
         h.push_text(site.t(text));
         h.push_markup("</a> ");
     };
-    if page_n > 1 || rows.len() > per_page {
-        h.push_markup("<nav class=\"pagination\" aria-label=\"");
-        h.push_text(site.t(Text::MediaPages));
-        h.push_markup("\">");
-        if page_n > 1 {
-            link(&mut h, page_n - 1, Text::MediaPrevious);
-        }
-        if rows.len() > per_page {
-            link(&mut h, page_n + 1, Text::MediaNext);
-        }
-        h.push_markup("</nav>");
+    h.push_markup("<nav class=\"pagination\" aria-label=\"");
+    h.push_text(site.t(Text::MediaPages));
+    h.push_markup("\">");
+    if page_n > 1 {
+        link(&mut h, page_n - 1, Text::MediaPrevious);
     }
+    if more {
+        link(&mut h, page_n + 1, Text::MediaNext);
+    }
+    h.push_markup("</nav>");
     h
 }

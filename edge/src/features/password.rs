@@ -54,37 +54,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         ))
     };
     let a = &s.account;
-    let keys = Keys::of(cx, &a.login);
-    let wait = keys.wait(edge, cx.now).await?;
-    if wait > 0 {
-        let msg = cx
-            .site
-            .t(Text::Throttled)
-            .replace("{secondes}", &wait.to_string());
-        return Ok(form_page(
-            edge,
-            cx,
-            s,
-            Some(&msg),
-            StatusCode::TOO_MANY_REQUESTS,
-        ));
-    }
-    let current = form.get("actuel").unwrap_or("");
-    if credentials::verify(edge, &a.login, current)
-        .await?
-        .is_none()
-    {
-        keys.fail(edge, cx.now).await?;
-        edge.audit(
-            cx,
-            &a.login,
-            Action::PasswordChange,
-            &a.login,
-            Outcome::Failure,
-        )
-        .await?;
-        return Err(refuse(Text::PasswordWrongCurrent));
-    }
+    check_current(edge, cx, s, form.get("actuel").unwrap_or("")).await?;
     let new = form.get("nouveau").unwrap_or("");
     if form.get("confirmation") != Some(new) {
         return Err(refuse(Text::PasswordMismatch));
@@ -110,6 +80,40 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         StatusCode::SEE_OTHER,
         &format!("{SPACE}?{k}={v}"),
     ))
+}
+
+/// The current password, checked like a sign-in: throttled per login and network, and a
+/// wrong one counts as a failed attempt.
+async fn check_current<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    s: &Session,
+    current: &str,
+) -> Result<(), Halt> {
+    let a = &s.account;
+    let keys = Keys::of(cx, &a.login);
+    let wait = keys.wait(edge, cx.now).await?;
+    if wait > 0 {
+        let msg = cx
+            .site
+            .t(Text::Throttled)
+            .replace("{secondes}", &wait.to_string());
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        return Err(form_page(edge, cx, s, Some(&msg), status).into());
+    }
+    if credentials::verify(edge, &a.login, current)
+        .await?
+        .is_none()
+    {
+        keys.fail(edge, cx.now).await?;
+        let l = &a.login;
+        edge.audit(cx, l, Action::PasswordChange, l, Outcome::Failure)
+            .await?;
+        let msg = cx.site.t(Text::PasswordWrongCurrent);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return Err(form_page(edge, cx, s, Some(msg), status).into());
+    }
+    Ok(())
 }
 
 /// The reader-facing sentence of a policy refusal.

@@ -116,25 +116,9 @@ pub(super) async fn take<P: Platform>(
         size: checked.width.zip(checked.height).filter(|_| k.is_image()),
         variant: None,
     };
-    let mut versions: Vec<(String, &[u8])> = vec![(media.blob_key(), &checked.bytes)];
-    for v in &checked.variants {
-        let key = MediaRef {
-            variant: Some(v.width),
-            ..media.clone()
-        }
-        .blob_key();
-        versions.push((key, &v.bytes));
-    }
-    let total: usize = versions.iter().map(|(_, b)| b.len()).sum();
-    let mut written = Vec::new();
-    for (key, bytes) in &versions {
-        if let Err(e) = edge.platform.put_blob(key, bytes, k.mime()).await {
-            edge.platform.error(&format!("upload {key} : {e}"));
-            take_back(edge, &media.hash, &written).await;
-            return Ok(refuse(name, cx.site.t(Text::MediaStoreFailed)));
-        }
-        written.push(key.clone());
-    }
+    let Some(total) = write_versions(edge, &media, &checked).await else {
+        return Ok(refuse(name, cx.site.t(Text::MediaStoreFailed)));
+    };
     let url = media.url();
     let row = store::uploads::insert(
         &scope.as_path(),
@@ -149,7 +133,7 @@ pub(super) async fn take<P: Platform>(
     let log = edge.audit_statement(cx, l, Action::Upload, &url, Outcome::Success);
     let counted = store::uploads::log(s.account.id, cx.now, total as u64);
     if let Err(e) = edge.platform.batch(vec![row, log, counted]).await {
-        take_back(edge, &media.hash, &written).await;
+        take_back(edge, &media.hash, &versions_keys(&media)).await;
         return Err(e);
     }
     quota.files -= 1;
@@ -159,6 +143,41 @@ pub(super) async fn take<P: Platform>(
         media: Some(media),
         reason: String::new(),
     })
+}
+
+/// The blob keys of a file and its smaller versions.
+fn versions_keys(media: &MediaRef) -> Vec<String> {
+    let mut keys = vec![media.blob_key()];
+    keys.extend(media.variants().iter().map(MediaRef::blob_key));
+    keys
+}
+
+/// Write the file and its versions; on a failure, take back what was written and return
+/// `None`. Returns the bytes stored.
+async fn write_versions<P: Platform>(
+    edge: &Edge<P>,
+    media: &MediaRef,
+    checked: &preau_media::Inspected,
+) -> Option<usize> {
+    let mut versions: Vec<(String, &[u8])> = vec![(media.blob_key(), &checked.bytes)];
+    for v in &checked.variants {
+        let key = MediaRef {
+            variant: Some(v.width),
+            ..media.clone()
+        }
+        .blob_key();
+        versions.push((key, &v.bytes));
+    }
+    let mut written = Vec::new();
+    for (key, bytes) in &versions {
+        if let Err(e) = edge.platform.put_blob(key, bytes, media.kind.mime()).await {
+            edge.platform.error(&format!("upload {key} : {e}"));
+            take_back(edge, &media.hash, &written).await;
+            return None;
+        }
+        written.push(key.clone());
+    }
+    Some(versions.iter().map(|(_, b)| b.len()).sum())
 }
 
 /// Remove blobs written for a content that ended up with no row (best effort: logged).
@@ -189,8 +208,6 @@ pub(super) async fn remove<P: Platform>(
     edge.platform
         .batch(vec![store::uploads::delete(row.id), log])
         .await?;
-    let mut keys = vec![media.blob_key()];
-    keys.extend(media.variants().iter().map(MediaRef::blob_key));
-    take_back(edge, &media.hash, &keys).await;
+    take_back(edge, &media.hash, &versions_keys(media)).await;
     Ok(())
 }

@@ -47,8 +47,19 @@ pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     render(edge, cx, s, wanted, page_n, results, StatusCode::OK).await
 }
 
-pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
-    let s = uploader(cx)?;
+/// A checked upload form: the place chosen and the form's parts (files among them).
+struct UploadForm<'a> {
+    scope: MediaScope,
+    parts: Vec<multipart::Part<'a>>,
+}
+
+/// Read the form: readable multipart, this session's token from our own origin, and a
+/// place the uploader may put files into. Anything else is answered here.
+async fn read_form<'a, P: Platform>(
+    edge: &Edge<P>,
+    cx: &'a Ctx<'_>,
+    s: &Session,
+) -> Result<UploadForm<'a>, Halt> {
     let limits = &edge.config.uploads;
     let boundary = cx
         .req
@@ -57,14 +68,8 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         .and_then(|v| v.to_str().ok())
         .and_then(multipart::boundary);
     let parts = boundary
-        .and_then(|b| multipart::parse(cx.req.body(), &b, limits.files_per_request + 8).ok());
-    let Some(parts) = parts else {
-        return Ok(respond::notice(
-            cx.site,
-            StatusCode::BAD_REQUEST,
-            Text::MediaBadForm,
-        ));
-    };
+        .and_then(|b| multipart::parse(cx.req.body(), &b, limits.files_per_request + 8).ok())
+        .ok_or_else(|| respond::notice(cx.site, StatusCode::BAD_REQUEST, Text::MediaBadForm))?;
     let field = |name: &str| {
         parts
             .iter()
@@ -74,7 +79,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let csrf_ok = form::same_origin(cx.req)
         && field("csrf").is_some_and(|t| session::csrf_ok(&edge.config.secret, &s.token_hash, t));
     if !csrf_ok {
-        return Ok(respond::notice(cx.site, StatusCode::FORBIDDEN, Text::Csrf));
+        return Err(respond::notice(cx.site, StatusCode::FORBIDDEN, Text::Csrf).into());
     }
     let scope = field("portee").and_then(MediaScope::parse);
     let Some(scope) = scope.filter(|sc| rules::may_upload_into(&s.account, sc)) else {
@@ -82,12 +87,15 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         let target = field("portee").unwrap_or("");
         edge.audit(cx, l, Action::Upload, target, Outcome::Denied)
             .await?;
-        return Ok(respond::notice(
-            cx.site,
-            StatusCode::FORBIDDEN,
-            Text::MediaBadScope,
-        ));
+        return Err(respond::notice(cx.site, StatusCode::FORBIDDEN, Text::MediaBadScope).into());
     };
+    Ok(UploadForm { scope, parts })
+}
+
+pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
+    let s = uploader(cx)?;
+    let limits = &edge.config.uploads;
+    let UploadForm { scope, parts } = read_form(edge, cx, s).await?;
     let files: Vec<_> = parts
         .iter()
         .filter(|p| {
