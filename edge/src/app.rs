@@ -187,12 +187,14 @@ impl<P: Platform> Edge<P> {
     }
 
     /// The daily purge (run by the server or the cron trigger): audit entries older than
-    /// the retention, and upload quota counts older than two days. Returns the audit
-    /// entries removed.
+    /// the retention, upload quota counts older than two days, and the accounts of people
+    /// who left the roster three months ago. Returns the audit entries removed.
     pub async fn purge(&self) -> Result<u64, StoreError> {
         let now = self.platform.now();
         store::uploads::purge_log(&self.platform, now).await?;
-        store::audit::purge(&self.platform, now, self.config.audit_retention_days).await
+        let n = store::audit::purge(&self.platform, now, self.config.audit_retention_days).await?;
+        store::roster::purge_leavers(&self.platform, now).await?;
+        Ok(n)
     }
 
     async fn route(&self, site: &SiteData, req: &Request<Vec<u8>>, client: Client) -> Handled {

@@ -37,6 +37,7 @@ words! {
         PasswordChange => "password_change",
         Upload => "upload",
         UploadDelete => "upload_delete",
+        RosterImport => "roster_import",
     }
 }
 

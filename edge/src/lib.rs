@@ -18,6 +18,7 @@ pub mod multipart;
 pub mod password;
 pub mod paths;
 pub mod respond;
+pub mod roster;
 pub mod routes;
 pub mod session;
 pub mod site;

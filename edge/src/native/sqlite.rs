@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_uploads.sql",
         include_str!("../../migrations/0002_uploads.sql"),
     ),
+    (
+        "0003_roster.sql",
+        include_str!("../../migrations/0003_roster.sql"),
+    ),
 ];
 
 /// A small pool of SQLite connections on one database file (WAL mode).
