@@ -53,6 +53,8 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Gérer les comptes (service informatique)
     Accounts(commands::accounts::AccountsArgs),
+    /// Comptes depuis la base élèves ONDE (service informatique)
+    Roster(commands::roster::RosterArgs),
     /// Journal d'audit
     Audit(commands::audit::AuditArgs),
     /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::New { what, content } => commands::new::run(what, &content, cli.quiet),
         Command::Serve(args) => commands::serve::run(args, cli.quiet),
         Command::Accounts(args) => commands::accounts::run(args, cli.quiet),
+        Command::Roster(args) => commands::roster::run(args, cli.quiet),
         Command::Audit(args) => commands::audit::run(args, cli.quiet),
         Command::Cost(args) => commands::cost::run(args),
     };

@@ -7,7 +7,17 @@ use std::process::ExitCode;
 pub const EXIT_CONTENT: u8 = 1;
 pub const EXIT_OTHER: u8 = 3;
 
+/// The input was refused (a roster file, a mapping to fill in): the message says what to
+/// do; exit 1 like content errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 pub fn error(e: &anyhow::Error) -> ExitCode {
+    if let Some(r) = e.downcast_ref::<Refused>() {
+        eprintln!("erreur : {r}");
+        return ExitCode::from(EXIT_CONTENT);
+    }
     if let Some(BuildError::Content(list)) = e.downcast_ref::<BuildError>() {
         content_errors(list);
         return ExitCode::from(EXIT_CONTENT);

@@ -6,5 +6,6 @@ pub mod build;
 pub mod cost;
 pub mod demo;
 pub mod new;
+pub mod roster;
 pub mod secret;
 pub mod serve;

@@ -287,6 +287,7 @@ const CHILD_FIELDS: &[&str] = &[
 
 /// Column positions by normalised name (first occurrence wins).
 struct Header {
+    raw: Vec<String>,
     names: Vec<String>,
     index: BTreeMap<String, usize>,
 }
@@ -298,7 +299,8 @@ impl Header {
         for (i, n) in names.iter().enumerate() {
             index.entry(n.clone()).or_insert(i);
         }
-        Header { names, index }
+        let raw = record.iter().map(|s| s.trim().to_string()).collect();
+        Header { raw, names, index }
     }
 
     fn has(&self, name: &str) -> bool {
@@ -459,12 +461,16 @@ fn need(
     })
 }
 
+fn h_raw(h: &Header, i: usize) -> &str {
+    h.raw.get(i).map(String::as_str).unwrap_or("")
+}
+
 fn warn_unknown(header: &Header, file: &str, known: &[&str], warnings: &mut Vec<String>) {
     for (i, n) in header.names.iter().enumerate() {
         if !n.is_empty() && !known.contains(&n.as_str()) {
             warnings.push(format!(
                 "{file}:1 : colonne inconnue « {} » (colonne {}) ignorée",
-                n,
+                h_raw(header, i),
                 i + 1
             ));
         }
@@ -779,7 +785,7 @@ MARTIN;;Léa;03/05/2018;F;123456789AB;1 rue des Lilas;45000;Alpha;France;;;;;2;C
         );
         assert!(p.rows.is_some());
         assert_eq!(p.warnings.len(), 1);
-        assert!(p.warnings[0].contains("couleur preferee"));
+        assert!(p.warnings[0].contains("« Couleur préférée » (colonne 6)"));
     }
 
     #[test]

@@ -106,6 +106,8 @@ fn login_part(s: &str) -> String {
     for c in n.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c);
+        } else if c == '\'' {
+            // N'Diaye → ndiaye
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -201,8 +203,9 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
         let r = rows[rows.len() - 1];
         if ines.len() > 1 {
             plan.ambiguous.push(format!(
-                "{} né(e)s le même jour ({places}) : deux élèves que les fichiers ne distinguent pas d'une année sur l'autre ; non importés, créez leurs comptes avec preau accounts add",
-                display(&r.first_name, &r.usage_name, &r.last_name)
+                "{} : {} élèves homonymes nés le même jour, aux INE différents ({places}) ; les fichiers ne les distinguent pas d'une année sur l'autre : non importés, créez leurs comptes avec preau accounts add",
+                display(&r.first_name, &r.usage_name, &r.last_name),
+                rows.len()
             ));
             unclear_keys.insert(key.clone());
             continue;
