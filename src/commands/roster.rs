@@ -111,7 +111,11 @@ fn section(title: &str, mark: &str, lines: &[String]) {
 fn print_plan(plan: &Plan) {
     section("Ajouts", "+", &plan.added);
     section("Changements de classe", "→", &plan.moved);
-    section("Départs (comptes désactivés, supprimés dans trois mois)", "-", &plan.left);
+    section(
+        "Départs (comptes désactivés, supprimés dans trois mois)",
+        "-",
+        &plan.left,
+    );
     section("Autorisation photo modifiée", "*", &plan.photo);
     section("Autres changements", "~", &plan.changed);
     section(
@@ -136,7 +140,9 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
     for path in &files {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| {
-            Refused(format!("{shown} : lecture impossible ({e}) ; vérifiez le chemin"))
+            Refused(format!(
+                "{shown} : lecture impossible ({e}) ; vérifiez le chemin"
+            ))
         })?;
         let parsed = onde::parse(&shown, &bytes);
         for w in &parsed.warnings {
@@ -180,7 +186,12 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
         .iter()
         .filter(|(_, v)| v.is_none())
         .map(|(k, _)| k)
-        .filter(|k| input.class_labels().iter().any(|l| onde::normalise(l) == onde::normalise(k)))
+        .filter(|k| {
+            input
+                .class_labels()
+                .iter()
+                .any(|l| onde::normalise(l) == onde::normalise(k))
+        })
         .collect();
     if first_run || map.len() != before || !missing.is_empty() {
         if first_run || map.len() != before {
@@ -197,7 +208,11 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
             format!(
                 "{} sans correspondance : {}",
                 missing.len(),
-                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         return Err(Refused(format!(

@@ -515,13 +515,23 @@ fn pupils(
     let k = FileKind::Pupils;
     let last = need(h, file, k, &["nom eleve"], "Nom élève")?;
     let first = need(h, file, k, &["prenom eleve"], "Prénom élève")?;
-    let birth = need(h, file, k, &["date naissance", "date de naissance"], "Date naissance")?;
+    let birth = need(
+        h,
+        file,
+        k,
+        &["date naissance", "date de naissance"],
+        "Date naissance",
+    )?;
     let class = need(h, file, k, &["libelle classe", "classe"], "Libellé classe")?;
     let photo = need(
         h,
         file,
         k,
-        &["autorisation photo", "autorisations photos", "autorisation photos"],
+        &[
+            "autorisation photo",
+            "autorisations photos",
+            "autorisation photos",
+        ],
         "Autorisation photo",
     )?;
     let usage = h.find(&["nom d'usage eleve"]);
@@ -813,9 +823,16 @@ MME;;MARTIN;Claire;1 rue des Lilas;45000;Alpha;France;c@example.org;0102030405;;
 
     #[test]
     fn line_numbers_count_crlf_and_blank_lines() {
-        let text = format!("{}\r\n\r\nPETIT;;Ana\r\n", PUPILS.replace('\n', "\r\n").trim_end());
+        let text = format!(
+            "{}\r\n\r\nPETIT;;Ana\r\n",
+            PUPILS.replace('\n', "\r\n").trim_end()
+        );
         let p = parse("eleves.csv", text.as_bytes());
-        assert!(p.errors[0].to_string().starts_with("eleves.csv:4 :"), "{:?}", p.errors);
+        assert!(
+            p.errors[0].to_string().starts_with("eleves.csv:4 :"),
+            "{:?}",
+            p.errors
+        );
     }
 
     #[test]

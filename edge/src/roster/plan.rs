@@ -91,7 +91,11 @@ impl Input {
 
 /// The key of a pupil: a hash of what tells pupils apart, so the birth date is not stored.
 pub fn pupil_key(last: &str, first: &str, birth: &str) -> String {
-    let h = Sha256::digest(format!("pupil\n{}\n{}\n{birth}", name_key(last), name_key(first)));
+    let h = Sha256::digest(format!(
+        "pupil\n{}\n{}\n{birth}",
+        name_key(last),
+        name_key(first)
+    ));
     h.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -181,7 +185,8 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     if !unmapped.is_empty() {
         return Err(PlanError::Unmapped(unmapped));
     }
-    let class_of = |label: &str| -> Option<Scope> { classes.get(&normalise(label)).cloned().flatten() };
+    let class_of =
+        |label: &str| -> Option<Scope> { classes.get(&normalise(label)).cloned().flatten() };
 
     let mut plan = Plan::default();
     let mut logins = Logins(cx.stored.logins.iter().map(|l| l.to_lowercase()).collect());
@@ -198,8 +203,16 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     let mut import_pupils: Vec<Pupil> = Vec::new();
     let mut unclear_keys: HashSet<String> = HashSet::new();
     for (key, rows) in &pupils {
-        let ines: BTreeSet<&str> = rows.iter().map(|r| r.ine.as_str()).filter(|i| !i.is_empty()).collect();
-        let places = rows.iter().map(|r| r.place.to_string()).collect::<Vec<_>>().join(", ");
+        let ines: BTreeSet<&str> = rows
+            .iter()
+            .map(|r| r.ine.as_str())
+            .filter(|i| !i.is_empty())
+            .collect();
+        let places = rows
+            .iter()
+            .map(|r| r.place.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         let r = rows[rows.len() - 1];
         if ines.len() > 1 {
             plan.ambiguous.push(format!(
@@ -227,7 +240,12 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     }
 
     // Which schools this import covers: only their pupils can leave.
-    let stored_pupils: Vec<&StoredPerson> = cx.stored.people.iter().filter(|p| p.kind == "pupil").collect();
+    let stored_pupils: Vec<&StoredPerson> = cx
+        .stored
+        .people
+        .iter()
+        .filter(|p| p.kind == "pupil")
+        .collect();
     let covered: Option<BTreeSet<String>> = input.pupils.as_ref().map(|rows| {
         if rows.is_empty() {
             stored_pupils
@@ -235,7 +253,10 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
                 .flat_map(|p| p.scopes.iter().filter_map(|s| s.school.clone()))
                 .collect()
         } else {
-            import_pupils.iter().filter_map(|p| p.scope.school.clone()).collect()
+            import_pupils
+                .iter()
+                .filter_map(|p| p.scope.school.clone())
+                .collect()
         }
     });
 
@@ -254,7 +275,14 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
         let class = p.scope.label();
         match stored_by_key.get(p.key.as_str()) {
             None => {
-                let login = logins.new_login(&r.first_name, if r.usage_name.is_empty() { &r.last_name } else { &r.usage_name });
+                let login = logins.new_login(
+                    &r.first_name,
+                    if r.usage_name.is_empty() {
+                        &r.last_name
+                    } else {
+                        &r.usage_name
+                    },
+                );
                 plan.added.push(format!("élève {name} ({login}), {class}"));
                 create(
                     &mut plan,
@@ -279,7 +307,8 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
                 pupil_login.insert(p.key.clone(), s.login.clone());
                 if s.disabled {
                     if s.left_at.is_some() {
-                        plan.added.push(format!("élève {name} ({}) de retour, {class}", s.login));
+                        plan.added
+                            .push(format!("élève {name} ({}) de retour, {class}", s.login));
                         plan.statements.extend(sql::come_back(s.id));
                     } else {
                         plan.warnings.push(format!(
@@ -290,18 +319,36 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
                 }
                 let want = vec![p.scope.clone()];
                 if sorted(s.scopes.clone()) != want {
-                    let from = s.scopes.iter().map(Scope::label).collect::<Vec<_>>().join(",");
-                    plan.moved.push(format!("élève {name} ({}) : {from} → {class}", s.login));
+                    let from = s
+                        .scopes
+                        .iter()
+                        .map(Scope::label)
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    plan.moved
+                        .push(format!("élève {name} ({}) : {from} → {class}", s.login));
                     plan.statements.extend(sql::set_scopes(s.id, &want));
                 }
                 if s.photo_allowed != Some(r.photo_allowed) {
                     plan.photo.push(format!(
                         "élève {name} ({}) : photos {}",
                         s.login,
-                        if r.photo_allowed { "autorisées" } else { "refusées" }
+                        if r.photo_allowed {
+                            "autorisées"
+                        } else {
+                            "refusées"
+                        }
                     ));
                 }
-                person_update(&mut plan, s, (&r.last_name, &r.usage_name, &r.first_name), None, Some(r.photo_allowed), Some(&r.class_label), &name);
+                person_update(
+                    &mut plan,
+                    s,
+                    (&r.last_name, &r.usage_name, &r.first_name),
+                    None,
+                    Some(r.photo_allowed),
+                    Some(&r.class_label),
+                    &name,
+                );
             }
         }
         active_class.insert(p.key.clone(), p.scope.clone());
@@ -311,15 +358,26 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     let mut leaving: HashSet<i64> = HashSet::new();
     if let Some(covered) = &covered {
         for s in &stored_pupils {
-            let in_scope = s.scopes.iter().any(|sc| sc.school.as_ref().is_some_and(|x| covered.contains(x)));
-            let unclear = s.person_key.as_ref().is_some_and(|k| unclear_keys.contains(k));
+            let in_scope = s
+                .scopes
+                .iter()
+                .any(|sc| sc.school.as_ref().is_some_and(|x| covered.contains(x)));
+            let unclear = s
+                .person_key
+                .as_ref()
+                .is_some_and(|k| unclear_keys.contains(k));
             if !s.disabled && in_scope && !staying_ids.contains(&s.id) && !unclear {
                 leaving.insert(s.id);
             }
         }
         let active_in_scope = stored_pupils
             .iter()
-            .filter(|s| !s.disabled && s.scopes.iter().any(|sc| sc.school.as_ref().is_some_and(|x| covered.contains(x))))
+            .filter(|s| {
+                !s.disabled
+                    && s.scopes
+                        .iter()
+                        .any(|sc| sc.school.as_ref().is_some_and(|x| covered.contains(x)))
+            })
             .count();
         if active_in_scope > 0 && leaving.len() == active_in_scope && !cx.confirm_all_leave {
             return Err(PlanError::AllLeave(active_in_scope));
@@ -328,12 +386,22 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     let mut leaver_names: Vec<(i64, String)> = Vec::new();
     for id in &leaving {
         if let Some(s) = by_id.get(id) {
-            leaver_names.push((*id, format!("élève {} ({})", display(&s.first_name, &s.usage_name, &s.last_name), s.login)));
+            leaver_names.push((
+                *id,
+                format!(
+                    "élève {} ({})",
+                    display(&s.first_name, &s.usage_name, &s.last_name),
+                    s.login
+                ),
+            ));
         }
     }
 
     // Classes of every pupil after the import, by account id (for guardians).
-    let key_to_id: HashMap<&str, i64> = stored_pupils.iter().filter_map(|p| Some((p.person_key.as_deref()?, p.id))).collect();
+    let key_to_id: HashMap<&str, i64> = stored_pupils
+        .iter()
+        .filter_map(|p| Some((p.person_key.as_deref()?, p.id)))
+        .collect();
     let mut class_by_id: HashMap<i64, Scope> = HashMap::new();
     for s in &stored_pupils {
         if !leaving.contains(&s.id) && !s.disabled {
@@ -354,8 +422,16 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     let mut new_guardians: Vec<(String, BTreeSet<String>)> = Vec::new();
     if let Some(rows) = &input.guardians {
         let people = guardian_people(rows, &import_pupils, &mut plan);
-        let stored_guardians: Vec<&StoredPerson> = cx.stored.people.iter().filter(|p| p.kind == "guardian").collect();
-        let pupil_id_key: HashMap<i64, &str> = stored_pupils.iter().filter_map(|p| Some((p.id, p.person_key.as_deref()?))).collect();
+        let stored_guardians: Vec<&StoredPerson> = cx
+            .stored
+            .people
+            .iter()
+            .filter(|p| p.kind == "guardian")
+            .collect();
+        let pupil_id_key: HashMap<i64, &str> = stored_pupils
+            .iter()
+            .filter_map(|p| Some((p.id, p.person_key.as_deref()?)))
+            .collect();
         let mut children_of: HashMap<i64, BTreeSet<&str>> = HashMap::new();
         for (g, p) in &cx.stored.links {
             if let Some(k) = pupil_id_key.get(p) {
@@ -370,7 +446,9 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
                 .filter(|s| {
                     name_key(&s.last_name) == name_key(&g.last)
                         && name_key(&s.first_name) == name_key(&g.first)
-                        && children_of.get(&s.id).is_some_and(|c| g.children.iter().any(|k| c.contains(k.as_str())))
+                        && children_of
+                            .get(&s.id)
+                            .is_some_and(|c| g.children.iter().any(|k| c.contains(k.as_str())))
                 })
                 .collect();
             if candidates.len() > 1 || candidates.first().is_some_and(|c| taken.contains(&c.id)) {
@@ -383,9 +461,23 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
             let email = (!g.email.is_empty()).then_some(g.email.as_str());
             match candidates.first() {
                 None => {
-                    let login = logins.new_login(&g.first, if g.usage.is_empty() { &g.last } else { &g.usage });
-                    let kids = g.children.iter().filter_map(|k| import_pupils.iter().find(|p| &p.key == k)).map(|p| p.row.first_name.clone()).collect::<Vec<_>>().join(", ");
-                    plan.added.push(format!("responsable {name} ({login}), enfant(s) : {kids}"));
+                    let login = logins.new_login(
+                        &g.first,
+                        if g.usage.is_empty() {
+                            &g.last
+                        } else {
+                            &g.usage
+                        },
+                    );
+                    let kids = g
+                        .children
+                        .iter()
+                        .filter_map(|k| import_pupils.iter().find(|p| &p.key == k))
+                        .map(|p| p.row.first_name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    plan.added
+                        .push(format!("responsable {name} ({login}), enfant(s) : {kids}"));
                     new_guardians.push((login.clone(), g.children.clone()));
                     create(
                         &mut plan,
@@ -411,7 +503,15 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
                 }
                 Some(s) => {
                     taken.insert(s.id);
-                    person_update(&mut plan, s, (&g.last, &g.usage, &g.first), email, None, None, &name);
+                    person_update(
+                        &mut plan,
+                        s,
+                        (&g.last, &g.usage, &g.first),
+                        email,
+                        None,
+                        None,
+                        &name,
+                    );
                     let have = children_of.get(&s.id).cloned().unwrap_or_default();
                     for k in &g.children {
                         if !have.contains(k.as_str()) {
@@ -452,7 +552,14 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
             // (added by hand) is left alone.
             if stored_links.get(&s.id).is_some_and(|v| !v.is_empty()) {
                 leaving.insert(s.id);
-                leaver_names.push((s.id, format!("responsable {} ({})", display(&s.first_name, &s.usage_name, &s.last_name), s.login)));
+                leaver_names.push((
+                    s.id,
+                    format!(
+                        "responsable {} ({})",
+                        display(&s.first_name, &s.usage_name, &s.last_name),
+                        s.login
+                    ),
+                ));
             }
             continue;
         }
@@ -461,7 +568,12 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
         }
     }
     for (login, children) in &new_guardians {
-        let want = sorted(children.iter().filter_map(|k| active_class.get(k).cloned()).collect());
+        let want = sorted(
+            children
+                .iter()
+                .filter_map(|k| active_class.get(k).cloned())
+                .collect(),
+        );
         for sc in &want {
             plan.statements.push((
                 "INSERT INTO memberships (account_id, school, class) SELECT id, ?2, ?3 FROM accounts WHERE login = ?1",
@@ -475,16 +587,29 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
 
     // Teachers.
     if let Some(rows) = &input.teachers {
-        teachers(rows, &class_of, &mut logins, &mut leaving, &mut leaver_names, &mut plan, cx);
+        teachers(
+            rows,
+            &class_of,
+            &mut logins,
+            &mut leaving,
+            &mut leaver_names,
+            &mut plan,
+            cx,
+        );
     }
 
     leaver_names.sort_by(|a, b| a.1.cmp(&b.1));
     leaver_names.dedup();
     for (id, name) in leaver_names {
         plan.left.push(name);
-        plan.statements.extend(sql::leave(id, cx.now, cx.now + DELETE_AFTER_SECS));
+        plan.statements
+            .extend(sql::leave(id, cx.now, cx.now + DELETE_AFTER_SECS));
         if let Some(s) = by_id.get(&id) {
-            plan.statements.push(audit(cx, Action::AccountDisable, &format!("{} (départ ONDE)", s.login)));
+            plan.statements.push(audit(
+                cx,
+                Action::AccountDisable,
+                &format!("{} (départ ONDE)", s.login),
+            ));
         }
     }
     if !plan.statements.is_empty() {
@@ -495,9 +620,15 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
             plan.left.len(),
             plan.photo.len()
         );
-        plan.statements.push(audit(cx, Action::RosterImport, &summary));
+        plan.statements
+            .push(audit(cx, Action::RosterImport, &summary));
     }
-    for list in [&mut plan.added, &mut plan.moved, &mut plan.photo, &mut plan.changed] {
+    for list in [
+        &mut plan.added,
+        &mut plan.moved,
+        &mut plan.photo,
+        &mut plan.changed,
+    ] {
         list.sort();
     }
     Ok(plan)
@@ -531,11 +662,25 @@ struct NewPerson<'a> {
 
 fn create(plan: &mut Plan, cx: &mut Context, p: NewPerson) {
     let hash = (cx.unusable_hash)();
-    plan.statements.extend(store::accounts::insert(p.login, p.display, p.role, p.scopes, &hash, cx.now));
-    plan.statements.push(sql::insert(
-        p.login, p.kind, p.key, p.names.0, p.names.1, p.names.2, p.email, p.photo, p.onde_class,
+    plan.statements.extend(store::accounts::insert(
+        p.login, p.display, p.role, p.scopes, &hash, cx.now,
     ));
-    plan.statements.push(audit(cx, Action::AccountCreate, &format!("{} ({} import ONDE)", p.login, p.role.as_str())));
+    plan.statements.push(sql::insert(
+        p.login,
+        p.kind,
+        p.key,
+        p.names.0,
+        p.names.1,
+        p.names.2,
+        p.email,
+        p.photo,
+        p.onde_class,
+    ));
+    plan.statements.push(audit(
+        cx,
+        Action::AccountCreate,
+        &format!("{} ({} import ONDE)", p.login, p.role.as_str()),
+    ));
     plan.accounts_created += 1;
 }
 
@@ -558,16 +703,24 @@ fn person_update(
     if same {
         return;
     }
-    if (s.last_name.as_str(), s.usage_name.as_str(), s.first_name.as_str()) != names {
+    if (
+        s.last_name.as_str(),
+        s.usage_name.as_str(),
+        s.first_name.as_str(),
+    ) != names
+    {
         plan.changed.push(format!(
             "{} devient {display_name}",
             display(&s.first_name, &s.usage_name, &s.last_name)
         ));
-        plan.statements.push(sql::set_display_name(s.id, display_name));
+        plan.statements
+            .push(sql::set_display_name(s.id, display_name));
     } else if s.email.as_deref() != email {
-        plan.changed.push(format!("{display_name} ({}) : courriel modifié", s.login));
+        plan.changed
+            .push(format!("{display_name} ({}) : courriel modifié", s.login));
     }
-    plan.statements.push(sql::update(s.id, names, email, photo, onde_class));
+    plan.statements
+        .push(sql::update(s.id, names, email, photo, onde_class));
 }
 
 /// One guardian of this import, from one or more rows.
@@ -587,12 +740,20 @@ fn guardian_people(rows: &[GuardianRow], pupils: &[Pupil], plan: &mut Plan) -> V
     for p in pupils {
         let r = p.row;
         by_child
-            .entry((name_key(&r.last_name), name_key(&r.first_name), normalise(&r.class_label)))
+            .entry((
+                name_key(&r.last_name),
+                name_key(&r.first_name),
+                normalise(&r.class_label),
+            ))
             .or_default()
             .push(p);
         if !r.usage_name.is_empty() {
             by_child
-                .entry((name_key(&r.usage_name), name_key(&r.first_name), normalise(&r.class_label)))
+                .entry((
+                    name_key(&r.usage_name),
+                    name_key(&r.first_name),
+                    normalise(&r.class_label),
+                ))
                 .or_default()
                 .push(p);
         }
@@ -607,7 +768,11 @@ fn guardian_people(rows: &[GuardianRow], pupils: &[Pupil], plan: &mut Plan) -> V
                     continue;
                 }
                 for p in by_child
-                    .get(&(name_key(family), name_key(&c.first_name), normalise(&c.class_label)))
+                    .get(&(
+                        name_key(family),
+                        name_key(&c.first_name),
+                        normalise(&c.class_label),
+                    ))
                     .into_iter()
                     .flatten()
                 {
@@ -637,7 +802,8 @@ fn guardian_people(rows: &[GuardianRow], pupils: &[Pupil], plan: &mut Plan) -> V
             name_key(&g.last) == name_key(&r.last_name)
                 && name_key(&g.first) == name_key(&r.first_name)
                 && name_key(&g.usage) == name_key(&r.usage_name)
-                && ((!r.household.is_empty() && g.household == r.household) || !g.children.is_disjoint(&children))
+                && ((!r.household.is_empty() && g.household == r.household)
+                    || !g.children.is_disjoint(&children))
         });
         match same {
             Some(g) => {
@@ -678,23 +844,53 @@ fn teachers(
     }
     let mut people: BTreeMap<(String, String, String), T> = BTreeMap::new();
     for r in rows {
-        let key = (name_key(&r.last_name), name_key(&r.usage_name), name_key(&r.first_name));
-        let t = people.entry(key).or_insert(T { row: r, director: false, classes: Vec::new() });
+        let key = (
+            name_key(&r.last_name),
+            name_key(&r.usage_name),
+            name_key(&r.first_name),
+        );
+        let t = people.entry(key).or_insert(T {
+            row: r,
+            director: false,
+            classes: Vec::new(),
+        });
         t.director |= r.director;
-        if let Some(sc) = (!r.class_label.is_empty()).then(|| class_of(&r.class_label)).flatten() {
+        if let Some(sc) = (!r.class_label.is_empty())
+            .then(|| class_of(&r.class_label))
+            .flatten()
+        {
             t.classes.push(sc);
         }
     }
-    let schools: BTreeSet<String> = people.values().flat_map(|t| t.classes.iter().filter_map(|c| c.school.clone())).collect();
-    let stored: Vec<&StoredPerson> = cx.stored.people.iter().filter(|p| p.kind == "teacher").collect();
+    let schools: BTreeSet<String> = people
+        .values()
+        .flat_map(|t| t.classes.iter().filter_map(|c| c.school.clone()))
+        .collect();
+    let stored: Vec<&StoredPerson> = cx
+        .stored
+        .people
+        .iter()
+        .filter(|p| p.kind == "teacher")
+        .collect();
     let mut seen: HashSet<i64> = HashSet::new();
     for t in people.values() {
         let r = t.row;
         let name = display(&r.first_name, &r.usage_name, &r.last_name);
         let (role, scopes) = if t.director {
-            let mut s: Vec<Scope> = t.classes.iter().filter_map(|c| c.school.clone()).map(|school| Scope { school: Some(school), class: None }).collect();
+            let mut s: Vec<Scope> = t
+                .classes
+                .iter()
+                .filter_map(|c| c.school.clone())
+                .map(|school| Scope {
+                    school: Some(school),
+                    class: None,
+                })
+                .collect();
             if s.is_empty() && schools.len() == 1 {
-                s.extend(schools.iter().map(|school| Scope { school: Some(school.clone()), class: None }));
+                s.extend(schools.iter().map(|school| Scope {
+                    school: Some(school.clone()),
+                    class: None,
+                }));
             }
             if s.is_empty() {
                 plan.ambiguous.push(format!("{} : directeur {name} sans classe, école inconnue ; créez son compte avec preau accounts add --role director", r.place));
@@ -706,15 +902,35 @@ fn teachers(
         };
         let found: Vec<&&StoredPerson> = stored
             .iter()
-            .filter(|s| name_key(&s.last_name) == name_key(&r.last_name) && name_key(&s.first_name) == name_key(&r.first_name) && name_key(&s.usage_name) == name_key(&r.usage_name))
+            .filter(|s| {
+                name_key(&s.last_name) == name_key(&r.last_name)
+                    && name_key(&s.first_name) == name_key(&r.first_name)
+                    && name_key(&s.usage_name) == name_key(&r.usage_name)
+            })
             .collect();
         let email = (!r.email.is_empty()).then_some(r.email.as_str());
-        let labels = scopes.iter().map(Scope::label).collect::<Vec<_>>().join(", ");
+        let labels = scopes
+            .iter()
+            .map(Scope::label)
+            .collect::<Vec<_>>()
+            .join(", ");
         match found.as_slice() {
             [] => {
-                let login = logins.new_login(&r.first_name, if r.usage_name.is_empty() { &r.last_name } else { &r.usage_name });
-                let what = if t.director { "direction" } else { "enseignant(e)" };
-                plan.added.push(format!("{what} {name} ({login}), {labels}"));
+                let login = logins.new_login(
+                    &r.first_name,
+                    if r.usage_name.is_empty() {
+                        &r.last_name
+                    } else {
+                        &r.usage_name
+                    },
+                );
+                let what = if t.director {
+                    "direction"
+                } else {
+                    "enseignant(e)"
+                };
+                plan.added
+                    .push(format!("{what} {name} ({login}), {labels}"));
                 create(
                     plan,
                     cx,
@@ -735,7 +951,8 @@ fn teachers(
             [s] => {
                 seen.insert(s.id);
                 if s.disabled && s.left_at.is_some() {
-                    plan.added.push(format!("enseignant(e) {name} ({}) de retour", s.login));
+                    plan.added
+                        .push(format!("enseignant(e) {name} ({}) de retour", s.login));
                     plan.statements.extend(sql::come_back(s.id));
                 }
                 if s.role != role {
@@ -745,16 +962,37 @@ fn teachers(
                     plan.moved.push(format!("{name} ({}) : {labels}", s.login));
                     plan.statements.extend(sql::set_scopes(s.id, &scopes));
                 }
-                person_update(plan, s, (&r.last_name, &r.usage_name, &r.first_name), email, None, (!r.class_label.is_empty()).then_some(r.class_label.as_str()), &name);
+                person_update(
+                    plan,
+                    s,
+                    (&r.last_name, &r.usage_name, &r.first_name),
+                    email,
+                    None,
+                    (!r.class_label.is_empty()).then_some(r.class_label.as_str()),
+                    &name,
+                );
             }
-            _ => plan.ambiguous.push(format!("{} : plusieurs comptes d'enseignant nommés {name} ; laissé tel quel", r.place)),
+            _ => plan.ambiguous.push(format!(
+                "{} : plusieurs comptes d'enseignant nommés {name} ; laissé tel quel",
+                r.place
+            )),
         }
     }
     // Teachers of the schools of this file who are not in it any more.
     for s in stored {
-        let in_scope = s.scopes.iter().any(|sc| sc.school.as_ref().is_some_and(|x| schools.contains(x)));
+        let in_scope = s
+            .scopes
+            .iter()
+            .any(|sc| sc.school.as_ref().is_some_and(|x| schools.contains(x)));
         if !s.disabled && in_scope && !seen.contains(&s.id) && leaving.insert(s.id) {
-            leaver_names.push((s.id, format!("enseignant(e) {} ({})", display(&s.first_name, &s.usage_name, &s.last_name), s.login)));
+            leaver_names.push((
+                s.id,
+                format!(
+                    "enseignant(e) {} ({})",
+                    display(&s.first_name, &s.usage_name, &s.last_name),
+                    s.login
+                ),
+            ));
         }
     }
 }
