@@ -422,11 +422,17 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
     let mut new_guardians: Vec<(String, BTreeSet<String>)> = Vec::new();
     if let Some(rows) = &input.guardians {
         let people = guardian_people(rows, &import_pupils, &mut plan);
-        let stored_guardians: Vec<&StoredPerson> = cx
-            .stored
-            .people
+        // Stored guardians by name, so that matching stays linear with 10,000 of them.
+        let mut stored_guardians: HashMap<(String, String), Vec<&StoredPerson>> = HashMap::new();
+        for s in cx.stored.people.iter().filter(|p| p.kind == "guardian") {
+            stored_guardians
+                .entry((name_key(&s.last_name), name_key(&s.first_name)))
+                .or_default()
+                .push(s);
+        }
+        let first_names: HashMap<&str, &str> = import_pupils
             .iter()
-            .filter(|p| p.kind == "guardian")
+            .map(|p| (p.key.as_str(), p.row.first_name.as_str()))
             .collect();
         let pupil_id_key: HashMap<i64, &str> = stored_pupils
             .iter()
@@ -442,13 +448,13 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
         for g in people {
             let name = display(&g.first, &g.usage, &g.last);
             let candidates: Vec<&&StoredPerson> = stored_guardians
-                .iter()
+                .get(&(name_key(&g.last), name_key(&g.first)))
+                .into_iter()
+                .flatten()
                 .filter(|s| {
-                    name_key(&s.last_name) == name_key(&g.last)
-                        && name_key(&s.first_name) == name_key(&g.first)
-                        && children_of
-                            .get(&s.id)
-                            .is_some_and(|c| g.children.iter().any(|k| c.contains(k.as_str())))
+                    children_of
+                        .get(&s.id)
+                        .is_some_and(|c| g.children.iter().any(|k| c.contains(k.as_str())))
                 })
                 .collect();
             if candidates.len() > 1 || candidates.first().is_some_and(|c| taken.contains(&c.id)) {
@@ -472,8 +478,7 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
                     let kids = g
                         .children
                         .iter()
-                        .filter_map(|k| import_pupils.iter().find(|p| &p.key == k))
-                        .map(|p| p.row.first_name.clone())
+                        .filter_map(|k| first_names.get(k.as_str()).copied())
                         .collect::<Vec<_>>()
                         .join(", ");
                     plan.added
@@ -759,6 +764,8 @@ fn guardian_people(rows: &[GuardianRow], pupils: &[Pupil], plan: &mut Plan) -> V
         }
     }
     let mut people: Vec<GuardianPerson> = Vec::new();
+    // People by their name (last, first, usage), to find the rows of one person quickly.
+    let mut by_name: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
     for r in rows {
         let mut children = BTreeSet::new();
         for c in &r.children {
@@ -798,14 +805,18 @@ fn guardian_people(rows: &[GuardianRow], pupils: &[Pupil], plan: &mut Plan) -> V
         if children.is_empty() {
             continue;
         }
-        let same = people.iter_mut().find(|g| {
-            name_key(&g.last) == name_key(&r.last_name)
-                && name_key(&g.first) == name_key(&r.first_name)
-                && name_key(&g.usage) == name_key(&r.usage_name)
-                && ((!r.household.is_empty() && g.household == r.household)
-                    || !g.children.is_disjoint(&children))
+        let name = (
+            name_key(&r.last_name),
+            name_key(&r.first_name),
+            name_key(&r.usage_name),
+        );
+        let homonyms = by_name.entry(name).or_default();
+        let same = homonyms.iter().copied().find(|i| {
+            let g = &people[*i];
+            (!r.household.is_empty() && g.household == r.household)
+                || !g.children.is_disjoint(&children)
         });
-        match same {
+        match same.and_then(|i| people.get_mut(i)) {
             Some(g) => {
                 g.children.extend(children);
                 g.places.push(r.place.to_string());
@@ -813,15 +824,18 @@ fn guardian_people(rows: &[GuardianRow], pupils: &[Pupil], plan: &mut Plan) -> V
                     g.email = r.email.clone();
                 }
             }
-            None => people.push(GuardianPerson {
-                last: r.last_name.clone(),
-                usage: r.usage_name.clone(),
-                first: r.first_name.clone(),
-                email: r.email.clone(),
-                household: r.household.clone(),
-                places: vec![r.place.to_string()],
-                children,
-            }),
+            None => {
+                homonyms.push(people.len());
+                people.push(GuardianPerson {
+                    last: r.last_name.clone(),
+                    usage: r.usage_name.clone(),
+                    first: r.first_name.clone(),
+                    email: r.email.clone(),
+                    household: r.household.clone(),
+                    places: vec![r.place.to_string()],
+                    children,
+                })
+            }
         }
     }
     people
