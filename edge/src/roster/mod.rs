@@ -132,6 +132,23 @@ GARCIA;Pedro;2 allée des Tilleuls;0612345609;GARCIA;Nathan;CM2 B\n";
                 "imported accounts cannot sign in"
             );
 
+            // Back before the deletion: the same accounts again, then gone again.
+            let back = import(&p, &input(PUPILS), &mapping(), "test", false, true)
+                .await
+                .expect("back");
+            assert_eq!(back.added.len(), 2, "{:?}", back.added);
+            assert_eq!(
+                count(&p, "SELECT count(*) FROM accounts WHERE disabled = 1").await,
+                0
+            );
+            assert!(import(&p, &input(PUPILS), &mapping(), "test", false, false)
+                .await
+                .expect("same")
+                .is_empty());
+            import(&p, &input(&next_year), &mapping(), "test", false, true)
+                .await
+                .expect("leave again");
+
             // Every pupil leaving is refused unless confirmed.
             let header: String = format!("{}\n", PUPILS.lines().next().unwrap_or_default());
             let refused = import(&p, &input(&header), &mapping(), "test", false, false).await;

@@ -550,6 +550,19 @@ pub fn plan(input: &Input, cx: &mut Context) -> Result<Plan, PlanError> {
         }
         let want = sorted(want);
         if s.disabled {
+            // Left with their last child, back with a child: enabled again. (Accounts
+            // disabled by hand stay disabled.)
+            if s.left_at.is_some() && !want.is_empty() {
+                plan.added.push(format!(
+                    "responsable {} ({}) de retour",
+                    display(&s.first_name, &s.usage_name, &s.last_name),
+                    s.login
+                ));
+                plan.statements.extend(sql::come_back(s.id));
+                if sorted(s.scopes.clone()) != want {
+                    plan.statements.extend(sql::set_scopes(s.id, &want));
+                }
+            }
             continue;
         }
         if want.is_empty() {
