@@ -133,11 +133,33 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
         confirm_all_leave,
         site,
     } = args.command;
+    let input = read_files(&files, quiet)?;
+    let mapping_path = mapping_path.unwrap_or_else(|| args.data.join("classes-onde.toml"));
+    let map = class_mapping(&input, &mapping_path, &site)?;
 
-    // 1. Every file, all errors at once; nothing is imported if any file has one.
+    // Step 3: the plan, and the changes in one transaction with --apply.
+    let rt = tokio::runtime::Builder::new_current_thread().build()?;
+    rt.block_on(async move {
+        let p = Native::open(&args.data, &site)?;
+        let plan = match roster::import(&p, &input, &map, &actor(), confirm_all_leave, apply).await
+        {
+            Ok(plan) => plan,
+            Err(ImportError::Plan(e @ PlanError::AllLeave(_)))
+            | Err(ImportError::Plan(e @ PlanError::Unmapped(_))) => {
+                return Err(Refused(format!("{e} ; rien n'a été importé")).into())
+            }
+            Err(ImportError::Store(e)) => return Err(e.into()),
+        };
+        print_outcome(&plan, apply);
+        Ok(())
+    })
+}
+
+/// Step 1: every file, all errors at once; nothing is imported if any file has one.
+fn read_files(files: &[PathBuf], quiet: bool) -> anyhow::Result<Input> {
     let mut input = Input::default();
     let mut errors = Vec::new();
-    for path in &files {
+    for path in files {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| {
             Refused(format!(
@@ -173,14 +195,17 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
         ))
         .into());
     }
+    Ok(input)
+}
 
-    // 2. The class mapping: proposed on first run, completed by the IT team.
-    let mapping_path = mapping_path.unwrap_or_else(|| args.data.join("classes-onde.toml"));
-    let existing = read_mapping(&mapping_path)?;
+/// Step 2: the class mapping, proposed on first run (and for new labels), written for the IT
+/// team to complete; the import stops until every label has a class.
+fn class_mapping(input: &Input, mapping_path: &Path, site: &Path) -> anyhow::Result<Mapping> {
+    let existing = read_mapping(mapping_path)?;
     let first_run = existing.is_none();
     let mut map = existing.unwrap_or_default();
     let before = map.len();
-    let classes = site_classes(&site);
+    let classes = site_classes(site);
     mapping::propose(&mut map, &input.class_labels(), &classes);
     let missing: Vec<&String> = map
         .iter()
@@ -193,69 +218,58 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
                 .any(|l| onde::normalise(l) == onde::normalise(k))
         })
         .collect();
-    if first_run || map.len() != before || !missing.is_empty() {
-        if first_run || map.len() != before {
-            if let Some(dir) = mapping_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("création de {}", dir.display()))?;
-            }
-            std::fs::write(&mapping_path, mapping::render(&map, &classes))
-                .with_context(|| format!("écriture de {}", mapping_path.display()))?;
-        }
-        let todo = if missing.is_empty() {
-            "toutes ont une proposition à vérifier".to_string()
-        } else {
-            format!(
-                "{} sans correspondance : {}",
-                missing.len(),
-                missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        return Err(Refused(format!(
-            "correspondance des classes ONDE à vérifier dans {} ({todo}) ; éditez ce fichier (école/classe pour chaque libellé) puis relancez la même commande. Rien n'a été importé.",
-            mapping_path.display()
-        ))
-        .into());
+    if !first_run && map.len() == before && missing.is_empty() {
+        return Ok(map);
     }
+    if first_run || map.len() != before {
+        if let Some(dir) = mapping_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("création de {}", dir.display()))?;
+        }
+        std::fs::write(mapping_path, mapping::render(&map, &classes))
+            .with_context(|| format!("écriture de {}", mapping_path.display()))?;
+    }
+    let todo = if missing.is_empty() {
+        "toutes ont une proposition à vérifier".to_string()
+    } else {
+        format!(
+            "{} sans correspondance : {}",
+            missing.len(),
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Err(Refused(format!(
+        "correspondance des classes ONDE à vérifier dans {} ({todo}) ; éditez ce fichier (école/classe pour chaque libellé) puis relancez la même commande. Rien n'a été importé.",
+        mapping_path.display()
+    ))
+    .into())
+}
 
-    // 3. The plan, and the changes in one transaction with --apply.
-    let rt = tokio::runtime::Builder::new_current_thread().build()?;
-    rt.block_on(async move {
-        let p = Native::open(&args.data, &site)?;
-        let plan = match roster::import(&p, &input, &map, &actor(), confirm_all_leave, apply).await
-        {
-            Ok(plan) => plan,
-            Err(ImportError::Plan(e @ PlanError::AllLeave(_)))
-            | Err(ImportError::Plan(e @ PlanError::Unmapped(_))) => {
-                return Err(Refused(format!("{e} ; rien n'a été importé")).into())
-            }
-            Err(ImportError::Store(e)) => return Err(e.into()),
-        };
-        for w in &plan.warnings {
-            eprintln!("attention : {w}");
-        }
-        print_plan(&plan);
-        let nothing = plan.added.is_empty()
-            && plan.moved.is_empty()
-            && plan.left.is_empty()
-            && plan.photo.is_empty()
-            && plan.changed.is_empty();
-        if nothing && plan.is_empty() {
-            println!("Aucun changement : les comptes sont déjà à jour.");
-        } else if apply {
-            println!(
-                "Appliqué en une seule transaction : {} compte(s) créé(s), {} changement(s) de classe, {} départ(s). Les nouveaux comptes ne peuvent pas encore se connecter (activation à venir).",
-                plan.accounts_created,
-                plan.moved.len(),
-                plan.left.len()
-            );
-        } else {
-            println!("Simulation : rien n'a été modifié. Relancez avec --apply pour appliquer ces changements.");
-        }
-        Ok(())
-    })
+/// The plan in words, then what was (or would be) done.
+fn print_outcome(plan: &Plan, apply: bool) {
+    for w in &plan.warnings {
+        eprintln!("attention : {w}");
+    }
+    print_plan(plan);
+    let nothing = plan.added.is_empty()
+        && plan.moved.is_empty()
+        && plan.left.is_empty()
+        && plan.photo.is_empty()
+        && plan.changed.is_empty();
+    if nothing && plan.is_empty() {
+        println!("Aucun changement : les comptes sont déjà à jour.");
+    } else if apply {
+        println!(
+            "Appliqué en une seule transaction : {} compte(s) créé(s), {} changement(s) de classe, {} départ(s). Les nouveaux comptes ne peuvent pas encore se connecter (activation à venir).",
+            plan.accounts_created,
+            plan.moved.len(),
+            plan.left.len()
+        );
+    } else {
+        println!("Simulation : rien n'a été modifié. Relancez avec --apply pour appliquer ces changements.");
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::{Db, SqlValue, Statement, StoreError};
 use crate::accounts::{Role, Scope};
+use std::collections::HashMap;
 
 /// A person of the roster as stored, with their account's login, role, state and scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,48 +50,8 @@ pub async fn load<D: Db>(db: &D) -> Result<Stored, StoreError> {
             &[],
         )
         .await?;
-    let mut scopes: std::collections::HashMap<i64, Vec<Scope>> = Default::default();
-    for r in db
-        .query(
-            "SELECT m.account_id, m.school, m.class FROM memberships m JOIN roster_people r ON r.account_id = m.account_id",
-            &[],
-        )
-        .await?
-    {
-        if let Some(id) = int(&r, 0) {
-            scopes.entry(id).or_default().push(Scope {
-                school: text(&r, 1),
-                class: text(&r, 2),
-            });
-        }
-    }
-    let mut people = Vec::with_capacity(rows.len());
-    for r in rows {
-        let (Some(id), Some(login), Some(role), Some(kind)) = (
-            int(&r, 0),
-            text(&r, 1),
-            text(&r, 2).as_deref().and_then(Role::parse),
-            text(&r, 3),
-        ) else {
-            continue;
-        };
-        people.push(StoredPerson {
-            id,
-            login,
-            role,
-            kind,
-            person_key: text(&r, 4),
-            last_name: text(&r, 5).unwrap_or_default(),
-            usage_name: text(&r, 6).unwrap_or_default(),
-            first_name: text(&r, 7).unwrap_or_default(),
-            email: text(&r, 8),
-            photo_allowed: int(&r, 9).map(|v| v != 0),
-            onde_class: text(&r, 10),
-            disabled: int(&r, 11).unwrap_or(1) != 0,
-            left_at: int(&r, 12),
-            scopes: scopes.remove(&id).unwrap_or_default(),
-        });
-    }
+    let mut scopes = load_scopes(db).await?;
+    let people = rows.iter().filter_map(|r| person(r, &mut scopes)).collect();
     let links = db
         .query("SELECT guardian_id, pupil_id FROM guardianships", &[])
         .await?
@@ -107,6 +68,54 @@ pub async fn load<D: Db>(db: &D) -> Result<Stored, StoreError> {
         people,
         links,
         logins,
+    })
+}
+
+/// The memberships of the roster's accounts, by account id.
+async fn load_scopes<D: Db>(db: &D) -> Result<HashMap<i64, Vec<Scope>>, StoreError> {
+    let mut scopes: HashMap<i64, Vec<Scope>> = HashMap::new();
+    for r in db
+        .query(
+            "SELECT m.account_id, m.school, m.class FROM memberships m JOIN roster_people r ON r.account_id = m.account_id",
+            &[],
+        )
+        .await?
+    {
+        if let Some(id) = int(&r, 0) {
+            scopes.entry(id).or_default().push(Scope {
+                school: text(&r, 1),
+                class: text(&r, 2),
+            });
+        }
+    }
+    Ok(scopes)
+}
+
+/// One row of the roster query, with its scopes (taken from `scopes`); `None` if unreadable.
+fn person(r: &[SqlValue], scopes: &mut HashMap<i64, Vec<Scope>>) -> Option<StoredPerson> {
+    let (Some(id), Some(login), Some(role), Some(kind)) = (
+        int(r, 0),
+        text(r, 1),
+        text(r, 2).as_deref().and_then(Role::parse),
+        text(r, 3),
+    ) else {
+        return None;
+    };
+    Some(StoredPerson {
+        id,
+        login,
+        role,
+        kind,
+        person_key: text(r, 4),
+        last_name: text(r, 5).unwrap_or_default(),
+        usage_name: text(r, 6).unwrap_or_default(),
+        first_name: text(r, 7).unwrap_or_default(),
+        email: text(r, 8),
+        photo_allowed: int(r, 9).map(|v| v != 0),
+        onde_class: text(r, 10),
+        disabled: int(r, 11).unwrap_or(1) != 0,
+        left_at: int(r, 12),
+        scopes: scopes.remove(&id).unwrap_or_default(),
     })
 }
 
