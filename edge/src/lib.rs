@@ -1,5 +1,8 @@
 //! Préau's edge: the request-handling core shared by the self-hosted server and the
-//! Cloudflare Worker, and the native adapter behind the `native` feature.
+//! Cloudflare Worker, and the native adapter behind the `native` feature. Reading ONDE
+//! exports (`roster`) is behind the `roster` feature (in `native`), so the CSV and
+//! encoding crates stay out of the Worker; the roster's SQL (`store::roster`) is always
+//! there, for the daily purge.
 //!
 //! A request flows adapter → `app` (normalise, session, `routes::Route`) → one module of
 //! `features` → `guard` → `store` (one module per table) → the adapter's `Platform`.
@@ -18,6 +21,7 @@ pub mod multipart;
 pub mod password;
 pub mod paths;
 pub mod respond;
+#[cfg(feature = "roster")]
 pub mod roster;
 pub mod routes;
 pub mod session;
