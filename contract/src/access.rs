@@ -269,6 +269,39 @@ pub struct PlaceInfo {
     pub path: String,
 }
 
+/// How a class's comments are moderated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moderation {
+    /// Nothing shows until a moderator approves it (the default).
+    #[default]
+    Before,
+    /// Shows at once; a moderator can remove it.
+    After,
+    /// A family's comments show at once once a moderator has approved one of theirs.
+    Trusted,
+}
+
+impl Moderation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Moderation::Before => "before",
+            Moderation::After => "after",
+            Moderation::Trusted => "trusted",
+        }
+    }
+}
+
+/// Comments of one page: present only for non-public pages with comments open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentRule {
+    #[serde(default)]
+    pub moderation: Moderation,
+    /// May the class's pupils comment? (off by default)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pupils: bool,
+}
+
 /// Written by the generator next to the site (never served), read by the edge.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -283,6 +316,10 @@ pub struct Manifest {
     /// Latest posts per school (`school`) and per class (`school/class`), newest first.
     #[serde(default)]
     pub recent: BTreeMap<String, Vec<RecentItem>>,
+    /// Pages open to comments, by their path (`/ecoles/a/classes/ce1/sortie/`). A public
+    /// page is never here.
+    #[serde(default)]
+    pub comments: BTreeMap<String, CommentRule>,
 }
 
 /// Folder of the output that holds what only the edge reads; never served.

@@ -9,6 +9,12 @@ pub const SPACE: &str = "/espace/";
 pub const PASSWORD: &str = "/espace/mot-de-passe/";
 pub const MEDIA_UPLOAD: &str = "/espace/medias/";
 pub const MEDIA_DELETE: &str = "/espace/medias/supprimer/";
+pub const COMMENT: &str = "/commentaires/";
+pub const COMMENT_EDIT: &str = "/commentaires/modifier/";
+pub const COMMENT_DELETE: &str = "/commentaires/supprimer/";
+pub const COMMENT_REPORT: &str = "/commentaires/signaler/";
+pub const COMMENT_REPLY: &str = "/commentaires/repondre/";
+pub const MODERATION: &str = "/espace/moderation/";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -22,6 +28,12 @@ pub const EDGE_ROUTES: &[&str] = &[
     PASSWORD,
     MEDIA_UPLOAD,
     MEDIA_DELETE,
+    COMMENT,
+    COMMENT_EDIT,
+    COMMENT_DELETE,
+    COMMENT_REPORT,
+    COMMENT_REPLY,
+    MODERATION,
     MEDIA_FILES,
 ];
 
@@ -35,6 +47,8 @@ pub const NAMED: &[(&str, &str)] = &[
     ("password", PASSWORD),
     ("media_upload", MEDIA_UPLOAD),
     ("media_delete", MEDIA_DELETE),
+    ("comment", COMMENT),
+    ("moderation", MODERATION),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

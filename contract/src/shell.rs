@@ -71,6 +71,7 @@ pub enum ShellName {
     Space,
     Password,
     Media,
+    Moderation,
     Message,
 }
 
@@ -82,6 +83,7 @@ impl ShellName {
             ShellName::Space,
             ShellName::Password,
             ShellName::Media,
+            ShellName::Moderation,
             ShellName::Message,
         ];
         v.extend(Audience::ALL.iter().map(|a| ShellName::Gate(*a)));
@@ -97,6 +99,7 @@ impl ShellName {
             ShellName::Space => "espace",
             ShellName::Password => "mot-de-passe",
             ShellName::Media => "medias",
+            ShellName::Moderation => "moderation",
             ShellName::Message => "message",
         }
     }
@@ -120,6 +123,7 @@ impl ShellName {
             ShellName::Space => &[Title, Name, Role, Places, Latest, Csrf, Actions],
             ShellName::Password => &[Title, Error, Csrf],
             ShellName::Media => &[Title, Csrf, Scopes, Results, Gallery],
+            ShellName::Moderation => &[Title, Notice, Scopes, Results],
             ShellName::Message => &[Title, Message],
         }
     }

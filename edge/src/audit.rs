@@ -38,6 +38,13 @@ words! {
         Upload => "upload",
         UploadDelete => "upload_delete",
         RosterImport => "roster_import",
+        CommentPost => "comment_post",
+        CommentEdit => "comment_edit",
+        CommentDelete => "comment_delete",
+        CommentApprove => "comment_approve",
+        CommentReject => "comment_reject",
+        CommentReport => "comment_report",
+        CommentReply => "comment_reply",
     }
 }
 

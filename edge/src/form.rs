@@ -57,3 +57,10 @@ pub fn next_from_query(query: &str) -> Option<String> {
 pub fn query_has(query: &str, key: &str, value: &str) -> bool {
     form_urlencoded::parse(query.as_bytes()).any(|(k, v)| k == key && v == value)
 }
+
+/// The value of `key` in a query string.
+pub fn query_value(query: &str, key: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}

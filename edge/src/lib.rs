@@ -14,6 +14,7 @@ pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod client;
+pub mod comments;
 mod features;
 pub mod form;
 mod guard;

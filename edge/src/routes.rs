@@ -19,6 +19,13 @@ pub enum Route {
     /// The upload form and its gallery.
     MediaUpload,
     MediaDelete,
+    Comment,
+    CommentEdit,
+    CommentDelete,
+    CommentReport,
+    CommentReply,
+    /// The moderation queue and its decisions.
+    Moderation,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -35,6 +42,12 @@ impl Route {
         Route::Password,
         Route::MediaUpload,
         Route::MediaDelete,
+        Route::Comment,
+        Route::CommentEdit,
+        Route::CommentDelete,
+        Route::CommentReport,
+        Route::CommentReply,
+        Route::Moderation,
         Route::MediaFile,
         Route::File,
     ];
@@ -50,6 +63,12 @@ impl Route {
             paths::PASSWORD => Route::Password,
             paths::MEDIA_UPLOAD => Route::MediaUpload,
             paths::MEDIA_DELETE => Route::MediaDelete,
+            paths::COMMENT => Route::Comment,
+            paths::COMMENT_EDIT => Route::CommentEdit,
+            paths::COMMENT_DELETE => Route::CommentDelete,
+            paths::COMMENT_REPORT => Route::CommentReport,
+            paths::COMMENT_REPLY => Route::CommentReply,
+            paths::MODERATION => Route::Moderation,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -66,6 +85,12 @@ impl Route {
             Route::Password => "mot-de-passe",
             Route::MediaUpload => "medias",
             Route::MediaDelete => "medias-suppression",
+            Route::Comment => "commentaire",
+            Route::CommentEdit => "commentaire-modification",
+            Route::CommentDelete => "commentaire-suppression",
+            Route::CommentReport => "commentaire-signalement",
+            Route::CommentReply => "commentaire-reponse",
+            Route::Moderation => "moderation",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -76,8 +101,19 @@ impl Route {
         const FORM: &[Method] = &[Method::GET, Method::HEAD, Method::POST];
         const POST: &[Method] = &[Method::POST];
         match self {
-            Route::Signin | Route::Accept | Route::Password | Route::MediaUpload => FORM,
-            Route::Signout | Route::SignoutAll | Route::MediaDelete => POST,
+            Route::Signin
+            | Route::Accept
+            | Route::Password
+            | Route::MediaUpload
+            | Route::Moderation => FORM,
+            Route::Signout
+            | Route::SignoutAll
+            | Route::MediaDelete
+            | Route::Comment
+            | Route::CommentEdit
+            | Route::CommentDelete
+            | Route::CommentReport
+            | Route::CommentReply => POST,
             Route::Space | Route::File | Route::MediaFile => READ,
         }
     }

@@ -20,6 +20,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "cover",
     "author",
     "comments",
+    "moderation",
+    "pupil_comments",
     "weight",
     "version",
     "audience",
@@ -50,6 +52,10 @@ pub struct FrontMatter {
     pub cover: Option<Cover>,
     pub author: Option<String>,
     pub comments: Option<bool>,
+    /// Class pages: how comments are moderated (`before`, `after`, `trusted`).
+    pub moderation: Option<preau_contract::access::Moderation>,
+    /// Class pages: may the class's pupils comment?
+    pub pupil_comments: Option<bool>,
     pub weight: Option<i64>,
     pub version: Option<String>,
     pub audience: Option<Audience>,
@@ -227,7 +233,8 @@ fn value_hint(key: &str) -> &'static str {
         "audience" => "valeurs possibles : parents, eleves, personnel",
         "tags" => "une liste entre crochets : [\"sortie\", \"sciences\"]",
         "cover" => "cover = { image = \"photo.svg\", alt = \"description de l'image\" }",
-        "draft" | "comments" => "true ou false",
+        "draft" | "comments" | "pupil_comments" => "true ou false",
+        "moderation" => "valeurs possibles : before, after, trusted",
         "weight" => "un nombre entier",
         _ => "du texte entre guillemets",
     }

@@ -2,7 +2,7 @@
 //! versions, and what "Mon espace" lists. Written under `_preau/`, which is never served.
 
 use crate::model::*;
-use preau_contract::access::{CharterInfo, Manifest, PlaceInfo, RecentItem};
+use preau_contract::access::{CharterInfo, CommentRule, Manifest, PlaceInfo, RecentItem};
 
 /// Everything of the manifest except `files`, which the build fills as it writes.
 pub fn skeleton(site: &Site) -> Manifest {
@@ -38,6 +38,11 @@ pub fn skeleton(site: &Site) -> Manifest {
             );
         }
     }
+    for i in 0..site.pages.len() {
+        if let Some(rule) = comment_rule(site, i) {
+            m.comments.insert(site.pages[i].url.clone(), rule);
+        }
+    }
     for (key, items) in &site.sections {
         let bucket = match key {
             SectionKey::Class(s, c) => format!("{s}/{c}"),
@@ -57,4 +62,25 @@ pub fn skeleton(site: &Site) -> Manifest {
         list.sort_by(|a, b| b.date.cmp(&a.date));
     }
     m
+}
+
+/// The comments of page `i`: only class posts that are not public, with comments neither
+/// turned off on the post (`comments = false`) nor on its class (`comments = false` in the
+/// class's `_index.md`, which also sets `moderation` and `pupil_comments`).
+pub fn comment_rule(site: &Site, i: usize) -> Option<CommentRule> {
+    let page = &site.pages[i];
+    let Place::Item(key @ SectionKey::Class(..)) = &page.place else {
+        return None;
+    };
+    if page.access.is_public() || page.meta.comments == Some(false) {
+        return None;
+    }
+    let class = site.section_index.get(key).map(|&c| &site.pages[c].meta);
+    if class.and_then(|m| m.comments) == Some(false) {
+        return None;
+    }
+    Some(CommentRule {
+        moderation: class.and_then(|m| m.moderation).unwrap_or_default(),
+        pupils: class.and_then(|m| m.pupil_comments).unwrap_or(false),
+    })
 }

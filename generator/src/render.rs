@@ -233,10 +233,7 @@ impl Renderer {
                 ctx.insert("title", &page.title);
                 ctx.insert("card", &site.cards[i]);
                 ctx.insert("content", &page.html);
-                let comments = page
-                    .meta
-                    .comments
-                    .unwrap_or(matches!(k, SectionKey::Class(..)));
+                let comments = crate::manifest::comment_rule(site, i).is_some();
                 ctx.insert("comments", &comments);
                 let template = match k {
                     SectionKey::Charters => {

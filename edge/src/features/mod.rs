@@ -5,9 +5,12 @@
 //! one line per route here.
 
 mod charter;
+mod comment_view;
+mod comments;
 mod credentials;
 mod gallery;
 mod media;
+mod moderation;
 mod password;
 mod serving;
 mod signin;
@@ -30,12 +33,19 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::SignoutAll, _) => signout::submit(edge, cx, true).await,
         (Route::Accept, false) => charter::page(edge, cx),
         (Route::Accept, true) => charter::accept(edge, cx).await,
-        (Route::Space, _) => space::page(edge, cx),
+        (Route::Space, _) => space::page(edge, cx).await,
         (Route::Password, false) => password::page(edge, cx),
         (Route::Password, true) => password::submit(edge, cx).await,
         (Route::MediaUpload, false) => uploads::page(edge, cx).await,
         (Route::MediaUpload, true) => uploads::submit(edge, cx).await,
         (Route::MediaDelete, _) => uploads::delete(edge, cx).await,
+        (Route::Comment, _) => comments::post(edge, cx).await,
+        (Route::CommentEdit, _) => comments::edit(edge, cx).await,
+        (Route::CommentDelete, _) => comments::delete(edge, cx).await,
+        (Route::CommentReport, _) => comments::report(edge, cx).await,
+        (Route::CommentReply, _) => comments::reply(edge, cx).await,
+        (Route::Moderation, false) => moderation::page(edge, cx).await,
+        (Route::Moderation, true) => moderation::submit(edge, cx).await,
         (Route::MediaFile, _) => media::get(edge, cx).await,
         (Route::File, _) => serving::get(edge, cx).await,
     }

@@ -2,6 +2,7 @@
 //! to anyone, everything else through the guard. A private path that does not exist answers
 //! like one that does, so titles cannot be probed.
 
+use super::{comment_view, comments};
 use crate::app::{Ctx, Edge, Handled};
 use crate::guard;
 use crate::paths;
@@ -24,12 +25,23 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     if access.visibility == Visibility::Internal {
         return Ok(not_found(edge, cx).await?);
     }
-    if !access.is_public() {
-        guard::member(edge, cx, access).await?;
-    }
+    let session = if access.is_public() {
+        None
+    } else {
+        Some(guard::member(edge, cx, access).await?)
+    };
     match &resolved {
         Resolved::File { file, access } => match read(edge, file).await? {
-            Some(body) => Ok(respond::file(file, body, access.is_public())),
+            Some(body) => {
+                let body = match session {
+                    Some(s) if cx.site.manifest.comments.contains_key(cx.path) => {
+                        let none = comment_view::Outcome::None;
+                        comments::page_view(edge, cx, s, cx.path, &body, &none).await?
+                    }
+                    _ => body,
+                };
+                Ok(respond::file(file, body, access.is_public()))
+            }
             None => Ok(not_found(edge, cx).await?),
         },
         Resolved::Redirect { to, .. } => Ok(respond::redirect(StatusCode::MOVED_PERMANENTLY, to)),

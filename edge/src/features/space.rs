@@ -17,7 +17,7 @@ use preau_contract::text::Text;
 /// Query flag set after a password change, to say it worked.
 pub(crate) const PASSWORD_CHANGED: (&str, &str) = ("mot-de-passe", "change");
 
-pub(super) fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx) -> Handled {
+pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     let s = guard::accepted(cx)?;
     let a = &s.account;
     let (places, buckets) = places(cx.site, a);
@@ -30,7 +30,8 @@ pub(super) fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx) -> Handled {
     } else {
         SafeHtml::empty()
     };
-    let actions = actions(cx.site, a);
+    let pending = super::moderation::pending(edge, cx.site, a).await?;
+    let actions = actions(cx.site, a, pending);
     Ok(respond::page(
         cx.site,
         StatusCode::OK,
@@ -48,16 +49,33 @@ pub(super) fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx) -> Handled {
     ))
 }
 
-/// Links to what this person may do besides reading (uploading photos and documents).
-fn actions(site: &SiteData, a: &Account) -> SafeHtml {
-    if !crate::uploads::may_upload(a) {
+/// Links to what this person may do besides reading: uploading photos and documents, and
+/// for moderators the comments waiting for them (`pending`).
+fn actions(site: &SiteData, a: &Account, pending: Option<i64>) -> SafeHtml {
+    let upload = crate::uploads::may_upload(a);
+    if !upload && pending.is_none() {
         return SafeHtml::empty();
     }
-    let mut h = SafeHtml::trusted("<p class=\"actions\"><a class=\"button\" href=\"");
-    h.push_text(preau_contract::routes::MEDIA_UPLOAD);
-    h.push_markup("\">");
-    h.push_text(site.t(Text::MediaLink));
-    h.push_markup("</a></p>");
+    let mut h = SafeHtml::trusted("<p class=\"actions\">");
+    if upload {
+        h.push_markup("<a class=\"button\" href=\"");
+        h.push_text(preau_contract::routes::MEDIA_UPLOAD);
+        h.push_markup("\">");
+        h.push_text(site.t(Text::MediaLink));
+        h.push_markup("</a> ");
+    }
+    if let Some(n) = pending {
+        h.push_markup("<a class=\"button\" href=\"");
+        h.push_text(preau_contract::routes::MODERATION);
+        h.push_markup("\">");
+        h.push_text(site.t(Text::ModerationLink));
+        h.push_markup(" <span class=\"count\" data-pending=\"");
+        h.push_text(&n.to_string());
+        h.push_markup("\">(");
+        h.push_text(&site.t(Text::ModerationPendingCount).replace("{nombre}", &n.to_string()));
+        h.push_markup(")</span></a>");
+    }
+    h.push_markup("</p>");
     h
 }
 

@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_roster.sql",
         include_str!("../../migrations/0003_roster.sql"),
     ),
+    (
+        "0004_comments.sql",
+        include_str!("../../migrations/0004_comments.sql"),
+    ),
 ];
 
 /// A small pool of SQLite connections on one database file (WAL mode).

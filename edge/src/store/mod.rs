@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod charters;
+pub mod comments;
 pub mod roster;
 pub mod sessions;
 pub mod throttle;
