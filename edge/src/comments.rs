@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn text_is_normalised() {
-        assert_eq!(normalise("  Bravo\r\n\r\n\r\n\r\n !  "), Ok("Bravo\n\n\n!".into()));
+        assert_eq!(
+            normalise("  Bravo\r\n\r\n\r\n\r\n !  "),
+            Ok("Bravo\n\n\n!".into())
+        );
         assert_eq!(normalise("e\u{301}te\u{202E}"), Ok("éte".into()));
         assert_eq!(normalise(" \u{200B}\u{FEFF} "), Err(TextError::Empty));
         assert_eq!(normalise(&"a".repeat(2000)).map(|s| s.len()), Ok(2000));

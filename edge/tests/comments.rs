@@ -49,7 +49,11 @@ impl Comments for World {
     }
 
     fn comment(&self, session: &str, page: &str, texte: &str) -> Resp {
-        self.post_form(session, "/commentaires/", &[("page", page), ("texte", texte)])
+        self.post_form(
+            session,
+            "/commentaires/",
+            &[("page", page), ("texte", texte)],
+        )
     }
 
     fn moderation(&self, session: &str) -> String {
@@ -106,8 +110,24 @@ const TAGS: &[&str] = &[
     "button", "details", "summary", "label", "div", "select", "option",
 ];
 const ATTRS: &[&str] = &[
-    "id", "class", "href", "rel", "datetime", "method", "action", "type", "name", "value",
-    "required", "maxlength", "rows", "aria-describedby", "for", "selected", "data-pending", "role",
+    "id",
+    "class",
+    "href",
+    "rel",
+    "datetime",
+    "method",
+    "action",
+    "type",
+    "name",
+    "value",
+    "required",
+    "maxlength",
+    "rows",
+    "aria-describedby",
+    "for",
+    "selected",
+    "data-pending",
+    "role",
 ];
 
 /// No markup but the edge's own: every tag and attribute of `html` is one the edge writes,
@@ -116,7 +136,9 @@ fn assert_inert(html: &str, what: &str) {
     let mut rest = html;
     while let Some(i) = rest.find('<') {
         let after = &rest[i + 1..];
-        let end = after.find('>').unwrap_or_else(|| panic!("{what}: open tag in {after}"));
+        let end = after
+            .find('>')
+            .unwrap_or_else(|| panic!("{what}: open tag in {after}"));
         let tag = &after[..end];
         rest = &after[end + 1..];
         let tag = tag.strip_prefix('/').unwrap_or(tag);
@@ -149,7 +171,10 @@ fn assert_inert(html: &str, what: &str) {
                     );
                 }
                 if n == "href" && !value.starts_with('/') {
-                    assert!(tag.contains("rel=\"nofollow ugc noopener\""), "{what}: {tag}");
+                    assert!(
+                        tag.contains("rel=\"nofollow ugc noopener\""),
+                        "{what}: {tag}"
+                    );
                 }
                 attrs = &v[close + 1..];
             } else {
@@ -277,11 +302,19 @@ fn hostile_text_never_becomes_markup_for_anyone() {
     let from = queue_main.find("<form").expect("queue");
     assert_inert(&queue_main[from..], "moderation page");
     assert_eq!(w.approve_all(&teacher).status(), StatusCode::SEE_OTHER);
-    for (who, s) in [("author", &author), ("other", &other), ("teacher", &teacher)] {
+    for (who, s) in [
+        ("author", &author),
+        ("other", &other),
+        ("teacher", &teacher),
+    ] {
         let page = text(&w.get(POST, s));
         let sec = section(&page);
         assert_inert(sec, who);
-        assert_eq!(sec.matches("class=\"comment\"").count() as i64, stored, "{who}");
+        assert_eq!(
+            sec.matches("class=\"comment\"").count() as i64,
+            stored,
+            "{who}"
+        );
         assert_eq!(page.matches("data-preau-comments=\"").count(), 1);
         assert!(!page.contains("<script>alert"), "{who}");
     }
@@ -312,19 +345,29 @@ fn pending_comments_show_only_to_their_author_and_the_moderators() {
     assert!(!text(&w.get("/espace/", &other)).contains("/espace/moderation/"));
     assert!(w.moderation(&director).contains("Quelle belle chorale"));
     let id = w.ids()[0].to_string();
-    let r = w.post_form(&teacher, "/espace/moderation/", &[("action", "publier"), ("id", &id)]);
+    let r = w.post_form(
+        &teacher,
+        "/espace/moderation/",
+        &[("action", "publier"), ("id", &id)],
+    );
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let seen = text(&w.get(POST, &other));
     assert!(seen.contains("Quelle belle chorale"));
     assert!(!seen.contains("en attente de validation"));
-    assert!(w.moderation(&teacher).contains("Aucun commentaire à modérer"));
+    assert!(w
+        .moderation(&teacher)
+        .contains("Aucun commentaire à modérer"));
     // Refused with a reason: the author sees it and the reason, nobody else.
     w.comment(&author, POST, "Un avis déplacé");
     let id = w.ids()[1].to_string();
     let r = w.post_form(
         &teacher,
         "/espace/moderation/",
-        &[("action", "refuser"), ("id", &id), ("motif", "Hors sujet <b>")],
+        &[
+            ("action", "refuser"),
+            ("id", &id),
+            ("motif", "Hors sujet <b>"),
+        ],
     );
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mine = text(&w.get(POST, &author));
@@ -345,52 +388,104 @@ fn only_the_right_people_may_post_moderate_answer_edit_and_delete() {
     let teacher = w.member("prof.ce1", Role::Teacher, CE1);
     // Another class's parent can neither read nor post.
     assert_eq!(w.get(POST, &stranger).status(), StatusCode::FORBIDDEN);
-    assert_eq!(w.comment(&stranger, POST, "Bonjour").status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.comment(&stranger, POST, "Bonjour").status(),
+        StatusCode::FORBIDDEN
+    );
     // Pupils only where the class allows it.
     assert!(!section(&text(&w.get(POST, &pupil))).contains("name=\"texte\""));
-    assert_eq!(w.comment(&pupil, POST, "Coucou").status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.comment(&pupil, POST, "Coucou").status(),
+        StatusCode::FORBIDDEN
+    );
     w.edit_manifest(|m| {
         for r in m.comments.values_mut() {
             r.pupils = true;
         }
     });
-    assert_eq!(w.comment(&pupil, POST, "Coucou").status(), StatusCode::SEE_OTHER);
-    assert_eq!(w.comment(&parent, POST, "Bravo les enfants").status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.comment(&pupil, POST, "Coucou").status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        w.comment(&parent, POST, "Bravo les enfants").status(),
+        StatusCode::SEE_OTHER
+    );
     let ids = w.ids();
     let id = ids[1].to_string();
     // A parent moderates nothing, answers nothing, edits and deletes nothing of others.
-    assert_eq!(w.get("/espace/moderation/", &other).status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.get("/espace/moderation/", &other).status(),
+        StatusCode::FORBIDDEN
+    );
     for action in ["publier", "refuser"] {
-        let r = w.post_form(&other, "/espace/moderation/", &[("action", action), ("id", &id)]);
+        let r = w.post_form(
+            &other,
+            "/espace/moderation/",
+            &[("action", action), ("id", &id)],
+        );
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{action}");
     }
-    let r = w.post_form(&other, "/espace/moderation/", &[("action", "tout"), ("jusqua", "99")]);
+    let r = w.post_form(
+        &other,
+        "/espace/moderation/",
+        &[("action", "tout"), ("jusqua", "99")],
+    );
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = w.post_form(&other, "/commentaires/modifier/", &[("id", &id), ("texte", "pirate")]);
+    let r = w.post_form(
+        &other,
+        "/commentaires/modifier/",
+        &[("id", &id), ("texte", "pirate")],
+    );
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = w.post_form(&other, "/commentaires/supprimer/", &[("id", &id)]);
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = w.post_form(&teacher, "/espace/moderation/", &[("action", "publier"), ("id", &id)]);
+    let r = w.post_form(
+        &teacher,
+        "/espace/moderation/",
+        &[("action", "publier"), ("id", &id)],
+    );
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = w.post_form(&other, "/commentaires/repondre/", &[("id", &id), ("texte", "moi")]);
+    let r = w.post_form(
+        &other,
+        "/commentaires/repondre/",
+        &[("id", &id), ("texte", "moi")],
+    );
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(w.count("SELECT count(*) FROM comments WHERE body = 'Bravo les enfants' AND status = 'approved'"), 1);
     // The teacher answers (one level), the author edits and deletes.
-    let r = w.post_form(&teacher, "/commentaires/repondre/", &[("id", &id), ("texte", "Merci !")]);
+    let r = w.post_form(
+        &teacher,
+        "/commentaires/repondre/",
+        &[("id", &id), ("texte", "Merci !")],
+    );
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let reply = *w.ids().last().unwrap();
-    let r = w.post_form(&teacher, "/commentaires/repondre/", &[("id", &reply.to_string()), ("texte", "encore")]);
+    let r = w.post_form(
+        &teacher,
+        "/commentaires/repondre/",
+        &[("id", &reply.to_string()), ("texte", "encore")],
+    );
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let page = text(&w.get(POST, &other));
     assert!(page.contains("class=\"replies\"") && page.contains("Merci !"));
-    let r = w.post_form(&parent, "/commentaires/modifier/", &[("id", &id), ("texte", "Bravo à tous")]);
+    let r = w.post_form(
+        &parent,
+        "/commentaires/modifier/",
+        &[("id", &id), ("texte", "Bravo à tous")],
+    );
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // An edit of an approved comment in `before` mode goes back to the queue.
     assert!(!text(&w.get(POST, &other)).contains("Bravo à tous"));
     assert!(w.moderation(&teacher).contains("Bravo à tous"));
     let r = w.post_form(&parent, "/commentaires/supprimer/", &[("id", &id)]);
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(w.count(&format!("SELECT count(*) FROM comments WHERE id = {id} OR parent_id = {id}")), 0);
+    assert_eq!(
+        w.count(&format!(
+            "SELECT count(*) FROM comments WHERE id = {id} OR parent_id = {id}"
+        )),
+        0
+    );
 }
 
 #[test]
@@ -398,7 +493,13 @@ fn forged_and_cross_origin_posts_are_refused() {
     let w = world();
     let parent = w.member("parent.a", Role::Parent, CE1);
     let body = format!("csrf=faux&page={}&texte=Bonjour", enc(POST));
-    let r = w.send(Method::POST, "/commentaires/", &parent, FORM, body.into_bytes());
+    let r = w.send(
+        Method::POST,
+        "/commentaires/",
+        &parent,
+        FORM,
+        body.into_bytes(),
+    );
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body = format!("csrf={}&page={}&texte=Bonjour", w.csrf(&parent), enc(POST));
     let req = http::Request::builder()
@@ -415,8 +516,14 @@ fn forged_and_cross_origin_posts_are_refused() {
     let body = format!("page={}&texte=Bonjour", enc(POST));
     let r = w.send(Method::POST, "/commentaires/", "", FORM, body.into_bytes());
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/connexion/"));
-    assert_eq!(w.get("/commentaires/", &parent).status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/connexion/"));
+    assert_eq!(
+        w.get("/commentaires/", &parent).status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
     assert_eq!(w.count("SELECT count(*) FROM comments"), 0);
 }
 
@@ -434,13 +541,22 @@ fn the_limits_hold_and_a_refused_comment_keeps_its_text() {
     assert!(page.contains("Un sixième</textarea>"), "{page}");
     assert!(page.contains("role=\"alert\""));
     w.edge.platform.advance(601);
-    assert_eq!(w.comment(&parent, OTHER_POST, "Un sixième").status(), StatusCode::SEE_OTHER);
-    assert_eq!(w.comment(&parent, POST, "Message 1").status(), StatusCode::CONFLICT);
+    assert_eq!(
+        w.comment(&parent, OTHER_POST, "Un sixième").status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        w.comment(&parent, POST, "Message 1").status(),
+        StatusCode::CONFLICT
+    );
     let long = "a".repeat(2001);
     let r = w.comment(&parent, POST, &long);
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&r).contains(&long));
-    assert_eq!(w.comment(&parent, POST, " \u{200B} \n ").status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        w.comment(&parent, POST, " \u{200B} \n ").status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(w.count("SELECT count(*) FROM comments"), 6);
 }
 
@@ -449,15 +565,27 @@ fn closed_and_public_pages_take_no_comments() {
     let w = world();
     let parent = w.member("parent.a", Role::Parent, CE1);
     assert!(!text(&w.get(PUBLIC, "")).contains("name=\"texte\""));
-    assert_eq!(w.comment(&parent, PUBLIC, "Bonjour").status(), StatusCode::FORBIDDEN);
-    assert_eq!(w.comment(&parent, "/nulle/part/", "Bonjour").status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.comment(&parent, PUBLIC, "Bonjour").status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.comment(&parent, "/nulle/part/", "Bonjour").status(),
+        StatusCode::FORBIDDEN
+    );
     let m = w.edge.site().manifest.clone();
     assert!(m.comments.contains_key(POST));
-    assert!(m.comments.keys().all(|p| !m.files[&format!("{}index.html", &p[1..])].is_public()));
+    assert!(m
+        .comments
+        .keys()
+        .all(|p| !m.files[&format!("{}index.html", &p[1..])].is_public()));
     w.edit_manifest(|m| {
         m.comments.remove(POST);
     });
-    assert_eq!(w.comment(&parent, POST, "Bonjour").status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.comment(&parent, POST, "Bonjour").status(),
+        StatusCode::FORBIDDEN
+    );
     assert!(!text(&w.get(POST, &parent)).contains("name=\"texte\""));
     assert_eq!(w.count("SELECT count(*) FROM comments"), 0);
 }
@@ -495,9 +623,16 @@ fn after_and_trusted_modes_and_reports() {
     assert!(text(&w.get(POST, &b)).contains("Tout de suite"));
     let queue = w.moderation(&teacher);
     assert!(queue.contains("Tout de suite") && queue.contains("signalé"));
-    w.post_form(&teacher, "/espace/moderation/", &[("action", "publier"), ("id", &id.to_string())]);
+    w.post_form(
+        &teacher,
+        "/espace/moderation/",
+        &[("action", "publier"), ("id", &id.to_string())],
+    );
     assert!(text(&w.get(POST, &a)).contains("Tout de suite"));
-    assert_eq!(w.count("SELECT count(*) FROM audit_log WHERE action = 'comment_report'"), 1);
+    assert_eq!(
+        w.count("SELECT count(*) FROM audit_log WHERE action = 'comment_report'"),
+        1
+    );
 }
 
 #[test]
@@ -516,7 +651,11 @@ fn two_hundred_concurrent_comments_are_all_stored_once_and_shown() {
             let w = Arc::clone(&w);
             std::thread::spawn(move || {
                 for k in 0..5 {
-                    let body = format!("csrf={t}&page={}&texte={}", enc(POST), enc(&format!("Bravo {i} n°{k}")));
+                    let body = format!(
+                        "csrf={t}&page={}&texte={}",
+                        enc(POST),
+                        enc(&format!("Bravo {i} n°{k}"))
+                    );
                     let r = w.send(Method::POST, "/commentaires/", &s, FORM, body.into_bytes());
                     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
                 }
@@ -531,7 +670,10 @@ fn two_hundred_concurrent_comments_are_all_stored_once_and_shown() {
     assert_eq!(w.approve_all(&teacher).status(), StatusCode::SEE_OTHER);
     let page = text(&w.get(POST, &teacher));
     assert_eq!(section(&page).matches("class=\"comment\"").count(), 200);
-    assert_eq!(w.count("SELECT count(*) FROM comments WHERE status = 'approved'"), 200);
+    assert_eq!(
+        w.count("SELECT count(*) FROM comments WHERE status = 'approved'"),
+        200
+    );
 }
 
 #[test]
@@ -556,7 +698,8 @@ fn comments_stay_with_their_post_across_rebuilds() {
     // The post disappears: its comments stay in the database and come back with it.
     let saved = w.edge.site().manifest.clone();
     w.edit_manifest(|m| {
-        m.files.remove("ecoles/ecole-a/classes/ce1/la-chorale/index.html");
+        m.files
+            .remove("ecoles/ecole-a/classes/ce1/la-chorale/index.html");
         m.comments.remove(POST);
     });
     assert_eq!(w.get(POST, &parent).status(), StatusCode::NOT_FOUND);
@@ -571,7 +714,11 @@ fn deploy(w: &World, root: &std::path::Path, dir: &std::path::Path) {
         if p.is_dir() {
             deploy(w, root, &p);
         } else {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             w.edge.platform.put_file(&rel, &std::fs::read(&p).unwrap());
         }
     }

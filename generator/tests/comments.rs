@@ -27,8 +27,9 @@ fn manifest_with(edit: impl FnOnce(&Path)) -> (Manifest, String) {
     .expect("generator");
     g.build(&|_, _| {}).expect("build");
     let m = serde_json::from_slice(&std::fs::read(out.join(MANIFEST_PATH)).unwrap()).unwrap();
-    let post = std::fs::read_to_string(out.join("ecoles/ecole-a/classes/ce1/la-chorale/index.html"))
-        .unwrap();
+    let post =
+        std::fs::read_to_string(out.join("ecoles/ecole-a/classes/ce1/la-chorale/index.html"))
+            .unwrap();
     (m, post)
 }
 
@@ -58,18 +59,27 @@ fn class_posts_are_open_by_default_with_moderation_before() {
 
 #[test]
 fn the_class_sets_the_mode_and_pupils_and_can_turn_comments_off() {
-    let (m, _) = manifest_with(|c| set(c, CLASS, "moderation = \"trusted\"\npupil_comments = true"));
+    let (m, _) =
+        manifest_with(|c| set(c, CLASS, "moderation = \"trusted\"\npupil_comments = true"));
     assert_eq!(m.comments[POST].moderation, Moderation::Trusted);
     assert!(m.comments[POST].pupils);
     let (m, post) = manifest_with(|c| set(c, CLASS, "comments = false"));
     assert!(m.comments.is_empty());
     assert!(!post.contains("data-preau-comments"));
     let (m, _) = manifest_with(|c| {
-        set(c, "ecoles/ecole-a/classes/ce1/2026-09-15-la-chorale.md", "comments = false")
+        set(
+            c,
+            "ecoles/ecole-a/classes/ce1/2026-09-15-la-chorale.md",
+            "comments = false",
+        )
     });
     assert!(!m.comments.contains_key(POST));
     let (m, post) = manifest_with(|c| {
-        set(c, "ecoles/ecole-a/classes/ce1/2026-09-15-la-chorale.md", "visibility = \"public\"")
+        set(
+            c,
+            "ecoles/ecole-a/classes/ce1/2026-09-15-la-chorale.md",
+            "visibility = \"public\"",
+        )
     });
     assert!(!m.comments.contains_key(POST));
     assert!(!post.contains("data-preau-comments"));

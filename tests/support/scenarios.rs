@@ -11,6 +11,7 @@
 //! table) so that a page leaking into another page, a list or a feed is seen.
 
 use super::client::{input_value, input_values, Browser, Resp};
+pub use super::comments::{comment_pending_then_approved, comment_refusals};
 use super::site;
 // The upload scenarios live in uploads.rs and are listed here like the others.
 pub use super::uploads::{
@@ -100,7 +101,7 @@ pub type Scenario = (&'static str, fn(&dyn Target));
 /// expands to `callback! { main: [a, b, …]; pending: [x, y, …]; }`. Both adapters are
 /// generated from it (edge_native.rs: one test per scenario; edge_worker.rs: `MAIN` and
 /// `PENDING` below, in order, on one Worker each), and `check_lists` (run by edge_native.rs)
-/// fails when a scenario function of this file or of uploads.rs is in neither list.
+/// fails when a scenario function of this file, uploads.rs or comments.rs is in neither list.
 ///
 /// `main` runs in this order on the Worker, and `charter_regate` stays last: it republishes
 /// the site. `pending` holds scenarios of features and fixes still being built in the edge
@@ -131,6 +132,8 @@ macro_rules! scenario_lists {
                 upload_concurrent_same_file,
                 upload_names_as_browsers_send_them,
                 upload_quota_survives_deletion,
+                comment_pending_then_approved,
+                comment_refusals,
                 charter_regate,
             ];
             pending: [];
@@ -152,7 +155,11 @@ macro_rules! scenario_consts {
 scenario_lists!(scenario_consts);
 
 /// The files that define scenarios (`pub fn name(t: &dyn Target)`), all listed here.
-const SCENARIO_FILES: &[&str] = &["tests/support/scenarios.rs", "tests/support/uploads.rs"];
+const SCENARIO_FILES: &[&str] = &[
+    "tests/support/scenarios.rs",
+    "tests/support/uploads.rs",
+    "tests/support/comments.rs",
+];
 
 /// The lists are complete and in a valid order: every `pub fn name(t: &dyn Target)` of the
 /// scenario files is listed exactly once, and `charter_regate` comes last in `MAIN`.

@@ -100,7 +100,15 @@ fn item(h: &mut SafeHtml, site: &SiteData, c: &Comment, all: &[Comment], v: &Vie
         h.push_markup("</ol>");
     }
     if v.moderator && c.status == Status::Approved {
-        action_form(h, site, routes::COMMENT_REPLY, c.id, v, Some(Text::CommentsReplyLabel), Text::CommentsReply);
+        action_form(
+            h,
+            site,
+            routes::COMMENT_REPLY,
+            c.id,
+            v,
+            Some(Text::CommentsReplyLabel),
+            Text::CommentsReply,
+        );
     }
     h.push_markup("</li>");
 }
@@ -141,10 +149,26 @@ fn one(h: &mut SafeHtml, site: &SiteData, c: &Comment, v: &Viewer) {
         edit_form(h, site, c, v);
     }
     if own || v.moderator {
-        action_form(h, site, routes::COMMENT_DELETE, c.id, v, None, Text::CommentsDelete);
+        action_form(
+            h,
+            site,
+            routes::COMMENT_DELETE,
+            c.id,
+            v,
+            None,
+            Text::CommentsDelete,
+        );
     }
     if !own && c.status == Status::Approved && !c.reported {
-        action_form(h, site, routes::COMMENT_REPORT, c.id, v, None, Text::CommentsReport);
+        action_form(
+            h,
+            site,
+            routes::COMMENT_REPORT,
+            c.id,
+            v,
+            None,
+            Text::CommentsReport,
+        );
     }
     h.push_markup("</div>");
 }
@@ -197,7 +221,13 @@ fn edit_form(h: &mut SafeHtml, site: &SiteData, c: &Comment, v: &Viewer) {
     h.push_markup("\">");
     hidden(h, "csrf", &v.csrf);
     hidden(h, "id", &c.id.to_string());
-    textarea(h, site, &format!("m{}", c.id), Text::CommentsFormLabel, &c.body);
+    textarea(
+        h,
+        site,
+        &format!("m{}", c.id),
+        Text::CommentsFormLabel,
+        &c.body,
+    );
     h.push_markup("<button type=\"submit\">");
     h.push_text(site.t(Text::CommentsSave));
     h.push_markup("</button></form></details>");

@@ -157,7 +157,11 @@ pub(super) async fn post<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     }
     edge.audit(cx, &a.login, Action::CommentPost, &page, Logged::Success)
         .await?;
-    let flag = if status == Status::Approved { "publie" } else { "attente" };
+    let flag = if status == Status::Approved {
+        "publie"
+    } else {
+        "attente"
+    };
     Ok(back(&page, flag))
 }
 
@@ -187,9 +191,7 @@ pub(super) async fn edit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     };
     let moderator = comments::moderates(&s.account, &scope);
     let status = match c.status {
-        Status::Approved if rule.moderation == Moderation::Before && !moderator => {
-            Status::Pending
-        }
+        Status::Approved if rule.moderation == Moderation::Before && !moderator => Status::Pending,
         other => other,
     };
     let login = &s.account.login;
@@ -209,15 +211,27 @@ pub(super) async fn delete<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let c = target(edge, cx, &f).await?;
     let a = &s.account;
     if c.author_id != a.id && !comments::moderates(a, &c.scope) {
-        edge.audit(cx, &a.login, Action::CommentDelete, &c.id.to_string(), Logged::Denied)
-            .await?;
+        edge.audit(
+            cx,
+            &a.login,
+            Action::CommentDelete,
+            &c.id.to_string(),
+            Logged::Denied,
+        )
+        .await?;
         return Err(halt(cx, StatusCode::FORBIDDEN, Text::CommentsNotAllowed));
     }
     let target = c.id.to_string();
     edge.platform
         .batch(vec![
             sql::delete(c.id),
-            edge.audit_statement(cx, &a.login, Action::CommentDelete, &target, Logged::Success),
+            edge.audit_statement(
+                cx,
+                &a.login,
+                Action::CommentDelete,
+                &target,
+                Logged::Success,
+            ),
         ])
         .await?;
     if comment_view::rule(cx.site, &c.page).is_none() {
@@ -251,10 +265,15 @@ pub(super) async fn reply<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled 
     let c = target(edge, cx, &f).await?;
     let (s, _, _, scope) = open_page(edge, cx, &c.page).await?;
     let a = &s.account;
-    if !comments::moderates(a, &scope) || c.parent_id.is_some() || c.status != Status::Approved
-    {
-        edge.audit(cx, &a.login, Action::CommentReply, &c.id.to_string(), Logged::Denied)
-            .await?;
+    if !comments::moderates(a, &scope) || c.parent_id.is_some() || c.status != Status::Approved {
+        edge.audit(
+            cx,
+            &a.login,
+            Action::CommentReply,
+            &c.id.to_string(),
+            Logged::Denied,
+        )
+        .await?;
         return Err(halt(cx, StatusCode::FORBIDDEN, Text::ModerationForbidden));
     }
     let raw = f.get("texte").unwrap_or("");
@@ -278,7 +297,13 @@ pub(super) async fn reply<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled 
         let status = StatusCode::TOO_MANY_REQUESTS;
         return refused(edge, cx, s, &c.page, status, Text::CommentsRateLimited, raw).await;
     }
-    edge.audit(cx, &a.login, Action::CommentReply, &c.id.to_string(), Logged::Success)
-        .await?;
+    edge.audit(
+        cx,
+        &a.login,
+        Action::CommentReply,
+        &c.id.to_string(),
+        Logged::Success,
+    )
+    .await?;
     Ok(back(&c.page, "repondu"))
 }

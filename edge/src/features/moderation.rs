@@ -221,28 +221,51 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let id = f.get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
     let action = f.get("action").unwrap_or("");
     let (statements, done) = if action == "tout" {
-        let max = f.get("jusqua").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
-        let scopes: Vec<&String> = mine.iter().filter(|m| filter.is_none_or(|f| f == *m)).collect();
+        let max = f
+            .get("jusqua")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0);
+        let scopes: Vec<&String> = mine
+            .iter()
+            .filter(|m| filter.is_none_or(|f| f == *m))
+            .collect();
         if scopes.is_empty() {
             return Err(forbidden(cx));
         }
         let mut v = Vec::new();
         for scope in scopes {
             v.push(sql::approve_all(scope, max, a.id, cx.now));
-            v.push(edge.audit_statement(cx, &a.login, Action::CommentApprove, scope, Outcome::Success));
+            v.push(edge.audit_statement(
+                cx,
+                &a.login,
+                Action::CommentApprove,
+                scope,
+                Outcome::Success,
+            ));
         }
         (v, "tout")
     } else {
         let Some(c) = sql::find(&edge.platform, id).await? else {
-            return Ok(respond::notice(cx.site, StatusCode::NOT_FOUND, Text::CommentsUnknown));
+            return Ok(respond::notice(
+                cx.site,
+                StatusCode::NOT_FOUND,
+                Text::CommentsUnknown,
+            ));
         };
         let (status, word, done) = match action {
             "publier" => (Status::Approved, Action::CommentApprove, "publie"),
             "refuser" => (Status::Rejected, Action::CommentReject, "refuse"),
-            _ => return Ok(respond::notice(cx.site, StatusCode::BAD_REQUEST, Text::BadRequest)),
+            _ => {
+                return Ok(respond::notice(
+                    cx.site,
+                    StatusCode::BAD_REQUEST,
+                    Text::BadRequest,
+                ))
+            }
         };
         if !comments::moderates(a, &c.scope) {
-            edge.audit(cx, &a.login, word, &id.to_string(), Outcome::Denied).await?;
+            edge.audit(cx, &a.login, word, &id.to_string(), Outcome::Denied)
+                .await?;
             return Err(forbidden(cx));
         }
         let reason = f

@@ -72,7 +72,11 @@ fn actions(site: &SiteData, a: &Account, pending: Option<i64>) -> SafeHtml {
         h.push_markup(" <span class=\"count\" data-pending=\"");
         h.push_text(&n.to_string());
         h.push_markup("\">(");
-        h.push_text(&site.t(Text::ModerationPendingCount).replace("{nombre}", &n.to_string()));
+        h.push_text(
+            &site
+                .t(Text::ModerationPendingCount)
+                .replace("{nombre}", &n.to_string()),
+        );
         h.push_markup(")</span></a>");
     }
     h.push_markup("</p>");

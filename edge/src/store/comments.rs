@@ -124,7 +124,11 @@ async fn count<D: Db>(db: &D, sql: &str, params: &[SqlValue]) -> Result<i64, Sto
 }
 
 /// Has a moderator approved a comment of this author in this class (trusted mode)?
-pub async fn author_trusted<D: Db>(db: &D, author_id: i64, scope: &str) -> Result<bool, StoreError> {
+pub async fn author_trusted<D: Db>(
+    db: &D,
+    author_id: i64,
+    scope: &str,
+) -> Result<bool, StoreError> {
     let n = count(
         db,
         "SELECT count(*) FROM comments WHERE author_id = ?1 AND scope = ?2 AND status = 'approved' AND moderated_by IS NOT NULL",
@@ -160,9 +164,8 @@ pub async fn queue<D: Db>(
             db.query(&sql, &[s.into(), limit.into()]).await?
         }
         None => {
-            let sql = format!(
-                "{SELECT} WHERE {wanted} ORDER BY c.created_at DESC, c.id DESC LIMIT ?1"
-            );
+            let sql =
+                format!("{SELECT} WHERE {wanted} ORDER BY c.created_at DESC, c.id DESC LIMIT ?1");
             db.query(&sql, &[limit.into()]).await?
         }
     };
