@@ -136,12 +136,13 @@ pub fn comment_refusals(t: &dyn Target) {
             s.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
             "{who}: {s}"
         );
+        // As text, escaped; never as a tag or an attribute.
         for bad in [
             "<script",
             "<img",
             "<svg",
-            "onerror=",
-            "onload=",
+            "onerror=alert(1)>",
+            "onload=alert(1)>",
             "\"onmouseover",
         ] {
             assert!(!s.contains(bad), "{who}: {bad} in {s}");
