@@ -1,6 +1,7 @@
 //! One module per feature of the edge, each with short handlers built on the guard:
 //! `serving` (the built site behind the manifest), `signin` and `signout`, `charter` (the
-//! gate), `space` (Mon espace) and `password` (changing one's password). This is the one
+//! gate), `space` (Mon espace), `password` (changing one's password), `uploads` (photos and
+//! documents), `comments` and `moderation`. This is the one
 //! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
 //! one line per route here.
 
