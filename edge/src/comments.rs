@@ -203,7 +203,7 @@ mod tests {
     fn text_is_normalised() {
         assert_eq!(
             normalise("  Bravo\r\n\r\n\r\n\r\n !  "),
-            Ok("Bravo\n\n\n!".into())
+            Ok("Bravo\n\n\n !".into())
         );
         assert_eq!(normalise("e\u{301}te\u{202E}"), Ok("éte".into()));
         assert_eq!(normalise(" \u{200B}\u{FEFF} "), Err(TextError::Empty));
