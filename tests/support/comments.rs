@@ -85,9 +85,9 @@ pub fn comment_pending_then_approved(t: &dyn Target) {
 /// Refusals: another class's parent, a public post, a forged token, another origin; and a
 /// hostile comment shows as text.
 pub fn comment_refusals(t: &dyn Target) {
-    let mut parent = member(t, "refus.parent", "parent", Some(CLASS));
-    let mut stranger = member(t, "refus.cp", "parent", Some(OTHER_CLASS));
-    let mut teacher = member(t, "refus.prof", "teacher", Some(CLASS));
+    let mut parent = member(t, "critique.parent", "parent", Some(CLASS));
+    let mut stranger = member(t, "critique.cp", "parent", Some(OTHER_CLASS));
+    let mut teacher = member(t, "critique.prof", "teacher", Some(CLASS));
     let csrf = parent.get("/espace/").csrf();
     let post = |b: &mut super::client::Browser, csrf: &str, page: &str, texte: &str| {
         b.post(
