@@ -307,6 +307,19 @@ impl<P: Platform> Edge<P> {
         )
     }
 
+    /// Apply `change` and its successful audit entry together (all or nothing).
+    pub(crate) async fn commit(
+        &self,
+        cx: &Ctx<'_>,
+        mut change: Vec<store::Statement>,
+        actor: &str,
+        action: Action,
+        target: &str,
+    ) -> Result<(), StoreError> {
+        change.push(self.audit_statement(cx, actor, action, target, Outcome::Success));
+        self.platform.batch(change).await
+    }
+
     pub(crate) fn random32(&self) -> [u8; 32] {
         let mut b = [0u8; 32];
         self.platform.fill(&mut b);

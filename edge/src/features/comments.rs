@@ -196,11 +196,8 @@ pub(super) async fn edit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     };
     let login = &s.account.login;
     let target = c.id.to_string();
-    edge.platform
-        .batch(vec![
-            sql::edit(c.id, &body, status, cx.now),
-            edge.audit_statement(cx, login, Action::CommentEdit, &target, Logged::Success),
-        ])
+    let change = vec![sql::edit(c.id, &body, status, cx.now)];
+    edge.commit(cx, change, login, Action::CommentEdit, &target)
         .await?;
     Ok(back(&c.page, "modifie"))
 }
@@ -222,18 +219,14 @@ pub(super) async fn delete<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         return Err(halt(cx, StatusCode::FORBIDDEN, Text::CommentsNotAllowed));
     }
     let target = c.id.to_string();
-    edge.platform
-        .batch(vec![
-            sql::delete(c.id),
-            edge.audit_statement(
-                cx,
-                &a.login,
-                Action::CommentDelete,
-                &target,
-                Logged::Success,
-            ),
-        ])
-        .await?;
+    edge.commit(
+        cx,
+        vec![sql::delete(c.id)],
+        &a.login,
+        Action::CommentDelete,
+        &target,
+    )
+    .await?;
     if comment_view::rule(cx.site, &c.page).is_none() {
         return Ok(respond::redirect(StatusCode::SEE_OTHER, SPACE));
     }
@@ -250,11 +243,8 @@ pub(super) async fn report<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     }
     let target = c.id.to_string();
     let login = &s.account.login;
-    edge.platform
-        .batch(vec![
-            sql::report(c.id, cx.now),
-            edge.audit_statement(cx, login, Action::CommentReport, &target, Logged::Success),
-        ])
+    let change = vec![sql::report(c.id, cx.now)];
+    edge.commit(cx, change, login, Action::CommentReport, &target)
         .await?;
     Ok(back(&c.page, "signale"))
 }

@@ -204,9 +204,8 @@ pub(super) async fn remove<P: Platform>(
     media: &MediaRef,
 ) -> Result<(), StoreError> {
     let l = &s.account.login;
-    let log = edge.audit_statement(cx, l, Action::UploadDelete, &media.url(), Outcome::Success);
-    edge.platform
-        .batch(vec![store::uploads::delete(row.id), log])
+    let change = vec![store::uploads::delete(row.id)];
+    edge.commit(cx, change, l, Action::UploadDelete, &media.url())
         .await?;
     take_back(edge, &media.hash, &versions_keys(media)).await;
     Ok(())
