@@ -1,10 +1,9 @@
 // User journeys through `preau serve --demo` in headless Chromium, on a phone-sized screen.
 // Run with `node --test tests/browser/` (scripts/browser-tests.sh builds preau first).
 //
-// A teacher uploading photos has its own journey (uploads.test.mjs). Not covered yet
-// because the features do not exist: a teacher moderating a post, and family comments
-// (the post page only shows the "comments soon" placeholder). Add journeys for them when
-// they land.
+// A teacher uploading photos has its own journey (uploads.test.mjs), and so do family
+// comments and their moderation (comments.test.mjs). Not covered yet because the feature
+// does not exist: a teacher moderating a post.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
