@@ -342,6 +342,10 @@ fn pending_comments_show_only_to_their_author_and_the_moderators() {
     assert!(!text(&w.get(OTHER_POST, &author)).contains("Quelle belle chorale"));
     let space = text(&w.get("/espace/", &director));
     assert!(space.contains("data-pending=\"1\""), "{space}");
+    // The header of private pages tells moderators, and only them.
+    let badge = "<span class=\"badge\">1 en attente</span></a>";
+    assert!(text(&w.get(OTHER_POST, &teacher)).contains(badge));
+    assert!(!text(&w.get(OTHER_POST, &author)).contains("class=\"badge\""));
     assert!(!text(&w.get("/espace/", &other)).contains("/espace/moderation/"));
     assert!(w.moderation(&director).contains("Quelle belle chorale"));
     let id = w.ids()[0].to_string();

@@ -290,6 +290,26 @@ pub(super) fn inject(html: &[u8], page: &str, inner: &SafeHtml) -> Vec<u8> {
     }
 }
 
+/// The page with `extra` appended inside the header's "Mon espace" link (`a.space`).
+pub(super) fn append_to_space_link(html: Vec<u8>, extra: &SafeHtml) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(&html) else {
+        return html;
+    };
+    let done = Cell::new(false);
+    let handler = |el: &mut Element| {
+        if !done.get() {
+            el.append(extra.as_str(), ContentType::Html);
+            done.set(true);
+        }
+        Ok(())
+    };
+    let settings = Settings::new().append_element_content_handler(element!("a.space", handler));
+    match rewrite_str(text, settings) {
+        Ok(out) => out.into_bytes(),
+        Err(_) => html,
+    }
+}
+
 /// Is the page open to comments, and its access rule (for the post form's `page`)?
 pub(super) fn rule<'s>(site: &'s SiteData, page: &str) -> Option<(&'s CommentRule, Access)> {
     let rule = site.manifest.comments.get(page)?;

@@ -53,6 +53,27 @@ pub(crate) async fn pending<P: Platform>(
     ))
 }
 
+/// A private page for a moderator, with the number of comments waiting next to "Mon espace"
+/// in the header (only private pages: public ones may be cached for everyone).
+pub(crate) async fn header_count<P: Platform>(
+    edge: &Edge<P>,
+    site: &SiteData,
+    a: &Account,
+    html: Vec<u8>,
+) -> Result<Vec<u8>, StoreError> {
+    let Some(n) = pending(edge, site, a).await?.filter(|n| *n > 0) else {
+        return Ok(html);
+    };
+    let mut badge = SafeHtml::trusted(" <span class=\"badge\">");
+    badge.push_text(
+        &site
+            .t(Text::ModerationPendingCount)
+            .replace("{nombre}", &n.to_string()),
+    );
+    badge.push_markup("</span>");
+    Ok(super::comment_view::append_to_space_link(html, &badge))
+}
+
 const DONE: &[(&str, Text)] = &[
     ("publie", Text::ModerationApproved),
     ("refuse", Text::ModerationRejected),

@@ -2,7 +2,7 @@
 //! to anyone, everything else through the guard. A private path that does not exist answers
 //! like one that does, so titles cannot be probed.
 
-use super::{comment_view, comments};
+use super::{comment_view, comments, moderation};
 use crate::app::{Ctx, Edge, Handled};
 use crate::guard;
 use crate::paths;
@@ -37,6 +37,12 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
                     Some(s) if cx.site.manifest.comments.contains_key(cx.path) => {
                         let none = comment_view::Outcome::None;
                         comments::page_view(edge, cx, s, cx.path, &body, &none).await?
+                    }
+                    _ => body,
+                };
+                let body = match session {
+                    Some(s) if file.ends_with(".html") => {
+                        moderation::header_count(edge, cx.site, &s.account, body).await?
                     }
                     _ => body,
                 };
