@@ -166,6 +166,36 @@ pub(super) async fn post<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
 }
 
 /// The comment of a form's `id` field.
+/// What the edit, delete, report and reply forms share: a signed-in session with the
+/// charter accepted, its own form, and the comment the form names.
+async fn acting_on<'c, P: Platform>(
+    edge: &Edge<P>,
+    cx: &'c Ctx<'_>,
+) -> Result<(&'c Session, Form, Comment), Halt> {
+    let s = guard::accepted(cx)?;
+    let f = guard::session_form(edge, cx, s)?;
+    let c = target(edge, cx, &f).await?;
+    Ok((s, f, c))
+}
+
+/// Log a refused action on comment `id` and answer 403 with `text`.
+async fn denied<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    login: &str,
+    action: Action,
+    id: i64,
+    text: Text,
+) -> Halt {
+    match edge
+        .audit(cx, login, action, &id.to_string(), Logged::Denied)
+        .await
+    {
+        Ok(()) => halt(cx, StatusCode::FORBIDDEN, text),
+        Err(e) => Halt::from(e),
+    }
+}
+
 async fn target<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, f: &Form) -> Result<Comment, Halt> {
     let id = f.get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0);
     sql::find(&edge.platform, id)
@@ -174,9 +204,7 @@ async fn target<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, f: &Form) -> Result<C
 }
 
 pub(super) async fn edit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
-    let s = guard::accepted(cx)?;
-    let f = guard::session_form(edge, cx, s)?;
-    let c = target(edge, cx, &f).await?;
+    let (s, f, c) = acting_on(edge, cx).await?;
     if c.author_id != s.account.id || c.status == Status::Rejected {
         return Err(halt(cx, StatusCode::FORBIDDEN, Text::CommentsNotAllowed));
     }
@@ -203,20 +231,11 @@ pub(super) async fn edit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
 }
 
 pub(super) async fn delete<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
-    let s = guard::accepted(cx)?;
-    let f = guard::session_form(edge, cx, s)?;
-    let c = target(edge, cx, &f).await?;
+    let (s, _, c) = acting_on(edge, cx).await?;
     let a = &s.account;
     if c.author_id != a.id && !comments::moderates(a, &c.scope) {
-        edge.audit(
-            cx,
-            &a.login,
-            Action::CommentDelete,
-            &c.id.to_string(),
-            Logged::Denied,
-        )
-        .await?;
-        return Err(halt(cx, StatusCode::FORBIDDEN, Text::CommentsNotAllowed));
+        let text = Text::CommentsNotAllowed;
+        return Err(denied(edge, cx, &a.login, Action::CommentDelete, c.id, text).await);
     }
     let target = c.id.to_string();
     edge.commit(
@@ -234,9 +253,7 @@ pub(super) async fn delete<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
 }
 
 pub(super) async fn report<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
-    let s = guard::accepted(cx)?;
-    let f = guard::session_form(edge, cx, s)?;
-    let c = target(edge, cx, &f).await?;
+    let (_, _, c) = acting_on(edge, cx).await?;
     let (s, _, _, _) = open_page(edge, cx, &c.page).await?;
     if c.status != Status::Approved || c.author_id == s.account.id {
         return Err(halt(cx, StatusCode::FORBIDDEN, Text::CommentsNotAllowed));
@@ -250,21 +267,12 @@ pub(super) async fn report<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
 }
 
 pub(super) async fn reply<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
-    let s = guard::accepted(cx)?;
-    let f = guard::session_form(edge, cx, s)?;
-    let c = target(edge, cx, &f).await?;
+    let (_, f, c) = acting_on(edge, cx).await?;
     let (s, _, _, scope) = open_page(edge, cx, &c.page).await?;
     let a = &s.account;
     if !comments::moderates(a, &scope) || c.parent_id.is_some() || c.status != Status::Approved {
-        edge.audit(
-            cx,
-            &a.login,
-            Action::CommentReply,
-            &c.id.to_string(),
-            Logged::Denied,
-        )
-        .await?;
-        return Err(halt(cx, StatusCode::FORBIDDEN, Text::ModerationForbidden));
+        let text = Text::ModerationForbidden;
+        return Err(denied(edge, cx, &a.login, Action::CommentReply, c.id, text).await);
     }
     let raw = f.get("texte").unwrap_or("");
     let body = match comments::normalise(raw) {
