@@ -141,8 +141,15 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     rt.block_on(async move {
         let p = Native::open(&args.data, &site)?;
-        let plan = match roster::import(&p, &input, &map, &actor(), confirm_all_leave, apply).await
-        {
+        let key = super::secret::roster_key(&args.data)?;
+        let opts = roster::ImportOptions {
+            mapping: &map,
+            actor: &actor(),
+            key: &key,
+            confirm_all_leave,
+            apply,
+        };
+        let plan = match roster::import(&p, &input, &opts).await {
             Ok(plan) => plan,
             Err(ImportError::Plan(e @ PlanError::AllLeave(_)))
             | Err(ImportError::Plan(e @ PlanError::Unmapped(_))) => {

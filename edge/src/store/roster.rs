@@ -207,6 +207,22 @@ pub fn link(guardian_login: &str, pupil_login: &str) -> Statement {
     )
 }
 
+/// A guardian is not one of this pupil's guardians any more.
+pub fn unlink(guardian_id: i64, pupil_id: i64) -> Statement {
+    (
+        "DELETE FROM guardianships WHERE guardian_id = ?1 AND pupil_id = ?2",
+        vec![guardian_id.into(), pupil_id.into()],
+    )
+}
+
+/// A pupil's key, upgraded to the keyed form.
+pub fn set_key(id: i64, key: &str) -> Statement {
+    (
+        "UPDATE roster_people SET person_key = ?2 WHERE account_id = ?1",
+        vec![id.into(), key.into()],
+    )
+}
+
 /// The person left the roster: disabled now, deleted by the purge after `delete_after`.
 pub fn leave(id: i64, now: i64, delete_after: i64) -> Vec<Statement> {
     vec![

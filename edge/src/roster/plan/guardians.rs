@@ -1,7 +1,8 @@
 //! Guardians in a plan: each person of the guardians file matched with a stored guardian
 //! (same name and at least one of the same children), created or updated, linked to their
-//! children; then every guardian's classes follow their children's, and a guardian whose
-//! last child left leaves too (and comes back with a child).
+//! children; a stored link the file contradicts (the file names the child's guardians and
+//! this one is not among them) is removed; then every guardian's classes follow their
+//! children's, and a guardian whose last child left leaves too (and comes back with a child).
 
 use super::households::{guardian_people, GuardianPerson};
 use super::people::{create, display, family, person_update, sorted, NewPerson};
@@ -14,7 +15,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 impl<'a> Planner<'_, 'a, '_> {
     /// Match the guardians of the file with the stored ones; add or update them.
     pub(super) fn match_guardians(&mut self, rows: &[GuardianRow]) {
-        let people = guardian_people(rows, &self.pupils, &mut self.plan);
+        let households = guardian_people(rows, &self.pupils, &mut self.plan);
+        let people = households.people;
         let stored: &'a Stored = self.cx.stored;
         // Stored guardians by name, so that matching stays linear with 10,000 of them.
         let mut stored_guardians: HashMap<(String, String), Vec<&'a StoredPerson>> = HashMap::new();
@@ -41,7 +43,12 @@ impl<'a> Planner<'_, 'a, '_> {
                 children_of.entry(*g).or_default().insert(k);
             }
         }
+        let mentioned: BTreeSet<String> = people
+            .iter()
+            .flat_map(|g| g.children.iter().cloned())
+            .collect();
         let mut taken: HashSet<i64> = HashSet::new();
+        let mut undecided: HashSet<i64> = HashSet::new();
         for g in people {
             let name = display(&g.first, &g.usage, &g.last);
             let candidates: Vec<&'a StoredPerson> = stored_guardians
@@ -56,6 +63,7 @@ impl<'a> Planner<'_, 'a, '_> {
                 })
                 .collect();
             if candidates.len() > 1 || candidates.first().is_some_and(|c| taken.contains(&c.id)) {
+                undecided.extend(candidates.iter().map(|c| c.id));
                 self.plan.ambiguous.push(format!(
                     "responsable {name} ({}) : plusieurs comptes existants lui correspondent ; laissé tel quel, voyez preau accounts list",
                     g.places.join(", ")
@@ -70,6 +78,32 @@ impl<'a> Planner<'_, 'a, '_> {
                 }
             }
         }
+        let decided = |k: &str| mentioned.contains(k) && !households.unclear.contains(k);
+        for (g, p) in &stored.links {
+            let Some(k) = pupil_id_key.get(p).copied() else {
+                continue;
+            };
+            let kept = self.guardian_children.get(g).is_some_and(|c| c.contains(k));
+            if decided(k) && !kept && !undecided.contains(g) {
+                self.unlink(*g, *p);
+            }
+        }
+    }
+
+    /// The file names this child's guardians and `guardian` is not one of them any more.
+    fn unlink(&mut self, guardian: i64, pupil: i64) {
+        let (Some(g), Some(p)) = (self.by_id.get(&guardian), self.by_id.get(&pupil)) else {
+            return;
+        };
+        self.plan.changed.push(format!(
+            "responsable {} ({}) : n'est plus indiqué(e) pour {} ({}) ; lien retiré",
+            display(&g.first_name, &g.usage_name, &g.last_name),
+            g.login,
+            display(&p.first_name, &p.usage_name, &p.last_name),
+            p.login
+        ));
+        self.plan.statements.push(sql::unlink(guardian, pupil));
+        self.unlinked.insert((guardian, pupil));
     }
 
     fn add_guardian(
@@ -145,9 +179,14 @@ impl<'a> Planner<'_, 'a, '_> {
     /// too.
     pub(super) fn guardian_scopes(&mut self) {
         let stored: &'a Stored = self.cx.stored;
+        // Links after this import (removed ones left out), and who had any before.
         let mut stored_links: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut had_links: HashSet<i64> = HashSet::new();
         for (g, p) in &stored.links {
-            stored_links.entry(*g).or_default().push(*p);
+            had_links.insert(*g);
+            if !self.unlinked.contains(&(*g, *p)) {
+                stored_links.entry(*g).or_default().push(*p);
+            }
         }
         for s in stored.people.iter().filter(|p| p.kind == "guardian") {
             let mut want: Vec<Scope> = stored_links
@@ -167,7 +206,7 @@ impl<'a> Planner<'_, 'a, '_> {
             } else if want.is_empty() {
                 // Only because their last child left: a guardian without linked children
                 // (added by hand) is left alone.
-                if stored_links.get(&s.id).is_some_and(|v| !v.is_empty()) {
+                if had_links.contains(&s.id) {
                     self.leaving.insert(s.id);
                     self.leaver_names.push((
                         s.id,

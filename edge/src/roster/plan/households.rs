@@ -77,11 +77,13 @@ fn candidates<'p, 'r>(
     found
 }
 
-/// The keys of the children a row names; a child missing or found twice is reported.
+/// The keys of the children a row names; a child missing or found twice is reported (and
+/// the homonyms a reference may be are added to `unclear`).
 fn children_of_row(
     r: &GuardianRow,
     by_child: &HashMap<ChildName, Vec<&Pupil>>,
     plan: &mut Plan,
+    unclear: &mut BTreeSet<String>,
 ) -> BTreeSet<String> {
     let mut children = BTreeSet::new();
     for c in &r.children {
@@ -94,13 +96,24 @@ fn children_of_row(
                 "{} : enfant {} {} ({}) absent du fichier des élèves ; lien non créé",
                 r.place, c.first_name, c.last_name, c.class_label
             )),
-            _ => plan.ambiguous.push(format!(
-                "{} : {} {} ({}) désigne plusieurs élèves homonymes de la même classe ; lien non créé, ajoutez-le à la main",
-                r.place, c.first_name, c.last_name, c.class_label
-            )),
+            _ => {
+                unclear.extend(found.iter().map(|p| p.key.clone()));
+                plan.ambiguous.push(format!(
+                    "{} : {} {} ({}) désigne plusieurs élèves homonymes de la même classe ; lien non créé, ajoutez-le à la main",
+                    r.place, c.first_name, c.last_name, c.class_label
+                ))
+            }
         }
     }
     children
+}
+
+/// The guardians file read as people.
+pub(super) struct Households {
+    pub(super) people: Vec<GuardianPerson>,
+    /// Pupils a reference of the file may be but cannot tell (homonyms in one class): their
+    /// stored links are left alone.
+    pub(super) unclear: BTreeSet<String>,
 }
 
 /// Group guardian rows into people: same name, and the same address or a child in common.
@@ -108,13 +121,14 @@ pub(super) fn guardian_people(
     rows: &[GuardianRow],
     pupils: &[Pupil],
     plan: &mut Plan,
-) -> Vec<GuardianPerson> {
+) -> Households {
     let by_child = child_index(pupils);
+    let mut unclear = BTreeSet::new();
     let mut people: Vec<GuardianPerson> = Vec::new();
     // People by their name (last, first, usage), to find the rows of one person quickly.
     let mut by_name: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
     for r in rows {
-        let children = children_of_row(r, &by_child, plan);
+        let children = children_of_row(r, &by_child, plan, &mut unclear);
         if children.is_empty() {
             continue;
         }
@@ -151,5 +165,5 @@ pub(super) fn guardian_people(
             }
         }
     }
-    people
+    Households { people, unclear }
 }

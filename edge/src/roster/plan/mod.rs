@@ -28,6 +28,7 @@ use crate::accounts::Scope;
 use crate::audit::Action;
 use crate::store::roster::{self as sql, Stored, StoredPerson};
 use crate::store::Statement;
+use hmac::{Hmac, Mac};
 use people::{audit, Logins};
 use pupils::Pupil;
 use sha2::{Digest, Sha256};
@@ -101,19 +102,36 @@ impl Input {
     }
 }
 
-/// The key of a pupil: a hash of what tells pupils apart, so the birth date is not stored.
-pub fn pupil_key(last: &str, first: &str, birth: &str) -> String {
-    let h = Sha256::digest(format!(
-        "pupil\n{}\n{}\n{birth}",
-        name_key(last),
-        name_key(first)
-    ));
+/// Marks keys made with the instance's roster key (older keys were a plain SHA-256).
+pub const KEY_PREFIX: &str = "k1-";
+
+/// The key of a pupil: a keyed hash (HMAC-SHA-256 with the instance's roster key) of what
+/// tells pupils apart, so the birth date is not stored and a copy of the database alone
+/// does not let anyone test guesses of names and birth dates.
+pub fn pupil_key(secret: &[u8], last: &str, first: &str, birth: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(key_text(last, first, birth).as_bytes());
+    let h = mac.finalize().into_bytes();
+    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{KEY_PREFIX}{hex}")
+}
+
+/// The unkeyed key of the first imports, recognised once to upgrade stored pupils.
+pub fn legacy_pupil_key(last: &str, first: &str, birth: &str) -> String {
+    let h = Sha256::digest(key_text(last, first, birth));
     h.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn key_text(last: &str, first: &str, birth: &str) -> String {
+    format!("pupil\n{}\n{}\n{birth}", name_key(last), name_key(first))
 }
 
 /// Everything an import needs besides the rows.
 pub struct Context<'a> {
     pub mapping: &'a Mapping,
+    /// The instance's roster key (HMAC key of pupils' keys).
+    pub key: &'a [u8],
     pub stored: &'a Stored,
     pub now: i64,
     pub actor: &'a str,
@@ -182,6 +200,8 @@ struct Planner<'r, 'a, 'c> {
     class_by_id: HashMap<i64, Scope>,
     /// (guardian login, pupil login) links to create.
     links: Vec<(String, String)>,
+    /// (guardian id, pupil id) stored links this import removes.
+    unlinked: HashSet<(i64, i64)>,
     /// Stored guardian id → the keys of their children in this import.
     guardian_children: HashMap<i64, BTreeSet<String>>,
     /// New guardians' logins and the keys of their children.
@@ -207,6 +227,7 @@ impl<'r, 'a, 'c> Planner<'r, 'a, 'c> {
             leaver_names: Vec::new(),
             class_by_id: HashMap::new(),
             links: Vec::new(),
+            unlinked: HashSet::new(),
             guardian_children: HashMap::new(),
             new_guardians: Vec::new(),
         }

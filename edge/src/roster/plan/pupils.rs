@@ -22,7 +22,12 @@ impl<'r, 'a> Planner<'r, 'a, '_> {
         let mut pupils: BTreeMap<String, Vec<&'r PupilRow>> = BTreeMap::new();
         for r in rows {
             pupils
-                .entry(pupil_key(&r.last_name, &r.first_name, &r.birth_date))
+                .entry(pupil_key(
+                    self.cx.key,
+                    &r.last_name,
+                    &r.first_name,
+                    &r.birth_date,
+                ))
                 .or_default()
                 .push(r);
         }
