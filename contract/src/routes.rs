@@ -15,6 +15,8 @@ pub const COMMENT_DELETE: &str = "/commentaires/supprimer/";
 pub const COMMENT_REPORT: &str = "/commentaires/signaler/";
 pub const COMMENT_REPLY: &str = "/commentaires/repondre/";
 pub const MODERATION: &str = "/espace/moderation/";
+/// For a class's teachers and the school's director: the pupils without photo permission.
+pub const CLASS_LIST: &str = "/espace/classe/";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -34,6 +36,7 @@ pub const EDGE_ROUTES: &[&str] = &[
     COMMENT_REPORT,
     COMMENT_REPLY,
     MODERATION,
+    CLASS_LIST,
     MEDIA_FILES,
 ];
 
@@ -49,6 +52,7 @@ pub const NAMED: &[(&str, &str)] = &[
     ("media_delete", MEDIA_DELETE),
     ("comment", COMMENT),
     ("moderation", MODERATION),
+    ("class_list", CLASS_LIST),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

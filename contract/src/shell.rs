@@ -72,6 +72,8 @@ pub enum ShellName {
     Password,
     Media,
     Moderation,
+    /// The pupils of one's classes without photo permission.
+    ClassList,
     Message,
 }
 
@@ -84,6 +86,7 @@ impl ShellName {
             ShellName::Password,
             ShellName::Media,
             ShellName::Moderation,
+            ShellName::ClassList,
             ShellName::Message,
         ];
         v.extend(Audience::ALL.iter().map(|a| ShellName::Gate(*a)));
@@ -100,6 +103,7 @@ impl ShellName {
             ShellName::Password => "mot-de-passe",
             ShellName::Media => "medias",
             ShellName::Moderation => "moderation",
+            ShellName::ClassList => "classe",
             ShellName::Message => "message",
         }
     }
@@ -124,6 +128,7 @@ impl ShellName {
             ShellName::Password => &[Title, Error, Csrf],
             ShellName::Media => &[Title, Csrf, Scopes, Results, Gallery],
             ShellName::Moderation => &[Title, Notice, Scopes, Results],
+            ShellName::ClassList => &[Title, Results],
             ShellName::Message => &[Title, Message],
         }
     }

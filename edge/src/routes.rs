@@ -26,6 +26,8 @@ pub enum Route {
     CommentReply,
     /// The moderation queue and its decisions.
     Moderation,
+    /// The pupils of one's classes without photo permission.
+    ClassList,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -48,6 +50,7 @@ impl Route {
         Route::CommentReport,
         Route::CommentReply,
         Route::Moderation,
+        Route::ClassList,
         Route::MediaFile,
         Route::File,
     ];
@@ -69,6 +72,7 @@ impl Route {
             paths::COMMENT_REPORT => Route::CommentReport,
             paths::COMMENT_REPLY => Route::CommentReply,
             paths::MODERATION => Route::Moderation,
+            paths::CLASS_LIST => Route::ClassList,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -91,6 +95,7 @@ impl Route {
             Route::CommentReport => "commentaire-signalement",
             Route::CommentReply => "commentaire-reponse",
             Route::Moderation => "moderation",
+            Route::ClassList => "classe",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -114,7 +119,7 @@ impl Route {
             | Route::CommentDelete
             | Route::CommentReport
             | Route::CommentReply => POST,
-            Route::Space | Route::File | Route::MediaFile => READ,
+            Route::Space | Route::ClassList | Route::File | Route::MediaFile => READ,
         }
     }
 

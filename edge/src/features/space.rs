@@ -49,11 +49,13 @@ pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     ))
 }
 
-/// Links to what this person may do besides reading: uploading photos and documents, and
-/// for moderators the comments waiting for them (`pending`).
+/// Links to what this person may do besides reading: uploading photos and documents, for
+/// moderators the comments waiting for them (`pending`), for a class's staff the pupils
+/// without photo permission.
 fn actions(site: &SiteData, a: &Account, pending: Option<i64>) -> SafeHtml {
     let upload = crate::uploads::may_upload(a);
-    if !upload && pending.is_none() {
+    let class_list = !super::class_list::classes(site, a).is_empty();
+    if !upload && pending.is_none() && !class_list {
         return SafeHtml::empty();
     }
     let mut h = SafeHtml::trusted("<p class=\"actions\">");
@@ -78,6 +80,13 @@ fn actions(site: &SiteData, a: &Account, pending: Option<i64>) -> SafeHtml {
                 .replace("{nombre}", &n.to_string()),
         );
         h.push_markup(")</span></a>");
+    }
+    if class_list {
+        h.push_markup(" <a class=\"button\" href=\"");
+        h.push_text(preau_contract::routes::CLASS_LIST);
+        h.push_markup("\">");
+        h.push_text(site.t(Text::ClassListLink));
+        h.push_markup("</a>");
     }
     h.push_markup("</p>");
     h

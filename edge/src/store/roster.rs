@@ -265,3 +265,35 @@ pub async fn purge_leavers<D: Db>(db: &D, now: i64) -> Result<u64, StoreError> {
     )
     .await
 }
+
+/// A pupil of a class as staff see them on the photo permission list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassPupil {
+    /// `school/class`.
+    pub class: String,
+    pub first_name: String,
+    /// The name the family uses (usage name, else birth name).
+    pub family_name: String,
+    pub photo_allowed: bool,
+}
+
+/// The active imported pupils of `school`, with their class and photo permission.
+pub async fn school_pupils<D: Db>(db: &D, school: &str) -> Result<Vec<ClassPupil>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT m.class, r.first_name, CASE WHEN r.usage_name <> '' THEN r.usage_name ELSE r.last_name END, r.photo_allowed FROM roster_people r JOIN accounts a ON a.id = r.account_id JOIN memberships m ON m.account_id = r.account_id WHERE r.kind = 'pupil' AND a.disabled = 0 AND m.school = ?1 AND m.class IS NOT NULL ORDER BY m.class, r.first_name, 3",
+            &[school.into()],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(ClassPupil {
+                class: format!("{school}/{}", text(r, 0)?),
+                first_name: text(r, 1)?,
+                family_name: text(r, 2).unwrap_or_default(),
+                photo_allowed: int(r, 3) != Some(0),
+            })
+        })
+        .collect())
+}
