@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark of `preau roster import` on a synthetic roster: 6,000 pupils in 240 classes of
 # 7 schools and 10,000 guardians (ONDE's current headers, UTF-8). Times the dry run on an
-# empty database, the --apply, and the dry run of the same files again (16,000 accounts).
+# empty database, the --apply, and the dry run of the same files again (16,000 accounts);
+# then the Cloudflare path against a local D1 (the miniflare database `wrangler dev` uses):
+# export, plan with --d1-export --sql, `wrangler d1 execute --file`, and again
+# (PREAU_SKIP_D1=1 skips that part).
 #
 #   bash benches/roster.sh            # release build
 #   PREAU=target/debug/preau bash benches/roster.sh
@@ -64,3 +67,34 @@ run "--apply, base vide" --apply
 run "simulation, même fichiers (16 000 comptes)"
 run "--apply, même fichiers (aucun changement)" --apply
 ls -la "$work/data/preau.sqlite3" | awk '{printf "base SQLite : %.1f Mo\n", $5/1048576}'
+
+if [ "${PREAU_SKIP_D1:-}" = "1" ]; then exit 0; fi
+# The same roster into D1: the town's IT team's commands, with --local instead of --remote.
+# Its own config (absolute paths), so the local D1 state lives in $work/cf/.wrangler, where
+# `d1 export` (which has no --persist-to) reads it.
+mkdir -p "$work/cf" "$work/site"
+sed -e "s|^migrations_dir = .*|migrations_dir = \"$PWD/edge/migrations\"|" \
+    -e "s|^directory = .*|directory = \"$work/site\"|" \
+    -e "s|^main = .*|main = \"$PWD/build/worker/entry.mjs\"|" wrangler.toml > "$work/cf/wrangler.toml"
+d1=(scripts/wrangler.sh d1 --config "$work/cf/wrangler.toml")
+step() {
+  local label=$1; shift
+  local start end
+  start=$(date +%s.%N)
+  "$@" > "$work/step.txt" 2>&1 || { cat "$work/step.txt"; exit 1; }
+  end=$(date +%s.%N)
+  printf '%-44s %6.2f s\n' "$label" "$(echo "$end - $start" | bc)"
+}
+rm -rf "$work/data/preau.sqlite3"*
+step "D1 : migrations (base vide)" "${d1[@]}" migrations apply DB --local
+step "D1 : export" "${d1[@]}" export DB --local --output "$work/d1.sql"
+step "D1 : simulation et SQL (base vide)" "$PREAU" -q roster import --data "$work/data" --site "$work/site" \
+  --mapping "$work/classes.toml" "$work/eleves.csv" "$work/responsables.csv" --d1-export "$work/d1.sql" --sql "$work/roster.sql"
+ls -la "$work/roster.sql" | awk '{printf "  fichier SQL : %.1f Mo, ", $5/1048576}'
+grep -c . "$work/roster.sql" | awk '{printf "%d instructions\n", $1}'
+step "D1 : wrangler d1 execute --file" "${d1[@]}" execute DB --local --yes --file "$work/roster.sql"
+rm -f "$work/d1.sql"
+step "D1 : export (16 000 comptes)" "${d1[@]}" export DB --local --output "$work/d1.sql"
+step "D1 : simulation, mêmes fichiers" "$PREAU" -q roster import --data "$work/data" --site "$work/site" \
+  --mapping "$work/classes.toml" "$work/eleves.csv" "$work/responsables.csv" --d1-export "$work/d1.sql" --sql "$work/again.sql"
+grep -c . "$work/again.sql" | awk '{printf "  instructions la deuxième fois : %d\n", $1}' || true

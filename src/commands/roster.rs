@@ -39,6 +39,19 @@ pub enum RosterCommand {
         /// Dossier du site construit (pour proposer les classes)
         #[arg(long, default_value = "public")]
         site: PathBuf,
+        /// Cloudflare : l'état actuel de D1 (`wrangler d1 export DB --remote --output FICHIER`),
+        /// comparé à la place de la base locale
+        #[arg(long, value_name = "FICHIER")]
+        d1_export: Option<PathBuf>,
+        /// Cloudflare : écrire les changements en SQL dans ce fichier, à appliquer avec
+        /// `wrangler d1 execute DB --remote --file FICHIER` (avec --d1-export)
+        #[arg(
+            long,
+            value_name = "FICHIER",
+            requires = "d1_export",
+            conflicts_with = "apply"
+        )]
+        sql: Option<PathBuf>,
     },
 }
 
@@ -132,6 +145,8 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
         mapping: mapping_path,
         confirm_all_leave,
         site,
+        d1_export,
+        sql,
     } = args.command;
     let input = read_files(&files, quiet)?;
     let mapping_path = mapping_path.unwrap_or_else(|| args.data.join("classes-onde.toml"));
@@ -140,7 +155,13 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
     // Step 3: the plan, and the changes in one transaction with --apply.
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     rt.block_on(async move {
-        let p = Native::open(&args.data, &site)?;
+        // On Cloudflare the plan is made against a copy of D1 in a temporary folder.
+        let copy = match &d1_export {
+            Some(export) => Some(d1_copy(export)?),
+            None => None,
+        };
+        let db_dir = copy.as_ref().map_or(args.data.as_path(), |d| d.path());
+        let p = Native::open(db_dir, &site)?;
         let key = super::secret::roster_key(&args.data)?;
         let opts = roster::ImportOptions {
             mapping: &map,
@@ -158,8 +179,44 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
             Err(ImportError::Store(e)) => return Err(e.into()),
         };
         print_outcome(&plan, apply);
+        if let Some(out) = sql {
+            write_sql(&out, &plan)?;
+        }
         Ok(())
     })
+}
+
+/// A temporary data folder whose database is the D1 export `export`.
+fn d1_copy(export: &Path) -> anyhow::Result<tempfile::TempDir> {
+    let script = std::fs::read_to_string(export).map_err(|e| {
+        Refused(format!(
+            "{} : lecture impossible ({e}) ; exportez D1 avec scripts/wrangler.sh d1 export DB --remote --output {}",
+            export.display(),
+            export.display()
+        ))
+    })?;
+    let dir = tempfile::tempdir()?;
+    preau_edge::native::SqliteDb::create_from_script(&dir.path().join("preau.sqlite3"), &script)
+        .map_err(|e| {
+            Refused(format!(
+                "{} n'est pas un export SQL de la base D1 de Préau ({e})",
+                export.display()
+            ))
+        })?;
+    Ok(dir)
+}
+
+/// The plan's statements as one SQL file for `wrangler d1 execute --file`.
+fn write_sql(out: &Path, plan: &Plan) -> anyhow::Result<()> {
+    let script = preau_edge::admin::to_sql_script(&plan.statements);
+    std::fs::write(out, &script).with_context(|| format!("écriture de {}", out.display()))?;
+    eprintln!(
+        "{} instruction(s) SQL écrite(s) dans {} : appliquez-les avec scripts/wrangler.sh d1 execute DB --remote --file {}",
+        plan.statements.len(),
+        out.display(),
+        out.display()
+    );
+    Ok(())
 }
 
 /// Step 1: every file, all errors at once; nothing is imported if any file has one.

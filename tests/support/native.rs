@@ -15,8 +15,13 @@ pub struct NativeServer {
 
 impl NativeServer {
     pub fn start() -> NativeServer {
+        NativeServer::start_on(&scenarios::fixture())
+    }
+
+    /// `preau serve` on a copy of the content folder `content`.
+    pub fn start_on(content: &std::path::Path) -> NativeServer {
         let dir = tempfile::tempdir().expect("tempdir");
-        copy_dir(&scenarios::fixture(), &dir.path().join("content"));
+        copy_dir(content, &dir.path().join("content"));
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_preau"))
             .args(["serve", "--no-reload", "--quiet"])

@@ -413,6 +413,26 @@ impl WorkerServer {
             .unwrap_or_default()
     }
 
+    /// This server's D1 database as an SQL script (`wrangler d1 export`), the way the town's
+    /// IT team reads the Cloudflare database for `preau roster import --d1-export`.
+    pub fn export_sql(&self, out: &Path) {
+        // `d1 export` has no --persist-to: it reads the default local state next to the
+        // config (.wrangler/state), which is made to point at this server's state.
+        let default_state = self.dir.path().join(".wrangler/state");
+        if !default_state.exists() {
+            std::fs::create_dir_all(self.dir.path().join(".wrangler")).expect("mkdir");
+            std::os::unix::fs::symlink(self.dir.path().join("state"), &default_state)
+                .expect("link the local state");
+        }
+        let mut cmd = wrangler(self.dir.path());
+        cmd.args(["d1", "export", "DB", "--local"])
+            .arg("--config")
+            .arg(self.dir.path().join("wrangler.toml"))
+            .arg("--output")
+            .arg(out);
+        run(cmd, "wrangler d1 export DB --local");
+    }
+
     /// Trigger the cron handler (audit purge) as Cloudflare's scheduler would.
     pub fn run_cron(&self) {
         let url = format!(

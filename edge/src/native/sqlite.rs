@@ -54,6 +54,17 @@ fn lock_err<T>(e: std::sync::PoisonError<T>) -> StoreError {
 }
 
 impl SqliteDb {
+    /// Create the database file `path` from an SQL script (a `wrangler d1 export` of the
+    /// Cloudflare database), so the CLI can work out changes against a copy of D1. Refuses
+    /// an existing file: it is never overwritten.
+    pub fn create_from_script(path: &Path, script: &str) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::Db(format!("{} existe déjà", path.display())));
+        }
+        let c = Connection::open(path).map_err(db_err)?;
+        c.execute_batch(script).map_err(db_err)
+    }
+
     pub fn open(path: &Path, pool: usize) -> Result<SqliteDb, StoreError> {
         let mut conns = Vec::new();
         for _ in 0..pool.max(1) {
