@@ -55,7 +55,7 @@ fn staff_of_the_class_see_who_must_not_be_photographed() {
     // Names from the file are text, never markup.
     assert!(page.contains("Zoé&lt;script&gt; B."), "{page}");
     assert!(!page.contains("<script>"), "{page}");
-    assert!(page.contains("ne doivent apparaître sur aucune photo"));
+    assert!(page.contains("ne doivent être reconnaissables sur aucune photo"));
     let cache = w.get("/espace/classe/", &teacher);
     assert!(cache
         .headers()
