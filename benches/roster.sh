@@ -15,7 +15,7 @@ if [ -z "${PREAU:-}" ]; then
   PREAU="${CARGO_TARGET_DIR:-target}/release/preau"
 fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ "${PREAU_BENCH_KEEP:-}" = 1 ] && echo "dossier de travail gardé : $work" >&2 || trap 'rm -rf "$work"' EXIT
 python3 - "$work" <<'PY'
 import sys, os
 d = sys.argv[1]

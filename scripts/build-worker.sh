@@ -8,7 +8,8 @@
 #   PREAU_SKIP_SITE=1      keep the existing public/ (do not run `preau build`)
 #   PREAU_SKIP_CHECK=1     skip the run_worker_first check on public/
 #   PREAU_SKIP_DRY_RUN=1   skip `wrangler deploy --dry-run`
-#   PREAU_WORKER_OUT=dir   write the Worker there instead of build/worker
+#   PREAU_WORKER_OUT=dir   write the Worker there instead of build/worker (the dry run then
+#                          checks that one, through a copy of wrangler.toml pointing at it)
 #   PREAU_TOOLS_DIR=dir    where wasm-bindgen-cli is (installed if missing; default ~/.cache/preau-tools)
 # The test harness (tests/support/worker.rs) sets the first four; a deployment sets none.
 set -euo pipefail
@@ -76,17 +77,28 @@ mkdir -p "$tmp"
   --experimental-reset-state-function --force-enable-abort-handler
 raw_bindgen=$(wc -c <"$tmp/index_bg.wasm")
 
-WASM_OPT=""
-if [ -x node_modules/.bin/wasm-opt ]; then
-  WASM_OPT=node_modules/.bin/wasm-opt
-elif command -v wasm-opt >/dev/null 2>&1; then
-  WASM_OPT=$(command -v wasm-opt)
-fi
-if [ -n "$WASM_OPT" ]; then
-  step "wasm-opt -Oz ($WASM_OPT)"
-  "$WASM_OPT" -Oz --all-features "$tmp/index_bg.wasm" -o "$tmp/index_bg.wasm"
+# wasm-opt from the npm package binaryen (pinned in package.json), run with the pinned Node.
+# Its result is kept by the hash of its input: the tests call this script in every test
+# process, and a no-change build must not pay the optimisation again.
+WASM_OPT="$ROOT/node_modules/binaryen/bin/wasm-opt"
+OPT_FLAGS="-Oz --all-features"
+if [ -f "$WASM_OPT" ] && [ -x "$NODE_BIN/node" ]; then
+  key=$( (sha256sum <"$tmp/index_bg.wasm"; echo "$OPT_FLAGS"; cat node_modules/binaryen/package.json) | sha256sum | cut -c1-32)
+  cached="$WASM_TARGET_DIR/wasm-opt-cache/$key.wasm"
+  if [ -f "$cached" ]; then
+    step "wasm-opt $OPT_FLAGS (résultat déjà calculé pour ce wasm)"
+  else
+    step "wasm-opt $OPT_FLAGS (binaryen $(sed -n 's/.*"version": "\(.*\)".*/\1/p' node_modules/binaryen/package.json))"
+    start=$(date +%s)
+    mkdir -p "$(dirname "$cached")"
+    # shellcheck disable=SC2086 # the flags are words
+    "$NODE_BIN/node" "$WASM_OPT" $OPT_FLAGS "$tmp/index_bg.wasm" -o "$cached.tmp"
+    mv "$cached.tmp" "$cached"
+    echo "    optimisé en $(($(date +%s) - start)) s"
+  fi
+  cp "$cached" "$tmp/index_bg.wasm"
 else
-  echo "    wasm-opt absent (paquet npm binaryen) : étape sautée"
+  fail "wasm-opt absent (paquet npm binaryen) : lancez scripts/install-deps.sh (npm ci)"
 fi
 cp edge/worker/entry.mjs "$tmp/entry.mjs"
 rm -rf "$OUT"
@@ -105,7 +117,16 @@ if [ "${PREAU_SKIP_DRY_RUN:-}" != 1 ]; then
   cfg=$(mktemp -d)
   trap 'rm -rf "$cfg"' EXIT
   rm -rf build/dry-run
+  # wrangler.toml names build/worker: a Worker written elsewhere (PREAU_WORKER_OUT) is
+  # checked with a copy of the config that points at it (paths made absolute).
+  config=wrangler.toml
+  if [ "$(realpath -m "$OUT")" != "$ROOT/build/worker" ]; then
+    config="$cfg/wrangler.toml"
+    sed -e "s|^main = .*|main = \"$(realpath -m "$OUT")/entry.mjs\"|" \
+      -e "s|^directory = \"\(.*\)\"|directory = \"$ROOT/\1\"|" \
+      -e "s|^migrations_dir = \"\(.*\)\"|migrations_dir = \"$ROOT/\1\"|" wrangler.toml >"$config"
+  fi
   XDG_CONFIG_HOME="$cfg" PATH="$NODE_BIN:$PATH" \
-    node node_modules/wrangler/bin/wrangler.js deploy --dry-run --outdir build/dry-run
+    node node_modules/wrangler/bin/wrangler.js deploy --dry-run --config "$config" --outdir build/dry-run
   ls -l build/dry-run
 fi
