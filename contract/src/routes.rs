@@ -17,6 +17,9 @@ pub const COMMENT_REPLY: &str = "/commentaires/repondre/";
 pub const MODERATION: &str = "/espace/moderation/";
 /// For a class's teachers and the school's director: the pupils without photo permission.
 pub const CLASS_LIST: &str = "/espace/classe/";
+/// Everything stored about oneself (RGPD right of access), as a page and as JSON.
+pub const MY_DATA: &str = "/espace/mes-donnees/";
+pub const MY_DATA_JSON: &str = "/espace/mes-donnees/donnees.json";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -37,6 +40,8 @@ pub const EDGE_ROUTES: &[&str] = &[
     COMMENT_REPLY,
     MODERATION,
     CLASS_LIST,
+    MY_DATA,
+    MY_DATA_JSON,
     MEDIA_FILES,
 ];
 
@@ -53,6 +58,8 @@ pub const NAMED: &[(&str, &str)] = &[
     ("comment", COMMENT),
     ("moderation", MODERATION),
     ("class_list", CLASS_LIST),
+    ("my_data", MY_DATA),
+    ("my_data_json", MY_DATA_JSON),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

@@ -74,6 +74,8 @@ pub enum ShellName {
     Moderation,
     /// The pupils of one's classes without photo permission.
     ClassList,
+    /// Everything stored about oneself.
+    MyData,
     Message,
 }
 
@@ -87,6 +89,7 @@ impl ShellName {
             ShellName::Media,
             ShellName::Moderation,
             ShellName::ClassList,
+            ShellName::MyData,
             ShellName::Message,
         ];
         v.extend(Audience::ALL.iter().map(|a| ShellName::Gate(*a)));
@@ -104,6 +107,7 @@ impl ShellName {
             ShellName::Media => "medias",
             ShellName::Moderation => "moderation",
             ShellName::ClassList => "classe",
+            ShellName::MyData => "mes-donnees",
             ShellName::Message => "message",
         }
     }
@@ -129,6 +133,7 @@ impl ShellName {
             ShellName::Media => &[Title, Csrf, Scopes, Results, Gallery],
             ShellName::Moderation => &[Title, Notice, Scopes, Results],
             ShellName::ClassList => &[Title, Results],
+            ShellName::MyData => &[Title, Results],
             ShellName::Message => &[Title, Message],
         }
     }

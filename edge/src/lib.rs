@@ -19,6 +19,7 @@ mod features;
 pub mod form;
 mod guard;
 pub mod multipart;
+pub mod my_data;
 pub mod password;
 pub mod paths;
 pub mod respond;

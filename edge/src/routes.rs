@@ -28,6 +28,9 @@ pub enum Route {
     Moderation,
     /// The pupils of one's classes without photo permission.
     ClassList,
+    /// Mes données: the page and the JSON download.
+    MyData,
+    MyDataJson,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -51,6 +54,8 @@ impl Route {
         Route::CommentReply,
         Route::Moderation,
         Route::ClassList,
+        Route::MyData,
+        Route::MyDataJson,
         Route::MediaFile,
         Route::File,
     ];
@@ -73,6 +78,8 @@ impl Route {
             paths::COMMENT_REPLY => Route::CommentReply,
             paths::MODERATION => Route::Moderation,
             paths::CLASS_LIST => Route::ClassList,
+            paths::MY_DATA => Route::MyData,
+            paths::MY_DATA_JSON => Route::MyDataJson,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -96,6 +103,8 @@ impl Route {
             Route::CommentReply => "commentaire-reponse",
             Route::Moderation => "moderation",
             Route::ClassList => "classe",
+            Route::MyData => "mes-donnees",
+            Route::MyDataJson => "mes-donnees-json",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -119,7 +128,12 @@ impl Route {
             | Route::CommentDelete
             | Route::CommentReport
             | Route::CommentReply => POST,
-            Route::Space | Route::ClassList | Route::File | Route::MediaFile => READ,
+            Route::Space
+            | Route::ClassList
+            | Route::MyData
+            | Route::MyDataJson
+            | Route::File
+            | Route::MediaFile => READ,
         }
     }
 

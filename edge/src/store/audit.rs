@@ -44,3 +44,17 @@ pub async fn since<D: Db>(db: &D, since: i64) -> Result<Vec<Vec<SqlValue>>, Stor
     )
     .await
 }
+
+/// The log's entries about this person (as actor or as target), newest first, at most
+/// `limit`: at, actor, action, target, outcome, client.
+pub async fn about<D: Db>(
+    db: &D,
+    login: &str,
+    limit: i64,
+) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+    db.query(
+        "SELECT at, actor, action, target, outcome, client FROM audit_log WHERE actor = ?1 OR target = ?1 ORDER BY id DESC LIMIT ?2",
+        &[login.into(), limit.into()],
+    )
+    .await
+}

@@ -226,3 +226,10 @@ pub fn delete(id: i64) -> Statement {
         vec![id.into()],
     )
 }
+
+/// Every comment this person wrote (for Mes données), newest first.
+pub async fn of_author<D: Db>(db: &D, author_id: i64) -> Result<Vec<Comment>, StoreError> {
+    let sql = format!("{SELECT} WHERE c.author_id = ?1 ORDER BY c.created_at DESC, c.id DESC");
+    let rows = db.query(&sql, &[author_id.into()]).await?;
+    Ok(rows.into_iter().filter_map(row).collect())
+}

@@ -297,3 +297,37 @@ pub async fn school_pupils<D: Db>(db: &D, school: &str) -> Result<Vec<ClassPupil
         })
         .collect())
 }
+
+/// What the roster import stored about this person, if anything: (kind, last name, usage
+/// name, first name, e-mail, photo permission).
+pub type RosterFacts = (String, String, String, String, Option<String>, Option<bool>);
+
+pub async fn facts<D: Db>(db: &D, account_id: i64) -> Result<Option<RosterFacts>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT kind, last_name, usage_name, first_name, email, photo_allowed FROM roster_people WHERE account_id = ?1",
+            &[account_id.into()],
+        )
+        .await?;
+    Ok(rows.first().and_then(|r| {
+        Some((
+            text(r, 0)?,
+            text(r, 1)?,
+            text(r, 2).unwrap_or_default(),
+            text(r, 3)?,
+            text(r, 4),
+            int(r, 5).map(|n| n != 0),
+        ))
+    }))
+}
+
+/// The display names of the children (or guardians) linked to this account.
+pub async fn relatives<D: Db>(db: &D, account_id: i64) -> Result<Vec<String>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT a.display_name FROM guardianships g JOIN accounts a ON a.id = g.pupil_id WHERE g.guardian_id = ?1 UNION ALL SELECT a.display_name FROM guardianships g JOIN accounts a ON a.id = g.guardian_id WHERE g.pupil_id = ?1 ORDER BY 1",
+            &[account_id.into()],
+        )
+        .await?;
+    Ok(rows.iter().filter_map(|r| text(r, 0)).collect())
+}

@@ -139,3 +139,10 @@ pub async fn uploaded_since<D: Db>(
     };
     Ok((at(0), at(1)))
 }
+
+/// Every file this person uploaded (for Mes données), newest first.
+pub async fn of_uploader<D: Db>(db: &D, uploader_id: i64) -> Result<Vec<Upload>, StoreError> {
+    let sql = format!("{SELECT} WHERE u.uploader_id = ?1 ORDER BY u.created_at DESC, u.id DESC");
+    let rows = db.query(&sql, &[uploader_id.into()]).await?;
+    Ok(rows.into_iter().filter_map(row).collect())
+}
