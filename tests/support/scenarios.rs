@@ -122,6 +122,7 @@ macro_rules! scenario_lists {
                 no_enumeration,
                 disable_ends_sessions,
                 my_space,
+                my_data_download,
                 return_after_sign_in,
                 password_verdicts,
                 upload_hostile_files,
@@ -846,6 +847,41 @@ pub fn disable_ends_sessions(t: &dyn Target) {
 }
 
 /// Mon espace lists the person's class and the latest posts they may read, and nothing else.
+/// Mes données: the page and the JSON file of the signed-in person only; signed out, none.
+pub fn my_data_download(t: &dyn Target) {
+    let mut b = member(t, "donnees.parent", "parent", Some(CLASS));
+    let _other = member(t, "donnees.autre", "parent", Some(CLASS));
+    let page = b.get("/espace/mes-donnees/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("donnees.parent"));
+    assert!(!page.body.contains("donnees.autre"), "{}", page.body);
+    let file = b.get("/espace/mes-donnees/donnees.json");
+    assert_eq!(file.status, 200);
+    assert!(file
+        .header("content-type")
+        .unwrap_or("")
+        .starts_with("application/json"));
+    assert!(file
+        .header("content-disposition")
+        .unwrap_or("")
+        .contains("attachment"));
+    assert!(file
+        .header("cache-control")
+        .unwrap_or("")
+        .contains("no-store"));
+    let json: serde_json::Value = serde_json::from_str(&file.body).expect("JSON");
+    assert_eq!(json["account"]["login"], "donnees.parent");
+    assert!(json["activity"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|e| e["action"] == "signin")));
+    assert!(!file.body.contains("donnees.autre") && !file.body.contains("argon2"));
+    let mut anonymous = browser(t);
+    assert_eq!(
+        anonymous.get("/espace/mes-donnees/donnees.json").status,
+        303
+    );
+}
+
 pub fn my_space(t: &dyn Target) {
     let mut p = member(t, "espace.parent", "parent", Some(CLASS));
     let r = p.get("/espace/");
