@@ -71,6 +71,7 @@ fn proxies(args: &ServeArgs) -> anyhow::Result<Proxies> {
         return Ok(Proxies::default());
     }
     let mut p = Proxies::loopback();
+    p.required = true;
     if !args.trusted_proxies.is_empty() {
         p.trusted = args
             .trusted_proxies
@@ -114,6 +115,11 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .map(|d| d.path().to_path_buf())
         .unwrap_or_else(|| args.data.clone());
     let platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
+    if !quiet {
+        for m in &platform.db.applied {
+            eprintln!("Base de données : migration {m} appliquée.");
+        }
+    }
     let secret = super::secret::load_or_create(&data)?;
     let mut config = EdgeConfig::new(secret)
         .with_context(|| format!("clé {}", data.join("secret.key").display()))?;

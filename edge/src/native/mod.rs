@@ -9,7 +9,7 @@ mod sqlite;
 
 pub use blobs::FolderBlobs;
 pub use server::{serve, LiveReload};
-pub use sqlite::{OnSqlite, SqliteDb, MIGRATIONS};
+pub use sqlite::{newer_schema_message, schema_version, OnSqlite, SqliteDb, MIGRATIONS};
 
 use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
 use std::path::{Path, PathBuf};
