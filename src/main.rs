@@ -61,6 +61,10 @@ enum Command {
     Roster(commands::roster::RosterArgs),
     /// Journal d'audit
     Audit(commands::audit::AuditArgs),
+    /// Sauvegarder les données de preau serve (même pendant qu'il tourne) dans une archive
+    Backup(commands::backup::BackupArgs),
+    /// Restaurer une sauvegarde dans un dossier de données vide (serveur arrêté)
+    Restore(commands::backup::RestoreArgs),
     /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
     Cost(commands::cost::CostArgs),
 }
@@ -76,6 +80,8 @@ fn main() -> ExitCode {
         Command::Accounts(args) => commands::accounts::run(args, cli.quiet),
         Command::Roster(args) => commands::roster::run(args, cli.quiet),
         Command::Audit(args) => commands::audit::run(args, cli.quiet),
+        Command::Backup(args) => commands::backup::backup(args, cli.quiet),
+        Command::Restore(args) => commands::backup::restore(args, cli.quiet),
         Command::Cost(args) => commands::cost::run(args),
     };
     match result {

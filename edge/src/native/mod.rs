@@ -3,6 +3,7 @@
 //! clock and random source, and a hyper HTTP/1.1 server (`server`). Thin on purpose: every
 //! rule lives in the core (`app`, `routes`, `features`).
 
+pub mod backup;
 mod blobs;
 mod server;
 mod sqlite;
