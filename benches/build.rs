@@ -327,7 +327,8 @@ fn phases(opts: &BuildOptions) -> (Duration, Duration) {
     let start = Instant::now();
     let site = preau_generator::content::load(&opts.content, &strings).expect("content");
     let load = start.elapsed();
-    let renderer = Renderer::new(&opts.theme, strings, &site.config).expect("theme");
+    let theme = preau_generator::Theme::folder(&opts.theme).expect("theme");
+    let renderer = Renderer::new(&theme, strings, &site.config).expect("theme");
     let outputs = Renderer::all_outputs(&site);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())

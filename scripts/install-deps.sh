@@ -7,6 +7,14 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 if ! command -v java >/dev/null 2>&1; then
   apt-get update && apt-get install -y default-jre-headless
 fi
+# nginx, openssl and curl for the production test behind a TLS proxy (tests/proxy.rs).
+missing=""
+for tool in nginx:nginx openssl:openssl curl:curl; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || missing="$missing ${tool#*:}"
+done
+if [ -n "$missing" ]; then
+  apt-get update && apt-get install -y --no-install-recommends $missing
+fi
 # Headless Chromium for the browser tests (tests/browser/, scripts/browser-tests.sh).
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update && apt-get install -y chromium

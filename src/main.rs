@@ -2,6 +2,7 @@
 //! module; the work itself lives in the `preau-generator` and `preau-edge` libraries.
 
 mod commands;
+mod embedded;
 mod report;
 
 use clap::{Parser, Subcommand};
@@ -28,9 +29,10 @@ pub struct SiteArgs {
     /// Dossier du contenu
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
-    /// Dossier du thème
-    #[arg(long, default_value = "themes/default")]
-    pub theme: PathBuf,
+    /// Dossier d'un thème complet ; sans cette option, le thème intégré, dont les fichiers
+    /// présents dans themes/default/ remplacent les siens
+    #[arg(long)]
+    pub theme: Option<PathBuf>,
     /// Dossier de sortie
     #[arg(long, default_value = "public")]
     pub output: PathBuf,
@@ -38,6 +40,8 @@ pub struct SiteArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Créer le dépôt de contenu d'une commune (réglages, une école, les chartes, les guides)
+    Init(commands::init::InitArgs),
     /// Construire le site dans le dossier de sortie
     Build(SiteArgs),
     /// Vérifier le contenu sans rien écrire
@@ -57,6 +61,10 @@ enum Command {
     Roster(commands::roster::RosterArgs),
     /// Journal d'audit
     Audit(commands::audit::AuditArgs),
+    /// Sauvegarder les données de preau serve (même pendant qu'il tourne) dans une archive
+    Backup(commands::backup::BackupArgs),
+    /// Restaurer une sauvegarde dans un dossier de données vide (serveur arrêté)
+    Restore(commands::backup::RestoreArgs),
     /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
     Cost(commands::cost::CostArgs),
 }
@@ -64,6 +72,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Init(args) => commands::init::run(args, cli.quiet),
         Command::Build(args) => commands::build::run(&args, cli.quiet),
         Command::Check(args) => commands::build::check(&args, cli.quiet),
         Command::New { what, content } => commands::new::run(what, &content, cli.quiet),
@@ -71,6 +80,8 @@ fn main() -> ExitCode {
         Command::Accounts(args) => commands::accounts::run(args, cli.quiet),
         Command::Roster(args) => commands::roster::run(args, cli.quiet),
         Command::Audit(args) => commands::audit::run(args, cli.quiet),
+        Command::Backup(args) => commands::backup::backup(args, cli.quiet),
+        Command::Restore(args) => commands::backup::restore(args, cli.quiet),
         Command::Cost(args) => commands::cost::run(args),
     };
     match result {

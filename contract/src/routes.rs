@@ -20,6 +20,8 @@ pub const CLASS_LIST: &str = "/espace/classe/";
 /// Everything stored about oneself (RGPD right of access), as a page and as JSON.
 pub const MY_DATA: &str = "/espace/mes-donnees/";
 pub const MY_DATA_JSON: &str = "/espace/mes-donnees/donnees.json";
+/// For monitoring: answers `ok` and nothing else (see the edge's `features/health`).
+pub const HEALTH: &str = "/_preau/sante";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -42,6 +44,7 @@ pub const EDGE_ROUTES: &[&str] = &[
     CLASS_LIST,
     MY_DATA,
     MY_DATA_JSON,
+    HEALTH,
     MEDIA_FILES,
 ];
 

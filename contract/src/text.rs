@@ -38,6 +38,7 @@ texts! {
     MethodNotAllowed => "method_not_allowed",
     TooLarge => "too_large",
     ServerError => "server_error",
+    DirectAccess => "direct_access",
     Unavailable => "unavailable",
     UnavailableText => "unavailable_text",
     InternalError => "internal_error",

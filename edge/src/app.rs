@@ -198,6 +198,15 @@ impl<P: Platform> Edge<P> {
     }
 
     async fn route(&self, site: &SiteData, req: &Request<Vec<u8>>, client: Client) -> Handled {
+        // Behind a TLS proxy, a visitor who reaches the server directly would send their
+        // password in plain HTTP: refused before anything is read.
+        if self.config.proxies.refuses(client.ip) {
+            return Ok(respond::notice(
+                site,
+                StatusCode::FORBIDDEN,
+                Text::DirectAccess,
+            ));
+        }
         let path = match paths::normalise(req.uri().path()) {
             Ok(p) => p,
             Err(e) => {

@@ -80,6 +80,9 @@ pub enum ForwardHeader {
 pub struct Proxies {
     pub trusted: Vec<Network>,
     pub header: ForwardHeader,
+    /// Answer only connections from the trusted proxies (`preau serve --behind-https-proxy`):
+    /// a visitor who reaches the server directly, in plain HTTP, is refused.
+    pub required: bool,
 }
 
 impl Proxies {
@@ -91,7 +94,13 @@ impl Proxies {
                 .filter_map(|n| Network::parse(n))
                 .collect(),
             header: ForwardHeader::XForwardedFor,
+            required: false,
         }
+    }
+
+    /// A connection from `peer` that must be refused: proxies are required and it is none.
+    pub fn refuses(&self, peer: Option<IpAddr>) -> bool {
+        self.required && !peer.is_some_and(|ip| self.trusts(ip))
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
@@ -218,6 +227,17 @@ mod tests {
         // XFF configured: a Forwarded header is the visitor's own.
         let h = headers(&[("forwarded", "for=198.51.100.1")]);
         assert_eq!(p.client_ip(ip("127.0.0.1"), &h), ip("127.0.0.1"));
+    }
+
+    #[test]
+    fn only_the_proxies_when_they_are_required() {
+        let mut p = Proxies::loopback();
+        assert!(!p.refuses(ip("203.0.113.9")));
+        p.required = true;
+        assert!(p.refuses(ip("203.0.113.9")));
+        assert!(p.refuses(None));
+        assert!(!p.refuses(ip("127.0.0.1")));
+        assert!(!p.refuses(ip("::1")));
     }
 
     #[test]

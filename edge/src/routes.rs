@@ -31,6 +31,8 @@ pub enum Route {
     /// Mes données: the page and the JSON download.
     MyData,
     MyDataJson,
+    /// `ok` for monitoring.
+    Health,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -56,6 +58,7 @@ impl Route {
         Route::ClassList,
         Route::MyData,
         Route::MyDataJson,
+        Route::Health,
         Route::MediaFile,
         Route::File,
     ];
@@ -80,6 +83,7 @@ impl Route {
             paths::CLASS_LIST => Route::ClassList,
             paths::MY_DATA => Route::MyData,
             paths::MY_DATA_JSON => Route::MyDataJson,
+            paths::HEALTH => Route::Health,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -105,6 +109,7 @@ impl Route {
             Route::ClassList => "classe",
             Route::MyData => "mes-donnees",
             Route::MyDataJson => "mes-donnees-json",
+            Route::Health => "sante",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -132,6 +137,7 @@ impl Route {
             | Route::ClassList
             | Route::MyData
             | Route::MyDataJson
+            | Route::Health
             | Route::File
             | Route::MediaFile => READ,
         }

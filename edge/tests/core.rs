@@ -47,6 +47,33 @@ fn a_login_and_a_next_target_with_slot_names_stay_text() {
 }
 
 #[test]
+fn behind_a_required_proxy_a_direct_visitor_is_refused() {
+    let w = world_with(|c| {
+        c.proxies = Proxies::loopback();
+        c.proxies.required = true;
+    });
+    let answer = |peer: &str, path: &str| {
+        let req = Request::builder()
+            .uri(path)
+            .header("host", "ent.test")
+            .body(Vec::new())
+            .expect("request");
+        let client = Client {
+            ip: peer.parse().ok(),
+            https: true,
+        };
+        block_on(w.edge.handle(req, client))
+    };
+    for path in ["/", "/connexion/", "/_preau/sante"] {
+        let direct = answer("192.0.2.10", path);
+        assert_eq!(direct.status(), StatusCode::FORBIDDEN, "{path}");
+        assert!(text(&direct).contains("proxy HTTPS"), "{path}");
+        assert!(direct.headers().get("set-cookie").is_none(), "{path}");
+        assert_eq!(answer("127.0.0.1", path).status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[test]
 fn forwarded_headers_count_only_from_the_configured_proxy() {
     let w = world_with(|c| c.proxies = Proxies::loopback());
     w.add("paul.proxy", "Paul", Role::Parent, "ecole-a/ce1");

@@ -9,6 +9,7 @@ use crate::manifest;
 use crate::model::*;
 use crate::render::{Output, Renderer};
 use crate::strings::Strings;
+use crate::theme::Theme;
 use preau_contract::access::{Manifest, MANIFEST_PATH};
 use preau_contract::shell::STRINGS_PATH;
 use rayon::prelude::*;
@@ -40,6 +41,7 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 /// A loaded project: theme, strings and (after a build) the site model.
 pub struct Generator {
     opts: BuildOptions,
+    theme: Theme,
     renderer: Renderer,
     site: Option<Site>,
     other_files: Vec<PathBuf>,
@@ -47,9 +49,24 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// A generator on the theme folder `opts.theme`.
     pub fn new(opts: BuildOptions) -> Result<Generator, BuildError> {
-        let strings = Strings::load(&opts.theme.join("strings").join("fr.toml"))
-            .map_err(BuildError::Theme)?;
+        let theme = Theme::folder(&opts.theme)?;
+        Generator::with_theme(opts, theme)
+    }
+
+    /// A generator on a theme already loaded (the built-in one; `opts.theme` is not read).
+    pub fn with_theme(opts: BuildOptions, theme: Theme) -> Result<Generator, BuildError> {
+        let strings_file = "strings/fr.toml";
+        let text = theme.file(strings_file).ok_or_else(|| {
+            BuildError::Theme(format!("{} : {strings_file} introuvable", theme.describe()))
+        })?;
+        let strings = std::str::from_utf8(text)
+            .map_err(|e| e.to_string())
+            .and_then(Strings::parse)
+            .map_err(|e| {
+                BuildError::Theme(format!("{} : {strings_file} : {e}", theme.describe()))
+            })?;
         let missing = strings.missing_edge_keys();
         if !missing.is_empty() {
             return Err(BuildError::Theme(format!(
@@ -60,9 +77,10 @@ impl Generator {
         let mut errors = Vec::new();
         let config =
             content::load_config(&opts.content, &mut errors).ok_or(BuildError::Content(errors))?;
-        let renderer = Renderer::new(&opts.theme, strings, &config)?;
+        let renderer = Renderer::new(&theme, strings, &config)?;
         Ok(Generator {
             opts,
+            theme,
             renderer,
             site: None,
             other_files: Vec::new(),
@@ -76,6 +94,10 @@ impl Generator {
 
     pub fn options(&self) -> &BuildOptions {
         &self.opts
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.theme
     }
 
     /// Load and check everything without writing (what `preau check` runs).
@@ -202,23 +224,15 @@ impl Generator {
         dir: &Path,
         files: &mut BTreeMap<String, Access>,
     ) -> Result<u64, BuildError> {
-        let src = self.opts.theme.join("static");
         let mut bytes = 0;
-        for entry in walkdir::WalkDir::new(&src)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&src).unwrap_or(entry.path());
-            let out = format!("theme/{}", rel.to_string_lossy().replace('\\', "/"));
+        for (rel, data) in self.theme.under("static") {
+            let out = format!("theme/{rel}");
             let to = dir.join(&out);
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
             }
-            bytes +=
-                std::fs::copy(entry.path(), &to).map_err(|e| BuildError::io(entry.path(), e))?;
+            std::fs::write(&to, data).map_err(|e| BuildError::io(&to, e))?;
+            bytes += data.len() as u64;
             files.insert(out, Access::public());
         }
         Ok(bytes)

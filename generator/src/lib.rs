@@ -13,6 +13,8 @@ pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod strings;
+pub mod theme;
 
 pub use build::{BuildOptions, BuildReport, Generator, RebuildKind};
 pub use error::{BuildError, ContentError};
+pub use theme::Theme;

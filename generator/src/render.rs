@@ -6,13 +6,13 @@ use crate::content::class_label;
 use crate::error::BuildError;
 use crate::model::*;
 use crate::strings::Strings;
+use crate::theme::Theme;
 use preau_contract::html::SafeHtml;
 use preau_contract::shell::{Shell, ShellName, ShellProblem, Slot, ERRORS_DIR};
 use preau_contract::text::Text;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::Path;
 use tera::{Context, Tera};
 
 /// One file the build writes, by what it shows.
@@ -50,9 +50,22 @@ struct Pagination {
 }
 
 impl Renderer {
-    pub fn new(theme: &Path, strings: Strings, config: &Config) -> Result<Renderer, BuildError> {
-        let pattern = theme.join("templates").join("**").join("*.html");
-        let mut tera = Tera::new(&pattern.to_string_lossy())
+    pub fn new(theme: &Theme, strings: Strings, config: &Config) -> Result<Renderer, BuildError> {
+        let mut templates = Vec::new();
+        for (name, bytes) in theme
+            .under("templates")
+            .filter(|(n, _)| n.ends_with(".html"))
+        {
+            let text = std::str::from_utf8(bytes).map_err(|_| {
+                BuildError::Theme(format!(
+                    "{} : templates/{name} n'est pas en UTF-8",
+                    theme.describe()
+                ))
+            })?;
+            templates.push((name, text));
+        }
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates)
             .map_err(|e| BuildError::Theme(tera_error_chain(&e)))?;
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default also escapes `/`, which bloats every URL; inside quoted attributes

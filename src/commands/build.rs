@@ -2,15 +2,35 @@
 
 use crate::SiteArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use preau_generator::{BuildOptions, Generator};
+use preau_generator::{BuildOptions, Generator, Theme};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 pub fn options(args: &SiteArgs) -> BuildOptions {
     BuildOptions {
         content: args.content.clone(),
-        theme: args.theme.clone(),
+        theme: args
+            .theme
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::embedded::THEME_OVERLAY)),
         output: args.output.clone(),
     }
+}
+
+/// The theme `--theme` names, or the built-in one with the local `themes/default/` over it.
+pub fn theme(args: &SiteArgs) -> anyhow::Result<Theme> {
+    Ok(match &args.theme {
+        Some(folder) => Theme::folder(folder)?,
+        None => Theme::builtin(
+            crate::embedded::DEFAULT_THEME,
+            Some(std::path::Path::new(crate::embedded::THEME_OVERLAY)),
+        )?,
+    })
+}
+
+/// A generator on the site's content and theme.
+pub fn generator(args: &SiteArgs) -> anyhow::Result<Generator> {
+    Ok(Generator::with_theme(options(args), theme(args)?)?)
 }
 
 /// A progress bar on a terminal, nothing otherwise.
@@ -29,7 +49,7 @@ pub fn progress_bar(quiet: bool) -> Option<ProgressBar> {
 }
 
 pub fn run(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
-    let mut generator = Generator::new(options(args))?;
+    let mut generator = generator(args)?;
     let bar = progress_bar(quiet);
     let started = std::time::Instant::now();
     let report = generator.build(&|done, total| {
@@ -58,7 +78,7 @@ pub fn run(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
 }
 
 pub fn check(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
-    let mut generator = Generator::new(options(args))?;
+    let mut generator = generator(args)?;
     let pages = generator.check()?;
     if !quiet {
         eprintln!("Contenu vérifié : {pages} pages, aucune erreur.");

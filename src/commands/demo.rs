@@ -5,6 +5,7 @@ use preau_edge::accounts::{Role, Scope};
 use preau_edge::admin::{self, NewAccount};
 use preau_edge::native::Native;
 use preau_edge::store::Random;
+use std::collections::BTreeMap;
 
 pub const DEMO_SCHOOL: &str = "ecole-jean-moulin";
 pub const DEMO_CLASS: &str = "ce1-a";
@@ -31,50 +32,106 @@ pub fn passphrase(r: &impl Random) -> String {
     format!("{}-{}", words.join("-"), u16::from(b[0]) % 90 + 10)
 }
 
+/// Which class the demo accounts are around: the demo town's CE1 A, or in another site
+/// (a town's own repository from `preau init`) its first class, with plain logins.
+struct DemoPlace {
+    school: String,
+    class: String,
+    other_class: Option<String>,
+    demo_town: bool,
+}
+
+fn place(classes: &BTreeMap<String, Vec<String>>) -> DemoPlace {
+    let demo_town = classes
+        .get(DEMO_SCHOOL)
+        .is_some_and(|c| c.iter().any(|c| c == DEMO_CLASS));
+    if demo_town {
+        return DemoPlace {
+            school: DEMO_SCHOOL.into(),
+            class: DEMO_CLASS.into(),
+            other_class: Some("cp-a".into()),
+            demo_town,
+        };
+    }
+    let (school, list) = classes
+        .iter()
+        .find(|(_, c)| !c.is_empty())
+        .map(|(s, c)| (s.clone(), c.clone()))
+        .unwrap_or_else(|| ("ecole-exemple".into(), vec!["cp-a".into()]));
+    DemoPlace {
+        school,
+        class: list[0].clone(),
+        other_class: list.get(1).cloned(),
+        demo_town,
+    }
+}
+
 /// Create the demo accounts; returns one printable line per account.
-pub async fn seed(p: &Native) -> anyhow::Result<Vec<String>> {
+pub async fn seed(
+    p: &Native,
+    classes: &BTreeMap<String, Vec<String>>,
+) -> anyhow::Result<Vec<String>> {
+    let at = place(classes);
     let class = Scope {
-        school: Some(DEMO_SCHOOL.into()),
-        class: Some(DEMO_CLASS.into()),
-    };
-    let other_class = Scope {
-        school: Some(DEMO_SCHOOL.into()),
-        class: Some("cp-a".into()),
+        school: Some(at.school.clone()),
+        class: Some(at.class.clone()),
     };
     let school = Scope {
-        school: Some(DEMO_SCHOOL.into()),
+        school: Some(at.school.clone()),
         class: None,
     };
-    let people: Vec<(&str, &str, Role, Scope)> = vec![
+    let login = |demo: &'static str, plain: &'static str| if at.demo_town { demo } else { plain };
+    let mut people: Vec<(&str, &str, Role, Scope)> = vec![
         (
-            "parent.ce1a",
+            login("parent.ce1a", "parent"),
             "Mme Camille Petit",
             Role::Parent,
             class.clone(),
         ),
-        ("eleve.ce1a", "Léo Petit", Role::Pupil, class.clone()),
         (
-            "enseignant.ce1a",
+            login("eleve.ce1a", "eleve"),
+            "Léo Petit",
+            Role::Pupil,
+            class.clone(),
+        ),
+        (
+            login("enseignant.ce1a", "enseignant"),
             "Mme Garnier",
             Role::Teacher,
             class.clone(),
         ),
-        ("parent.cpa", "M. Karim Benali", Role::Parent, other_class),
+    ];
+    if let Some(other) = &at.other_class {
+        people.push((
+            login("parent.cpa", "parent.autre-classe"),
+            "M. Karim Benali",
+            Role::Parent,
+            Scope {
+                school: Some(at.school.clone()),
+                class: Some(other.clone()),
+            },
+        ));
+    }
+    people.extend([
         (
-            "directeur.jm",
+            login("directeur.jm", "directeur"),
             "M. Rousseau",
             Role::Director,
             school.clone(),
         ),
         (
-            "periscolaire.jm",
+            login("periscolaire.jm", "periscolaire"),
             "Mme Lopez",
             Role::Municipal,
             school.clone(),
         ),
         (
-            "partenaire.jm",
-            "Club de judo d'Alpha",
+            login("partenaire.jm", "partenaire"),
+            if at.demo_town {
+                "Club de judo d'Alpha"
+            } else {
+                "Club de judo"
+            },
             Role::Partner,
             school,
         ),
@@ -85,7 +142,7 @@ pub async fn seed(p: &Native) -> anyhow::Result<Vec<String>> {
             Scope::town(),
         ),
         ("admin", "Service informatique", Role::Admin, Scope::town()),
-    ];
+    ]);
     let mut lines = Vec::new();
     for (login, name, role, scope) in people {
         let password = passphrase(p);

@@ -2,9 +2,11 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod build;
 pub mod cost;
 pub mod demo;
+pub mod init;
 pub mod new;
 pub mod roster;
 pub mod secret;

@@ -20,7 +20,7 @@ pub fn roster_key(data: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 fn load_or_create_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Ok(bytes) = std::fs::read(&path) {
+    if let Ok(bytes) = std::fs::read(path) {
         if bytes.len() >= MIN_SECRET_LEN {
             return Ok(bytes);
         }

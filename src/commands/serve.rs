@@ -1,7 +1,6 @@
 //! `preau serve`: build, serve the site through the edge core (gate, sign-in, charters),
 //! watch content and theme, rebuild incrementally and reload the browser.
 
-use super::build::options;
 use crate::SiteArgs;
 use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
@@ -72,6 +71,7 @@ fn proxies(args: &ServeArgs) -> anyhow::Result<Proxies> {
         return Ok(Proxies::default());
     }
     let mut p = Proxies::loopback();
+    p.required = true;
     if !args.trusted_proxies.is_empty() {
         p.trusted = args
             .trusted_proxies
@@ -92,7 +92,7 @@ fn proxies(args: &ServeArgs) -> anyhow::Result<Proxies> {
 }
 
 pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
-    let mut generator = Generator::new(options(&args.site))?;
+    let mut generator = super::build::generator(&args.site)?;
     let report = generator.build(&|_, _| {})?;
     if !quiet {
         eprintln!(
@@ -101,6 +101,10 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
             report.duration.as_millis()
         );
     }
+    let classes = generator
+        .site()
+        .map(|s| s.classes.clone())
+        .unwrap_or_default();
     let demo_dir = if args.demo {
         Some(tempfile::Builder::new().prefix("preau-demo-").tempdir()?)
     } else {
@@ -111,6 +115,11 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .map(|d| d.path().to_path_buf())
         .unwrap_or_else(|| args.data.clone());
     let platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
+    if !quiet {
+        for m in &platform.db.applied {
+            eprintln!("Base de données : migration {m} appliquée.");
+        }
+    }
     let secret = super::secret::load_or_create(&data)?;
     let mut config = EdgeConfig::new(secret)
         .with_context(|| format!("clé {}", data.join("secret.key").display()))?;
@@ -141,7 +150,7 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let edge = Arc::new(Edge::new(platform, config).await.context("chargement du site")?);
         if let Some(dir) = &demo_dir {
-            let lines = super::demo::seed(&edge.platform).await?;
+            let lines = super::demo::seed(&edge.platform, &classes).await?;
             println!("Données de démonstration dans {} (effacées à l'arrêt).", dir.path().display());
             println!("Comptes de démonstration (identifiant / mot de passe) :");
             for l in lines {
@@ -188,7 +197,10 @@ fn spawn_watcher(
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx)?;
     watcher.watch(&opts.content, RecursiveMode::Recursive)?;
-    watcher.watch(&opts.theme, RecursiveMode::Recursive)?;
+    let theme_dir = generator.theme().folder_path().map(Path::to_path_buf);
+    if let Some(dir) = &theme_dir {
+        watcher.watch(dir, RecursiveMode::Recursive)?;
+    }
     let content = std::fs::canonicalize(&opts.content).unwrap_or(opts.content.clone());
     std::thread::spawn(move || {
         let _watcher = watcher;
@@ -218,11 +230,15 @@ fn spawn_watcher(
             }
             let started = std::time::Instant::now();
             let result = if theme {
-                Generator::new(opts.clone()).and_then(|mut g| {
-                    g.build(&|_, _| {})?;
-                    generator = g;
-                    Ok(preau_generator::RebuildKind::Full)
-                })
+                generator
+                    .theme()
+                    .reload()
+                    .and_then(|t| Generator::with_theme(opts.clone(), t))
+                    .and_then(|mut g| {
+                        g.build(&|_, _| {})?;
+                        generator = g;
+                        Ok(preau_generator::RebuildKind::Full)
+                    })
             } else {
                 generator.rebuild(&changed, &|_, _| {})
             };

@@ -112,6 +112,7 @@ macro_rules! scenario_lists {
         $callback! {
             main: [
                 security_headers,
+                health,
                 leak_crawl,
                 path_variants,
                 cookies,
@@ -356,6 +357,39 @@ pub fn security_headers(t: &dyn Target) {
     }
     let r = b.get(CLASS_URL);
     assert!(r.header("cache-control").unwrap_or("").contains("no-store"));
+}
+
+/// The monitoring route answers `ok` to anyone, signed in or not, says nothing else (no
+/// version, no counts, the same bytes for everyone), is never cached, takes no POST, and
+/// is not a way around the manifest: `/_preau/` stays closed.
+pub fn health(t: &dyn Target) {
+    let mut anonymous = browser(t);
+    let r = anonymous.get("/_preau/sante");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body, "ok\n");
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(r
+        .header("content-type")
+        .unwrap_or("")
+        .starts_with("text/plain"));
+    assert!(r.header("set-cookie").is_none(), "no cookie for monitoring");
+    let mut staff = member(t, "sante.dir", "director", Some("ecole-a"));
+    let s = staff.get("/_preau/sante");
+    assert_eq!((s.status, s.body.as_str()), (200, "ok\n"));
+    let head = anonymous.send("HEAD", "/_preau/sante", super::client::Body::None, &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let post = anonymous.post("/_preau/sante", &[]);
+    assert_eq!(post.status, 405);
+    for other in [
+        "/_preau/sante/",
+        "/_preau/manifest.json",
+        "/_preau/sant%C3%A9",
+    ] {
+        let r = anonymous.get(other);
+        assert_ne!(r.status, 200, "{other}");
+        assert!(!r.body.contains("\"files\""), "{other}");
+    }
 }
 
 /// The answer a person must get for a file of the site.

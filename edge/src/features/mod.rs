@@ -1,7 +1,8 @@
 //! One module per feature of the edge, each with short handlers built on the guard:
 //! `serving` (the built site behind the manifest), `signin` and `signout`, `charter` (the
 //! gate), `space` (Mon espace), `password` (changing one's password), `uploads` (photos and
-//! documents), `comments` and `moderation`, `class_list` (pupils without photo permission), `my_data` (Mes données). This is the one
+//! documents), `comments` and `moderation`, `class_list` (pupils without photo permission), `my_data` (Mes données),
+//! `health` (monitoring). This is the one
 //! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
 //! one line per route here.
 
@@ -11,6 +12,7 @@ mod comment_view;
 mod comments;
 mod credentials;
 mod gallery;
+mod health;
 mod media;
 mod moderation;
 mod my_data;
@@ -52,6 +54,7 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::ClassList, _) => class_list::page(edge, cx).await,
         (Route::MyData, _) => my_data::page(edge, cx).await,
         (Route::MyDataJson, _) => my_data::json(edge, cx).await,
+        (Route::Health, _) => health::get(edge, cx).await,
         (Route::MediaFile, _) => media::get(edge, cx).await,
         (Route::File, _) => serving::get(edge, cx).await,
     }

@@ -3,13 +3,14 @@
 //! clock and random source, and a hyper HTTP/1.1 server (`server`). Thin on purpose: every
 //! rule lives in the core (`app`, `routes`, `features`).
 
+pub mod backup;
 mod blobs;
 mod server;
 mod sqlite;
 
 pub use blobs::FolderBlobs;
 pub use server::{serve, LiveReload};
-pub use sqlite::{OnSqlite, SqliteDb, MIGRATIONS};
+pub use sqlite::{newer_schema_message, schema_version, OnSqlite, SqliteDb, MIGRATIONS};
 
 use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
 use std::path::{Path, PathBuf};

@@ -35,6 +35,8 @@ pub struct SqliteDb {
     /// A connection that never writes: its `data_version` changes on every commit by any
     /// other connection, in this process or another (the CLI).
     watch: Mutex<Connection>,
+    /// The migrations this opening applied (for the server's log).
+    pub applied: Vec<&'static str>,
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
@@ -104,29 +106,46 @@ impl SqliteDb {
             conns.push(Mutex::new(c));
         }
         let watch = Connection::open(path).map_err(db_err)?;
-        let db = SqliteDb {
+        let mut db = SqliteDb {
             conns,
             next: AtomicUsize::new(0),
             watch: Mutex::new(watch),
+            applied: Vec::new(),
         };
-        db.migrate()?;
+        db.applied = db.migrate(path)?;
         Ok(db)
     }
 
     /// Apply the migrations not applied yet, recorded in the same table wrangler uses.
-    fn migrate(&self) -> Result<(), StoreError> {
-        self.with(|c| {
+    /// A database that a newer Préau migrated is refused before anything is written: this
+    /// version would not know its tables, and going back is a restore, not a guess.
+    fn migrate(&self, path: &Path) -> Result<Vec<&'static str>, StoreError> {
+        let unknown = self.with(|c| {
             c.execute_batch("CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")?;
+            let mut st = c.prepare("SELECT name FROM d1_migrations ORDER BY name")?;
+            let names = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+            Ok(names.into_iter().filter(|n| !MIGRATIONS.iter().any(|(m, _)| m == n)).collect::<Vec<_>>())
+        })?;
+        if !unknown.is_empty() {
+            return Err(StoreError::Db(newer_schema_message(path, &unknown)));
+        }
+        self.with(|c| {
+            let mut applied = Vec::new();
             for (name, sql) in MIGRATIONS {
-                let done: i64 = c.query_row("SELECT count(*) FROM d1_migrations WHERE name = ?1", [name], |r| r.get(0))?;
+                let done: i64 = c.query_row(
+                    "SELECT count(*) FROM d1_migrations WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )?;
                 if done == 0 {
                     let tx = c.unchecked_transaction()?;
                     tx.execute_batch(sql)?;
                     tx.execute("INSERT INTO d1_migrations (name) VALUES (?1)", [name])?;
                     tx.commit()?;
+                    applied.push(*name);
                 }
             }
-            Ok(())
+            Ok(applied)
         })
     }
 
@@ -145,6 +164,23 @@ impl SqliteDb {
         let mut c = self.conns[start % n].lock().map_err(lock_err)?;
         f(&mut c).map_err(db_err)
     }
+}
+
+/// The schema version of this binary: the name of its last migration.
+pub fn schema_version() -> &'static str {
+    MIGRATIONS.last().map(|(n, _)| *n).unwrap_or("")
+}
+
+/// Migrations recorded in a database that this binary does not have: a newer schema.
+pub fn newer_schema_message(path: &Path, unknown: &[String]) -> String {
+    format!(
+        "{} a été mise à jour par une version plus récente de Préau (migration{} {} inconnue{} de celle-ci, qui s'arrête à {}). Rien n'a été modifié. Installez la version de Préau qui a servi en dernier, ou restaurez une sauvegarde faite avec cette version.",
+        path.display(),
+        if unknown.len() > 1 { "s" } else { "" },
+        unknown.join(", "),
+        if unknown.len() > 1 { "s" } else { "" },
+        schema_version()
+    )
 }
 
 fn to_sql(v: &SqlValue) -> Value {

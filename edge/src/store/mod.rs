@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod charters;
 pub mod comments;
+pub mod health;
 pub mod roster;
 pub mod sessions;
 pub mod throttle;
