@@ -1,6 +1,8 @@
 //! `/espace/classe/`: the pupils without photo permission, for the class's teachers and the
 //! school's director only, following each ONDE import.
 
+#![cfg(feature = "native")]
+
 mod support;
 
 use preau_edge::accounts::{Role, Scope};

@@ -1,6 +1,8 @@
 //! Mes données: everything stored about the signed-in person, as a page and as JSON, and
 //! nothing about anyone else, never a password hash or a session token.
 
+#![cfg(feature = "native")]
+
 mod support;
 
 use http::Method;
