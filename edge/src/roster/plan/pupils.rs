@@ -7,7 +7,7 @@ use super::{pupil_key, PlanError, Planner};
 use crate::accounts::{Role, Scope};
 use crate::roster::onde::PupilRow;
 use crate::store::roster::{self as sql, StoredPerson};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// One pupil of this import.
 pub(super) struct Pupil<'r> {
@@ -19,17 +19,17 @@ pub(super) struct Pupil<'r> {
 impl<'r, 'a> Planner<'r, 'a, '_> {
     /// One pupil per key; homonyms with different INE are left out and listed.
     pub(super) fn group_pupils(&mut self, rows: &'r [PupilRow]) {
-        let mut pupils: BTreeMap<String, Vec<&'r PupilRow>> = BTreeMap::new();
+        // In the files' order, not the keys': keys depend on the instance's roster key, and
+        // homonyms must get `lea.martin` / `lea.martin2` the same way on every instance.
+        let mut pupils: Vec<(String, Vec<&'r PupilRow>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for r in rows {
-            pupils
-                .entry(pupil_key(
-                    self.cx.key,
-                    &r.last_name,
-                    &r.first_name,
-                    &r.birth_date,
-                ))
-                .or_default()
-                .push(r);
+            let key = pupil_key(self.cx.key, &r.last_name, &r.first_name, &r.birth_date);
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                pupils.push((key, Vec::new()));
+                pupils.len() - 1
+            });
+            pupils[i].1.push(r);
         }
         for (key, rows) in &pupils {
             let ines: BTreeSet<&str> = rows
