@@ -20,6 +20,10 @@ pub const CLASS_LIST: &str = "/espace/classe/";
 /// Everything stored about oneself (RGPD right of access), as a page and as JSON.
 pub const MY_DATA: &str = "/espace/mes-donnees/";
 pub const MY_DATA_JSON: &str = "/espace/mes-donnees/donnees.json";
+/// The online editor: the list of one's posts, the editor, the validation of proposals.
+pub const WRITE: &str = "/espace/ecrire/";
+pub const WRITE_POST: &str = "/espace/ecrire/article/";
+pub const WRITE_REVIEW: &str = "/espace/ecrire/valider/";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -42,6 +46,9 @@ pub const EDGE_ROUTES: &[&str] = &[
     CLASS_LIST,
     MY_DATA,
     MY_DATA_JSON,
+    WRITE,
+    WRITE_POST,
+    WRITE_REVIEW,
     MEDIA_FILES,
 ];
 
@@ -60,6 +67,8 @@ pub const NAMED: &[(&str, &str)] = &[
     ("class_list", CLASS_LIST),
     ("my_data", MY_DATA),
     ("my_data_json", MY_DATA_JSON),
+    ("write", WRITE),
+    ("write_post", WRITE_POST),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

@@ -31,6 +31,10 @@ pub enum Route {
     /// Mes données: the page and the JSON download.
     MyData,
     MyDataJson,
+    /// The online editor: one's posts, the editor, the validation of proposals.
+    Write,
+    WritePost,
+    WriteReview,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -56,6 +60,9 @@ impl Route {
         Route::ClassList,
         Route::MyData,
         Route::MyDataJson,
+        Route::Write,
+        Route::WritePost,
+        Route::WriteReview,
         Route::MediaFile,
         Route::File,
     ];
@@ -80,6 +87,9 @@ impl Route {
             paths::CLASS_LIST => Route::ClassList,
             paths::MY_DATA => Route::MyData,
             paths::MY_DATA_JSON => Route::MyDataJson,
+            paths::WRITE => Route::Write,
+            paths::WRITE_POST => Route::WritePost,
+            paths::WRITE_REVIEW => Route::WriteReview,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -105,6 +115,9 @@ impl Route {
             Route::ClassList => "classe",
             Route::MyData => "mes-donnees",
             Route::MyDataJson => "mes-donnees-json",
+            Route::Write => "ecrire",
+            Route::WritePost => "ecrire-article",
+            Route::WriteReview => "ecrire-validation",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -119,7 +132,8 @@ impl Route {
             | Route::Accept
             | Route::Password
             | Route::MediaUpload
-            | Route::Moderation => FORM,
+            | Route::Moderation
+            | Route::WritePost => FORM,
             Route::Signout
             | Route::SignoutAll
             | Route::MediaDelete
@@ -127,11 +141,13 @@ impl Route {
             | Route::CommentEdit
             | Route::CommentDelete
             | Route::CommentReport
-            | Route::CommentReply => POST,
+            | Route::CommentReply
+            | Route::WriteReview => POST,
             Route::Space
             | Route::ClassList
             | Route::MyData
             | Route::MyDataJson
+            | Route::Write
             | Route::File
             | Route::MediaFile => READ,
         }

@@ -4,7 +4,7 @@
 //! directly, so a rule of the core gets a test of a few lines.
 
 use crate::client::Client;
-use crate::native::{FolderBlobs, OnFolder, OnSqlite, SqliteDb};
+use crate::native::{FolderBlobs, GitRepo, OnFolder, OnGit, OnSqlite, SqliteDb};
 use crate::store::{Clock, Files, Log, Random, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,6 +20,8 @@ pub struct TestPlatform {
     pub clock: AtomicI64,
     seed: AtomicU64,
     pub log: Mutex<Vec<String>>,
+    /// The content repository of the editor's tests (none: the editor is off).
+    pub git: Option<GitRepo>,
     _dir: tempfile::TempDir,
 }
 
@@ -38,6 +40,7 @@ impl TestPlatform {
             clock: AtomicI64::new(now),
             seed: AtomicU64::new(0x5eed_5eed),
             log: Mutex::new(Vec::new()),
+            git: None,
             _dir: dir,
         })
     }
@@ -80,6 +83,12 @@ fn read_tree(
 impl OnSqlite for TestPlatform {
     fn sqlite(&self) -> &SqliteDb {
         &self.db
+    }
+}
+
+impl OnGit for TestPlatform {
+    fn git(&self) -> Option<&GitRepo> {
+        self.git.as_ref()
     }
 }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod build;
 pub mod cost;
 pub mod demo;
+pub mod editor;
 pub mod new;
 pub mod roster;
 pub mod secret;
