@@ -22,6 +22,9 @@ pub struct TestPlatform {
     pub log: Mutex<Vec<String>>,
     /// The content repository of the editor's tests (none: the editor is off).
     pub git: Option<GitRepo>,
+    /// Read the site's files from this folder instead of memory (the editor's tests, whose
+    /// rebuilds write there).
+    pub disk: Option<std::path::PathBuf>,
     _dir: tempfile::TempDir,
 }
 
@@ -41,6 +44,7 @@ impl TestPlatform {
             seed: AtomicU64::new(0x5eed_5eed),
             log: Mutex::new(Vec::new()),
             git: None,
+            disk: None,
             _dir: dir,
         })
     }
@@ -94,6 +98,13 @@ impl OnGit for TestPlatform {
 
 impl Files for TestPlatform {
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(dir) = &self.disk {
+            return match std::fs::read(dir.join(path)) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(StoreError::Files(e.to_string())),
+            };
+        }
         Ok(self
             .files
             .lock()

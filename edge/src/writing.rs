@@ -97,7 +97,9 @@ impl Place {
     pub fn of_path(path: &str) -> Option<Place> {
         let parts: Vec<&str> = path.split('/').collect();
         let (place, file): (Place, &[&str]) = match parts.as_slice() {
-            ["ecoles", s, "classes", c, rest @ ..] => (Place::Class(s.to_string(), c.to_string()), rest),
+            ["ecoles", s, "classes", c, rest @ ..] => {
+                (Place::Class(s.to_string(), c.to_string()), rest)
+            }
             ["ecoles", s, "actualites", rest @ ..] => (Place::SchoolNews(s.to_string()), rest),
             ["ecoles", s, "periscolaire", rest @ ..] => (Place::Periscolaire(s.to_string()), rest),
             ["guides", rest @ ..] => (Place::Guides, rest),
@@ -351,8 +353,7 @@ impl Document {
         let mut offset = 0;
         for line in rest.split_inclusive('\n') {
             if line.trim_end() == "+++" {
-                let meta: toml::Table =
-                    rest[..offset].parse().map_err(|_| DocError::Unreadable)?;
+                let meta: toml::Table = rest[..offset].parse().map_err(|_| DocError::Unreadable)?;
                 let body = &rest[offset + line.len()..];
                 let body = body
                     .strip_prefix("\r\n")
@@ -398,10 +399,7 @@ impl Document {
             .unwrap_or(place.visibilities()[0]);
         Fields {
             title: self.title(),
-            date: self
-                .str("date")
-                .and_then(|d| Date::parse(&d))
-                .or(file_date),
+            date: self.str("date").and_then(|d| Date::parse(&d)).or(file_date),
             visibility,
             comments: self.meta.get("comments").and_then(toml::Value::as_bool) != Some(false),
             draft: self.meta.get("draft").and_then(toml::Value::as_bool) == Some(true),
@@ -479,7 +477,11 @@ pub fn author_address(login: &str, domain: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         .collect::<String>()
         .to_ascii_lowercase();
-    let local = if local.is_empty() { "compte".into() } else { local };
+    let local = if local.is_empty() {
+        "compte".into()
+    } else {
+        local
+    };
     format!("{local}@{domain}")
 }
 
@@ -624,7 +626,9 @@ mod tests {
             assert_eq!(Place::of_path(bad), None, "{bad:?}");
         }
         assert_eq!(
-            Place::Class("jm".into(), "ce1".into()).url_of(ok).as_deref(),
+            Place::Class("jm".into(), "ce1".into())
+                .url_of(ok)
+                .as_deref(),
             Some("/ecoles/jm/classes/ce1/sortie/")
         );
     }
@@ -669,6 +673,9 @@ mod tests {
         assert_eq!(back.title(), "Le potager");
         assert_eq!(back.meta["visibility"].as_str(), Some("school"));
         assert_eq!(Document::parse("---\ntitle: x\n---\n"), Err(DocError::Yaml));
-        assert_eq!(author_address("Marie.Durand<x>", "alpha.fr"), "marie.durandx@alpha.fr");
+        assert_eq!(
+            author_address("Marie.Durand<x>", "alpha.fr"),
+            "marie.durandx@alpha.fr"
+        );
     }
 }

@@ -18,7 +18,10 @@ pub type Built = Arc<Mutex<HashMap<PathBuf, SystemTime>>>;
 
 /// The domain of commit authors' addresses: the host of the site's `base_url`.
 pub fn mail_domain(base_url: &str) -> String {
-    let rest = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
+    let rest = base_url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(base_url);
     let host = rest.split(['/', ':']).next().unwrap_or("");
     if host.is_empty() {
         "ent.invalid".into()

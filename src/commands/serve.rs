@@ -116,14 +116,27 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .unwrap_or_else(|| args.data.clone());
     let mut platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
     let domain = args.git_mail_domain.clone().unwrap_or_else(|| {
-        super::editor::mail_domain(generator.site().map(|s| s.config.base_url.as_str()).unwrap_or(""))
+        super::editor::mail_domain(
+            generator
+                .site()
+                .map(|s| s.config.base_url.as_str())
+                .unwrap_or(""),
+        )
     });
     let generator = Arc::new(Mutex::new(generator));
     let built: super::editor::Built = Arc::default();
-    match super::editor::open(&args.site.content, &domain, generator.clone(), built.clone()) {
+    match super::editor::open(
+        &args.site.content,
+        &domain,
+        generator.clone(),
+        built.clone(),
+    ) {
         Ok(repo) => {
             if !quiet {
-                eprintln!("Éditeur en ligne : /espace/ecrire/ (commits dans {}, auteurs @{domain}).", repo.root().display());
+                eprintln!(
+                    "Éditeur en ligne : /espace/ecrire/ (commits dans {}, auteurs @{domain}).",
+                    repo.root().display()
+                );
             }
             platform.git = Some(repo);
         }
@@ -239,7 +252,9 @@ fn spawn_watcher(
             // The editor rebuilt these itself, as they are now.
             if let Ok(b) = built.lock() {
                 changed.retain(|rel| {
-                    let now = std::fs::metadata(content.join(rel)).and_then(|m| m.modified()).ok();
+                    let now = std::fs::metadata(content.join(rel))
+                        .and_then(|m| m.modified())
+                        .ok();
                     now.is_none() || b.get(rel) != now.as_ref()
                 });
             }

@@ -217,8 +217,8 @@ async fn target<P: Platform>(
         None => mode == Mode::Publish,
     };
     // A proposer's post that was published is the validators' now.
-    let allowed = allowed
-        && !(mode == Mode::Propose && row.as_ref().is_some_and(|r| r.state == PUBLISHED));
+    let allowed =
+        allowed && !(mode == Mode::Propose && row.as_ref().is_some_and(|r| r.state == PUBLISHED));
     if !allowed {
         return Err(deny(edge, cx, s, Action::PostSave, path).await);
     }
@@ -303,7 +303,19 @@ pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
         notice.push(&view::done_notice(cx.site, &done, None));
     }
     let base = t.file.as_ref().map(|f| f.version.clone());
-    render(edge, cx, s, &t, &fields, &text, base.as_deref(), notice, SafeHtml::empty(), StatusCode::OK).await
+    render(
+        edge,
+        cx,
+        s,
+        &t,
+        &fields,
+        &text,
+        base.as_deref(),
+        notice,
+        SafeHtml::empty(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The editor page.
@@ -372,7 +384,13 @@ struct Input {
 }
 
 /// Read the form's fields for `t`; a wrong field is a message for the form.
-fn input(cx: &Ctx, f: &Form, t: &Target, me: &Account, stored: Option<&Fields>) -> Result<Input, (Input, Text)> {
+fn input(
+    cx: &Ctx,
+    f: &Form,
+    t: &Target,
+    me: &Account,
+    stored: Option<&Fields>,
+) -> Result<Input, (Input, Text)> {
     let title = writing::clean_title(f.get("titre").unwrap_or(""));
     let text = writing::clean_text(f.get("texte").unwrap_or(""));
     let mut problem = None;
@@ -461,13 +479,37 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         Err((i, problem)) => {
             let msg = respond::form_error(cx.site.t(problem));
             let base = i.base.clone();
-            return render(edge, cx, s, &t, &i.fields, &i.text, base.as_deref(), msg, SafeHtml::empty(), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return render(
+                edge,
+                cx,
+                s,
+                &t,
+                &i.fields,
+                &i.text,
+                base.as_deref(),
+                msg,
+                SafeHtml::empty(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let action = inp.action.as_str();
     if action == "modifier" {
         let base = inp.base.clone();
-        return render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), SafeHtml::empty(), SafeHtml::empty(), StatusCode::OK).await;
+        return render(
+            edge,
+            cx,
+            s,
+            &t,
+            &inp.fields,
+            &inp.text,
+            base.as_deref(),
+            SafeHtml::empty(),
+            SafeHtml::empty(),
+            StatusCode::OK,
+        )
+        .await;
     }
     // The path: the post's own, or a new one in its blog (never from the browser).
     let path = match &t.path {
@@ -480,9 +522,23 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
             let Some(date) = inp.fields.date.or_else(|| today(cx)) else {
                 let msg = respond::form_error(cx.site.t(Text::WriteBadDate));
                 let base = inp.base.clone();
-                return render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), msg, SafeHtml::empty(), StatusCode::UNPROCESSABLE_ENTITY).await;
+                return render(
+                    edge,
+                    cx,
+                    s,
+                    &t,
+                    &inp.fields,
+                    &inp.text,
+                    base.as_deref(),
+                    msg,
+                    SafeHtml::empty(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             };
-            writing::new_path(&t.place, date, &inp.fields.title, |p| existing.iter().any(|e| e == p))
+            writing::new_path(&t.place, date, &inp.fields.title, |p| {
+                existing.iter().any(|e| e == p)
+            })
         }
     };
     let publishing = match (action, t.mode) {
@@ -495,7 +551,9 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let unpublishing = action == "depublier" && t.mode == Mode::Publish && t.path.is_some();
     let mut fields = inp.fields.clone();
     fields.draft = !publishing;
-    let mut doc = stored.clone().unwrap_or_else(|| writing::new_document(&t.place, &fields, ""));
+    let mut doc = stored
+        .clone()
+        .unwrap_or_else(|| writing::new_document(&t.place, &fields, ""));
     doc.body = inp.text.clone();
     doc.set(&t.place, &fields);
     // The checks of `preau check`, on the text as it would be published.
@@ -503,13 +561,29 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let mut pf = fields.clone();
     pf.draft = false;
     as_published.set(&t.place, &pf);
-    let checked = match edge.platform.repo_preview(&path, &as_published.render()).await {
+    let checked = match edge
+        .platform
+        .repo_preview(&path, &as_published.render())
+        .await
+    {
         Ok(p) => p,
         Err(e) => {
             repo_failed(edge, &path, &e);
             let msg = respond::form_error(cx.site.t(Text::WriteUnavailable));
             let base = inp.base.clone();
-            return render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), msg, SafeHtml::empty(), StatusCode::SERVICE_UNAVAILABLE).await;
+            return render(
+                edge,
+                cx,
+                s,
+                &t,
+                &inp.fields,
+                &inp.text,
+                base.as_deref(),
+                msg,
+                SafeHtml::empty(),
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .await;
         }
     };
     let problems = match &checked {
@@ -531,25 +605,54 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
                     published: t.published(),
                     csrf: &edge.session_csrf(s),
                 };
-                let mut r = respond::html(StatusCode::OK, view::preview_page(cx.site, &html, &form));
+                let mut r =
+                    respond::html(StatusCode::OK, view::preview_page(cx.site, &html, &form));
                 respond::private(&mut r);
                 Ok(r)
             }
             Preview::Problems(_) => {
                 let list = view::problems(cx.site, Text::WriteErrors, &problems);
                 let base = inp.base.clone();
-                render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), SafeHtml::empty(), list, StatusCode::UNPROCESSABLE_ENTITY).await
+                render(
+                    edge,
+                    cx,
+                    s,
+                    &t,
+                    &inp.fields,
+                    &inp.text,
+                    base.as_deref(),
+                    SafeHtml::empty(),
+                    list,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
             }
         };
     }
     if (publishing || proposing) && !problems.is_empty() {
         let list = view::problems(cx.site, Text::WriteErrors, &problems);
         let base = inp.base.clone();
-        return render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), SafeHtml::empty(), list, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            edge,
+            cx,
+            s,
+            &t,
+            &inp.fields,
+            &inp.text,
+            base.as_deref(),
+            SafeHtml::empty(),
+            list,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let was_published = t.published();
     let (state, audit_action, message, done) = if publishing {
-        let verb = if was_published { "Modification" } else { "Publication" };
+        let verb = if was_published {
+            "Modification"
+        } else {
+            "Publication"
+        };
         (PUBLISHED, Action::PostPublish, verb, "publie")
     } else if proposing {
         (SUBMITTED, Action::PostSubmit, "Proposition", "propose")
@@ -572,15 +675,40 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         Err(RepoError::Conflict) => {
             let msg = respond::form_error(cx.site.t(Text::WriteConflict));
             let l = &s.account.login;
-            edge.audit(cx, l, audit_action, &path, Outcome::Refused).await?;
+            edge.audit(cx, l, audit_action, &path, Outcome::Refused)
+                .await?;
             let base = inp.base.clone();
-            return render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), msg, SafeHtml::empty(), StatusCode::CONFLICT).await;
+            return render(
+                edge,
+                cx,
+                s,
+                &t,
+                &inp.fields,
+                &inp.text,
+                base.as_deref(),
+                msg,
+                SafeHtml::empty(),
+                StatusCode::CONFLICT,
+            )
+            .await;
         }
         Err(e) => {
             repo_failed(edge, &path, &e);
             let msg = respond::form_error(cx.site.t(Text::WriteUnavailable));
             let base = inp.base.clone();
-            return render(edge, cx, s, &t, &inp.fields, &inp.text, base.as_deref(), msg, SafeHtml::empty(), StatusCode::SERVICE_UNAVAILABLE).await;
+            return render(
+                edge,
+                cx,
+                s,
+                &t,
+                &inp.fields,
+                &inp.text,
+                base.as_deref(),
+                msg,
+                SafeHtml::empty(),
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+            .await;
         }
     };
     let (author_id, author_name) = match &t.row {
@@ -610,7 +738,19 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
             ..t
         };
         let list = view::problems(cx.site, Text::WriteWarnings, &problems);
-        return render(edge, cx, s, &t2, &inp.fields, &inp.text, Some(&written.version), SafeHtml::empty(), list, StatusCode::OK).await;
+        return render(
+            edge,
+            cx,
+            s,
+            &t2,
+            &inp.fields,
+            &inp.text,
+            Some(&written.version),
+            SafeHtml::empty(),
+            list,
+            StatusCode::OK,
+        )
+        .await;
     }
     Ok(redirect_after(done, &path, written.pushed.as_ref()))
 }
@@ -624,14 +764,17 @@ async fn after_write<P: Platform>(
 ) {
     let _ = cx;
     if let Some(e) = &w.rebuild_error {
-        edge.platform.error(&format!("éditeur : reconstruction : {e}"));
+        edge.platform
+            .error(&format!("éditeur : reconstruction : {e}"));
     }
     if let Some(Err(e)) = &w.pushed {
-        edge.platform.error(&format!("éditeur : envoi vers le dépôt distant : {e}"));
+        edge.platform
+            .error(&format!("éditeur : envoi vers le dépôt distant : {e}"));
     }
     if rebuilt {
         if let Err(e) = edge.reload().await {
-            edge.platform.error(&format!("éditeur : rechargement du site : {e}"));
+            edge.platform
+                .error(&format!("éditeur : rechargement du site : {e}"));
         }
     }
 }
@@ -670,7 +813,10 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         Action::PostRefuse
     };
     let t = target(edge, cx, s, Some(path), None).await?;
-    let Some(row) = t.row.clone().filter(|r| r.state == SUBMITTED && t.mode == Mode::Publish)
+    let Some(row) = t
+        .row
+        .clone()
+        .filter(|r| r.state == SUBMITTED && t.mode == Mode::Publish)
     else {
         return Err(deny(edge, cx, s, action, path).await);
     };
@@ -708,7 +854,19 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         let list = view::problems(cx.site, Text::WriteErrors, &problems);
         let body = doc.body.clone();
         let base = file.version.clone();
-        return render(edge, cx, s, &t, &fields, &body, Some(&base), SafeHtml::empty(), list, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            edge,
+            cx,
+            s,
+            &t,
+            &fields,
+            &body,
+            Some(&base),
+            SafeHtml::empty(),
+            list,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let change = Change {
         path: path.to_string(),
@@ -740,8 +898,14 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         &written.commit,
         cx.now,
     );
-    edge.commit(cx, vec![upsert], &s.account.login, Action::PostValidate, path)
-        .await?;
+    edge.commit(
+        cx,
+        vec![upsert],
+        &s.account.login,
+        Action::PostValidate,
+        path,
+    )
+    .await?;
     after_write(edge, cx, &written, true).await;
     Ok(redirect_after("valide", path, written.pushed.as_ref()))
 }

@@ -45,7 +45,10 @@ pub(super) fn place_label(site: &SiteData, place: &Place) -> String {
 }
 
 fn edit_link(path: &str) -> String {
-    format!("{WRITE_POST}?chemin={}", crate::paths::encode_for_query(path))
+    format!(
+        "{WRITE_POST}?chemin={}",
+        crate::paths::encode_for_query(path)
+    )
 }
 
 /// One item of the list of posts.
@@ -319,7 +322,9 @@ pub(super) fn review(site: &SiteData, path: &str, csrf: &str) -> SafeHtml {
     h.push_text(site.t(Text::WriteReasonLabel));
     h.push_markup("</label><input id=\"motif\" name=\"motif\" maxlength=\"500\"></p><div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"publier\">");
     h.push_text(site.t(Text::WriteValidate));
-    h.push_markup("</button><button class=\"secondary\" type=\"submit\" name=\"decision\" value=\"refuser\">");
+    h.push_markup(
+        "</button><button class=\"secondary\" type=\"submit\" name=\"decision\" value=\"refuser\">",
+    );
     h.push_text(site.t(Text::WriteRefuse));
     h.push_markup("</button></div></form>");
     h

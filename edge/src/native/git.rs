@@ -117,10 +117,24 @@ impl GitRepo {
 
     pub fn write(&self, c: &Change) -> Result<Written, RepoError> {
         let full = self.full(&c.path)?;
-        let _guard = self.lock.lock().map_err(|e| RepoError::Failed(e.to_string()))?;
+        let _guard = self
+            .lock
+            .lock()
+            .map_err(|e| RepoError::Failed(e.to_string()))?;
         let current = self.read(&c.path)?.map(|f| f.version);
         if current != c.base {
             return Err(RepoError::Conflict);
+        }
+        if current.as_deref() == Some(version_of(&c.text).as_str()) {
+            // Saved again without a change (a proposal sent back as it was): no empty
+            // commit; the state still changes in the editor's table.
+            let commit = git(&self.root, &["rev-parse", "HEAD"]).map_err(RepoError::Failed)?;
+            return Ok(Written {
+                version: version_of(&c.text),
+                commit: commit.trim().to_string(),
+                pushed: None,
+                rebuild_error: None,
+            });
         }
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent).map_err(|e| RepoError::Failed(e.to_string()))?;
@@ -144,7 +158,7 @@ impl GitRepo {
         };
         let pushed = self.push();
         Ok(Written {
-            version: crate::native::git::version_of(&c.text),
+            version: version_of(&c.text),
             commit,
             pushed,
             rebuild_error,
@@ -164,7 +178,6 @@ impl GitRepo {
             name.trim().to_string()
         };
         let address = crate::writing::author_address(&c.author_login, &self.mail_domain);
-        let committer_name = "-c".to_string();
         let user_name = "user.name=Préau".to_string();
         let user_email = format!("user.email=preau@{}", self.mail_domain);
         let author = format!("{name} <{address}>");
@@ -172,7 +185,7 @@ impl GitRepo {
         git(
             &self.root,
             &[
-                &committer_name,
+                "-c",
                 &user_name,
                 "-c",
                 &user_email,
@@ -222,7 +235,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     } else {
         Err(format!(
             "git {} : {}",
-            args.iter().find(|a| !a.starts_with('-') && !a.contains('=')).unwrap_or(&""),
+            args.iter()
+                .find(|a| !a.starts_with('-') && !a.contains('='))
+                .unwrap_or(&""),
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
