@@ -216,6 +216,7 @@ texts! {
     PlaceTownNews => "place_town_news",
     WriteSaveChanges => "write_save_changes",
     WriteRebuildFailed => "write_rebuild_failed",
+    WriteInsert => "write_insert",
     RolePupil => "role_pupil",
     RoleParent => "role_parent",
     RoleTeacher => "role_teacher",
