@@ -395,7 +395,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 /// The synthetic town.
-mod corpus {
+pub(crate) mod corpus {
     use super::{CLASSES, SCHOOLS};
     use std::fmt::Write as _;
     use std::path::Path;
