@@ -275,7 +275,9 @@ pub(super) fn form(site: &SiteData, f: &Form) -> SafeHtml {
     h.push_markup("</span></p>");
     let has_problems = !f.problems.as_str().is_empty();
     h.push(&f.problems);
-    h.push_markup("<p><textarea id=\"texte\" name=\"texte\" rows=\"16\" data-editor data-t-insert=\"");
+    h.push_markup(
+        "<p><textarea id=\"texte\" name=\"texte\" rows=\"16\" data-editor data-t-insert=\"",
+    );
     h.push_text(site.t(Text::WriteInsert));
     h.push_markup("\" aria-describedby=\"texte-aide");
     if has_problems {
