@@ -831,7 +831,7 @@ pub(crate) mod corpus {
             let k = i % n_classes;
             let school = format!("ecole-{:02}", k / CLASSES.len());
             let class = CLASSES[k % CLASSES.len()];
-            let slug = format!("article-{i}-{}", crate::slug(rng.word()));
+            let slug = format!("article-{i}-{}", super::slug(rng.word()));
             let dir = format!(
                 "ecoles/{school}/classes/{class}/{}-{slug}",
                 date(i / n_classes)
