@@ -390,7 +390,7 @@ fn input(
     t: &Target,
     me: &Account,
     stored: Option<&Fields>,
-) -> Result<Input, (Input, Text)> {
+) -> Result<Input, Box<(Input, Text)>> {
     let title = writing::clean_title(f.get("titre").unwrap_or(""));
     let text = writing::clean_text(f.get("texte").unwrap_or(""));
     let mut problem = None;
@@ -439,7 +439,7 @@ fn input(
         base: f.get("base").filter(|b| !b.is_empty()).map(str::to_string),
     };
     match problem {
-        Some(p) => Err((input, p)),
+        Some(p) => Err(Box::new((input, p))),
         None => Ok(input),
     }
 }
@@ -476,7 +476,8 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         .map(|d| d.fields(&t.place, t.path.as_deref().unwrap_or("")));
     let inp = match input(cx, &f, &t, &s.account, stored_fields.as_ref()) {
         Ok(i) => i,
-        Err((i, problem)) => {
+        Err(bad) => {
+            let (i, problem) = *bad;
             let msg = respond::form_error(cx.site.t(problem));
             let base = i.base.clone();
             return render(
