@@ -396,7 +396,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 /// The synthetic town.
-mod corpus {
+pub(crate) mod corpus {
     use super::{CLASSES, SCHOOLS};
     use std::fmt::Write as _;
     use std::path::Path;
@@ -832,7 +832,7 @@ mod corpus {
             let k = i % n_classes;
             let school = format!("ecole-{:02}", k / CLASSES.len());
             let class = CLASSES[k % CLASSES.len()];
-            let slug = format!("article-{i}-{}", crate::slug(rng.word()));
+            let slug = format!("article-{i}-{}", super::slug(rng.word()));
             let dir = format!(
                 "ecoles/{school}/classes/{class}/{}-{slug}",
                 date(i / n_classes)

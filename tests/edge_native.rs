@@ -8,7 +8,13 @@ use support::native::NativeServer;
 use support::scenarios;
 
 macro_rules! native_tests {
-    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),* $(,)?];) => {
+    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),* $(,)?]; native_only: [$($native:ident),* $(,)?];) => {
+        $(
+            #[test]
+            fn $native() {
+                scenarios::$native(&NativeServer::start());
+            }
+        )*
         $(
             #[test]
             fn $main() {

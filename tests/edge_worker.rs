@@ -126,8 +126,8 @@ fn worker_passes_the_scenario_suite() {
 
 // The pending list gets a Worker of its own, and a test only when it is not empty.
 macro_rules! worker_pending_test {
-    (main: [$($main:ident),* $(,)?]; pending: [$(,)?];) => {};
-    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),+ $(,)?];) => {
+    (main: [$($main:ident),* $(,)?]; pending: [$(,)?]; native_only: [$($native:ident),* $(,)?];) => {};
+    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),+ $(,)?]; native_only: [$($native:ident),* $(,)?];) => {
         #[test]
         #[ignore = "pending (see scenario_lists! in tests/support/scenarios.rs)"]
         fn worker_passes_the_pending_scenarios() {

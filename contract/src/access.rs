@@ -320,6 +320,10 @@ pub struct Manifest {
     /// page is never here.
     #[serde(default)]
     pub comments: BTreeMap<String, CommentRule>,
+    /// Classes (`school/class`) whose pupils may propose posts in the online editor
+    /// (`pupil_posts = true` in the class's `_index.md`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub pupil_posts: std::collections::BTreeSet<String>,
 }
 
 /// Folder of the output that holds what only the edge reads; never served.

@@ -22,6 +22,10 @@ pub const MY_DATA: &str = "/espace/mes-donnees/";
 pub const MY_DATA_JSON: &str = "/espace/mes-donnees/donnees.json";
 /// For monitoring: answers `ok` and nothing else (see the edge's `features/health`).
 pub const HEALTH: &str = "/_preau/sante";
+/// The online editor: the list of one's posts, the editor, the validation of proposals.
+pub const WRITE: &str = "/espace/ecrire/";
+pub const WRITE_POST: &str = "/espace/ecrire/article/";
+pub const WRITE_REVIEW: &str = "/espace/ecrire/valider/";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -45,6 +49,9 @@ pub const EDGE_ROUTES: &[&str] = &[
     MY_DATA,
     MY_DATA_JSON,
     HEALTH,
+    WRITE,
+    WRITE_POST,
+    WRITE_REVIEW,
     MEDIA_FILES,
 ];
 
@@ -63,6 +70,8 @@ pub const NAMED: &[(&str, &str)] = &[
     ("class_list", CLASS_LIST),
     ("my_data", MY_DATA),
     ("my_data_json", MY_DATA_JSON),
+    ("write", WRITE),
+    ("write_post", WRITE_POST),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

@@ -76,6 +76,10 @@ pub enum ShellName {
     ClassList,
     /// Everything stored about oneself.
     MyData,
+    /// The online editor's list of posts (`/espace/ecrire/`).
+    Writing,
+    /// The online editor's form.
+    Editor,
     Message,
 }
 
@@ -90,6 +94,8 @@ impl ShellName {
             ShellName::Moderation,
             ShellName::ClassList,
             ShellName::MyData,
+            ShellName::Writing,
+            ShellName::Editor,
             ShellName::Message,
         ];
         v.extend(Audience::ALL.iter().map(|a| ShellName::Gate(*a)));
@@ -108,6 +114,8 @@ impl ShellName {
             ShellName::Moderation => "moderation",
             ShellName::ClassList => "classe",
             ShellName::MyData => "mes-donnees",
+            ShellName::Writing => "ecrire",
+            ShellName::Editor => "editeur",
             ShellName::Message => "message",
         }
     }
@@ -134,6 +142,8 @@ impl ShellName {
             ShellName::Moderation => &[Title, Notice, Scopes, Results],
             ShellName::ClassList => &[Title, Results],
             ShellName::MyData => &[Title, Results],
+            ShellName::Writing => &[Title, Notice, Results],
+            ShellName::Editor => &[Title, Error, Results, Gallery],
             ShellName::Message => &[Title, Message],
         }
     }

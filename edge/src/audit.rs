@@ -45,6 +45,12 @@ words! {
         CommentReject => "comment_reject",
         CommentReport => "comment_report",
         CommentReply => "comment_reply",
+        PostSave => "post_save",
+        PostPublish => "post_publish",
+        PostSubmit => "post_submit",
+        PostValidate => "post_validate",
+        PostRefuse => "post_refuse",
+        PostUnpublish => "post_unpublish",
     }
 }
 

@@ -32,6 +32,7 @@ pub mod store;
 pub mod throttle;
 pub mod time;
 pub mod uploads;
+pub mod writing;
 
 #[cfg(feature = "native")]
 pub mod native;

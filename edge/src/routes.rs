@@ -33,6 +33,10 @@ pub enum Route {
     MyDataJson,
     /// `ok` for monitoring.
     Health,
+    /// The online editor: one's posts, the editor, the validation of proposals.
+    Write,
+    WritePost,
+    WriteReview,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -59,6 +63,9 @@ impl Route {
         Route::MyData,
         Route::MyDataJson,
         Route::Health,
+        Route::Write,
+        Route::WritePost,
+        Route::WriteReview,
         Route::MediaFile,
         Route::File,
     ];
@@ -84,6 +91,9 @@ impl Route {
             paths::MY_DATA => Route::MyData,
             paths::MY_DATA_JSON => Route::MyDataJson,
             paths::HEALTH => Route::Health,
+            paths::WRITE => Route::Write,
+            paths::WRITE_POST => Route::WritePost,
+            paths::WRITE_REVIEW => Route::WriteReview,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -110,6 +120,9 @@ impl Route {
             Route::MyData => "mes-donnees",
             Route::MyDataJson => "mes-donnees-json",
             Route::Health => "sante",
+            Route::Write => "ecrire",
+            Route::WritePost => "ecrire-article",
+            Route::WriteReview => "ecrire-validation",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -124,7 +137,8 @@ impl Route {
             | Route::Accept
             | Route::Password
             | Route::MediaUpload
-            | Route::Moderation => FORM,
+            | Route::Moderation
+            | Route::WritePost => FORM,
             Route::Signout
             | Route::SignoutAll
             | Route::MediaDelete
@@ -132,12 +146,14 @@ impl Route {
             | Route::CommentEdit
             | Route::CommentDelete
             | Route::CommentReport
-            | Route::CommentReply => POST,
+            | Route::CommentReply
+            | Route::WriteReview => POST,
             Route::Space
             | Route::ClassList
             | Route::MyData
             | Route::MyDataJson
             | Route::Health
+            | Route::Write
             | Route::File
             | Route::MediaFile => READ,
         }

@@ -4,7 +4,7 @@
 //! directly, so a rule of the core gets a test of a few lines.
 
 use crate::client::Client;
-use crate::native::{FolderBlobs, OnFolder, OnSqlite, SqliteDb};
+use crate::native::{FolderBlobs, GitRepo, OnFolder, OnGit, OnSqlite, SqliteDb};
 use crate::store::{Clock, Files, Log, Random, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,6 +20,11 @@ pub struct TestPlatform {
     pub clock: AtomicI64,
     seed: AtomicU64,
     pub log: Mutex<Vec<String>>,
+    /// The content repository of the editor's tests (none: the editor is off).
+    pub git: Option<GitRepo>,
+    /// Read the site's files from this folder instead of memory (the editor's tests, whose
+    /// rebuilds write there).
+    pub disk: Option<std::path::PathBuf>,
     _dir: tempfile::TempDir,
 }
 
@@ -38,6 +43,8 @@ impl TestPlatform {
             clock: AtomicI64::new(now),
             seed: AtomicU64::new(0x5eed_5eed),
             log: Mutex::new(Vec::new()),
+            git: None,
+            disk: None,
             _dir: dir,
         })
     }
@@ -83,8 +90,21 @@ impl OnSqlite for TestPlatform {
     }
 }
 
+impl OnGit for TestPlatform {
+    fn git(&self) -> Option<&GitRepo> {
+        self.git.as_ref()
+    }
+}
+
 impl Files for TestPlatform {
     async fn read(&self, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(dir) = &self.disk {
+            return match std::fs::read(dir.join(path)) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(StoreError::Files(e.to_string())),
+            };
+        }
         Ok(self
             .files
             .lock()

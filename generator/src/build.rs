@@ -333,6 +333,11 @@ impl Generator {
                 .iter()
                 .position(|p| p.source.as_deref() == Some(rel.as_path()))
             else {
+                // A draft that was not built and still is one (the online editor saves
+                // drafts into content/): nothing shows it, nothing to rebuild.
+                if self.is_draft(rel) {
+                    continue;
+                }
                 return Ok(false);
             };
             if !rel.is_relative() || !self.opts.content.join(rel).is_file() {
@@ -407,6 +412,79 @@ impl Generator {
         self.files = files;
         result?;
         Ok(true)
+    }
+}
+
+impl Generator {
+    /// Is `rel` (relative to the content folder) a readable draft?
+    fn is_draft(&self, rel: &Path) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.opts.content.join(rel)) else {
+            return false;
+        };
+        let mut errors = Vec::new();
+        rel.is_relative()
+            && content::classify(rel).is_ok()
+            && crate::frontmatter::parse(rel, &text, &mut errors).is_some_and(|p| p.meta.draft)
+            && errors.is_empty()
+    }
+
+    /// The page the file `rel` would become with the text `text`, rendered by the same
+    /// theme as the published site, and the problems `preau check` would report for it
+    /// (a draft is rendered too). The online editor's preview and checks on save; the
+    /// built site is not touched. Needs a built site (`build` first).
+    pub fn preview(&mut self, rel: &Path, text: &str) -> Result<Vec<u8>, BuildError> {
+        let Some(mut site) = self.site.take() else {
+            return Err(BuildError::Theme("site non construit".into()));
+        };
+        let result = self.preview_in(&mut site, rel, text);
+        self.site = Some(site);
+        result
+    }
+
+    fn preview_in(&self, site: &mut Site, rel: &Path, text: &str) -> Result<Vec<u8>, BuildError> {
+        let mut errors = Vec::new();
+        let Some(mut page) = content::load_text(rel, text, &site.config, &mut errors) else {
+            return Err(BuildError::Content(errors));
+        };
+        let existing = site
+            .pages
+            .iter()
+            .position(|p| p.source.as_deref() == Some(rel));
+        if let Some(i) = existing {
+            page.assets = site.pages[i].assets.clone();
+        }
+        let asset_urls: HashSet<String> = site
+            .pages
+            .iter()
+            .flat_map(|p| p.assets.iter().map(|(_, dst)| format!("/{dst}")))
+            .collect();
+        let mut page_urls: HashSet<&str> = site.pages.iter().map(|p| p.url.as_str()).collect();
+        page_urls.insert(page.url.as_str());
+        content::check_links(&page, &page_urls, &asset_urls, &mut errors);
+        if !errors.is_empty() {
+            return Err(BuildError::Content(errors));
+        }
+        // Render it in place of the page it replaces (or as one more page), then put the
+        // model back as it was.
+        let card = content::card_of(&page, &site.months);
+        let i = match existing {
+            Some(i) => i,
+            None => {
+                site.pages.push(page.clone());
+                site.cards.push(card.clone());
+                site.pages.len() - 1
+            }
+        };
+        let old_page = std::mem::replace(&mut site.pages[i], page);
+        let old_card = std::mem::replace(&mut site.cards[i], card);
+        let result = self.renderer.render(site, &Output::Page(i));
+        site.pages[i] = old_page;
+        site.cards[i] = old_card;
+        if existing.is_none() {
+            site.pages.pop();
+            site.cards.pop();
+        }
+        result
     }
 }
 

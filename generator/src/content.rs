@@ -252,11 +252,44 @@ fn load_page(
             return None;
         }
     };
-    let parsed = frontmatter::parse(rel, &text, errors)?;
+    page_from_text(rel, place, name, &text, opts, false, errors)
+}
+
+/// A page from its text, as if it were the file `rel` (for the online editor's preview,
+/// which renders a draft too: `with_drafts`).
+pub fn load_text(
+    rel: &Path,
+    text: &str,
+    config: &Config,
+    errors: &mut Vec<ContentError>,
+) -> Option<Page> {
+    let opts = MarkdownOptions {
+        iframe_allowlist: &config.iframe_allowlist,
+    };
+    let (place, name) = match classify(rel) {
+        Ok(x) => x,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    page_from_text(rel, place, name, text, &opts, true, errors)
+}
+
+fn page_from_text(
+    rel: &Path,
+    place: Place,
+    name: Option<String>,
+    text: &str,
+    opts: &MarkdownOptions,
+    with_drafts: bool,
+    errors: &mut Vec<ContentError>,
+) -> Option<Page> {
+    let parsed = frontmatter::parse(rel, text, errors)?;
     let meta = parsed.meta;
     // Line of a key that is present, for errors about its value (line 2 if unknown).
     let key_line = |key: &str| Some(parsed.key_lines.get(key).copied().unwrap_or(2));
-    if meta.draft {
+    if meta.draft && !with_drafts {
         return None;
     }
     let mut ok = true;

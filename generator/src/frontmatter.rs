@@ -22,6 +22,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "comments",
     "moderation",
     "pupil_comments",
+    "pupil_posts",
     "weight",
     "version",
     "audience",
@@ -56,6 +57,8 @@ pub struct FrontMatter {
     pub moderation: Option<preau_contract::access::Moderation>,
     /// Class pages: may the class's pupils comment?
     pub pupil_comments: Option<bool>,
+    /// Class pages: may the class's pupils propose posts (validated by a teacher)?
+    pub pupil_posts: Option<bool>,
     pub weight: Option<i64>,
     pub version: Option<String>,
     pub audience: Option<Audience>,
@@ -233,7 +236,7 @@ fn value_hint(key: &str) -> &'static str {
         "audience" => "valeurs possibles : parents, eleves, personnel",
         "tags" => "une liste entre crochets : [\"sortie\", \"sciences\"]",
         "cover" => "cover = { image = \"photo.svg\", alt = \"description de l'image\" }",
-        "draft" | "comments" | "pupil_comments" => "true ou false",
+        "draft" | "comments" | "pupil_comments" | "pupil_posts" => "true ou false",
         "moderation" => "valeurs possibles : before, after, trusted",
         "weight" => "un nombre entier",
         _ => "du texte entre guillemets",

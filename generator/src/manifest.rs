@@ -36,6 +36,9 @@ pub fn skeleton(site: &Site) -> Manifest {
                     path: site.pages[i].url.clone(),
                 },
             );
+            if site.pages[i].meta.pupil_posts == Some(true) {
+                m.pupil_posts.insert(format!("{s}/{c}"));
+            }
         }
     }
     for i in 0..site.pages.len() {

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod build;
 pub mod cost;
 pub mod demo;
+pub mod editor;
 pub mod init;
 pub mod new;
 pub mod roster;

@@ -10,7 +10,7 @@ use preau_edge::{Edge, EdgeConfig};
 use preau_generator::{BuildError, Generator};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// Fichiers par envoi
     #[arg(long, value_name = "N")]
     pub uploads_per_request: Option<u64>,
+    /// Domaine des adresses des auteurs des commits de l'éditeur en ligne (par défaut celui
+    /// de base_url) : identifiant@DOMAINE, jamais l'adresse personnelle
+    #[arg(long, value_name = "DOMAINE")]
+    pub git_mail_domain: Option<String>,
 }
 
 /// The proxies whose forwarding header is believed (none unless behind a proxy).
@@ -114,10 +118,41 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .as_ref()
         .map(|d| d.path().to_path_buf())
         .unwrap_or_else(|| args.data.clone());
-    let platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
+    let mut platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
     if !quiet {
         for m in &platform.db.applied {
             eprintln!("Base de données : migration {m} appliquée.");
+        }
+    }
+    let domain = args.git_mail_domain.clone().unwrap_or_else(|| {
+        super::editor::mail_domain(
+            generator
+                .site()
+                .map(|s| s.config.base_url.as_str())
+                .unwrap_or(""),
+        )
+    });
+    let generator = Arc::new(Mutex::new(generator));
+    let built: super::editor::Built = Arc::default();
+    match super::editor::open(
+        &args.site.content,
+        &domain,
+        generator.clone(),
+        built.clone(),
+    ) {
+        Ok(repo) => {
+            if !quiet {
+                eprintln!(
+                    "Éditeur en ligne : /espace/ecrire/ (commits dans {}, auteurs @{domain}).",
+                    repo.root().display()
+                );
+            }
+            platform.git = Some(repo);
+        }
+        Err(e) => {
+            if !quiet {
+                eprintln!("Éditeur en ligne désactivé : {e}. Pour l'activer : git init dans le dossier du contenu, puis un premier commit.");
+            }
         }
     }
     let secret = super::secret::load_or_create(&data)?;
@@ -162,7 +197,7 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         println!("Préau est servi sur http://{local}/ (Ctrl+C pour arrêter)");
         let live = (!args.no_reload && !args.no_watch).then(|| Arc::new(LiveReload::default()));
         if !args.no_watch {
-            spawn_watcher(generator, edge.clone(), live.clone(), tokio::runtime::Handle::current(), quiet)?;
+            spawn_watcher(generator, built, edge.clone(), live.clone(), tokio::runtime::Handle::current(), quiet)?;
         }
         let purge_edge = edge.clone();
         tokio::spawn(async move {
@@ -187,17 +222,21 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
 }
 
 fn spawn_watcher(
-    mut generator: Generator,
+    generator: Arc<Mutex<Generator>>,
+    built: super::editor::Built,
     edge: Arc<Edge<Native>>,
     live: Option<Arc<LiveReload>>,
     rt: tokio::runtime::Handle,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let opts = generator.options().clone();
+    let opts = lock(&generator).options().clone();
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(tx)?;
     watcher.watch(&opts.content, RecursiveMode::Recursive)?;
-    let theme_dir = generator.theme().folder_path().map(Path::to_path_buf);
+    let theme_dir = lock(&generator)
+        .theme()
+        .folder_path()
+        .map(Path::to_path_buf);
     if let Some(dir) = &theme_dir {
         watcher.watch(dir, RecursiveMode::Recursive)?;
     }
@@ -225,22 +264,31 @@ fn spawn_watcher(
             }
             changed.sort();
             changed.dedup();
+            // The editor rebuilt these itself, as they are now.
+            if let Ok(b) = built.lock() {
+                changed.retain(|rel| {
+                    let now = std::fs::metadata(content.join(rel))
+                        .and_then(|m| m.modified())
+                        .ok();
+                    now.is_none() || b.get(rel) != now.as_ref()
+                });
+            }
             if changed.is_empty() && !theme {
                 continue;
             }
             let started = std::time::Instant::now();
             let result = if theme {
-                generator
+                let reloaded = lock(&generator)
                     .theme()
                     .reload()
-                    .and_then(|t| Generator::with_theme(opts.clone(), t))
-                    .and_then(|mut g| {
-                        g.build(&|_, _| {})?;
-                        generator = g;
-                        Ok(preau_generator::RebuildKind::Full)
-                    })
+                    .and_then(|t| Generator::with_theme(opts.clone(), t));
+                reloaded.and_then(|mut g| {
+                    g.build(&|_, _| {})?;
+                    *lock(&generator) = g;
+                    Ok(preau_generator::RebuildKind::Full)
+                })
             } else {
-                generator.rebuild(&changed, &|_, _| {})
+                lock(&generator).rebuild(&changed, &|_, _| {})
             };
             match result {
                 Ok(kind) => {
@@ -268,6 +316,15 @@ fn spawn_watcher(
         }
     });
     Ok(())
+}
+
+/// The generator, even if a thread panicked while holding it (the model is rebuilt from
+/// the files at the next change anyway).
+fn lock(g: &Mutex<Generator>) -> std::sync::MutexGuard<'_, Generator> {
+    match g.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
 }
 
 async fn shutdown_signal() {

@@ -77,7 +77,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Start `preau serve --demo --no-watch --no-reload` on a free port, with the build output
  * in a temp dir. Resolves once "/" answers 200 and the account table has been read.
  */
-export async function startServer({ timeoutMs = 90_000 } = {}) {
+export async function startServer({ timeoutMs = 90_000, content = null } = {}) {
   if (!existsSync(PREAU_BIN)) {
     throw new Error(`${PREAU_BIN} is missing: run \`cargo build --bin preau\` first`);
   }
@@ -87,7 +87,8 @@ export async function startServer({ timeoutMs = 90_000 } = {}) {
   const baseURL = `http://127.0.0.1:${port}`;
   const child = spawn(
     PREAU_BIN,
-    ['serve', '--demo', '--no-watch', '--no-reload', '--addr', `127.0.0.1:${port}`, '--output', output],
+    ['serve', '--demo', '--no-watch', '--no-reload', '--addr', `127.0.0.1:${port}`, '--output', output,
+      ...(content ? ['--content', content] : [])],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';

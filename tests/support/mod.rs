@@ -15,6 +15,7 @@
 
 pub mod client;
 pub mod comments;
+pub mod editor;
 pub mod native;
 pub mod scenarios;
 pub mod site;

@@ -22,6 +22,29 @@ impl NativeServer {
     pub fn start_on(content: &std::path::Path) -> NativeServer {
         let dir = tempfile::tempdir().expect("tempdir");
         copy_dir(content, &dir.path().join("content"));
+        // The content is a Git working tree, as the online editor wants it.
+        let content = dir.path().join("content");
+        for args in [
+            &["init", "--quiet", "-b", "main"][..],
+            &["add", "-A"],
+            &["commit", "--quiet", "-m", "Contenu initial"],
+        ] {
+            let ok = Command::new("git")
+                .arg("-C")
+                .arg(&content)
+                .args([
+                    "-c",
+                    "user.name=Test",
+                    "-c",
+                    "user.email=test@test",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
+                .args(args)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "git {args:?} in the scenario content");
+        }
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_preau"))
             .args(["serve", "--no-reload", "--quiet"])
@@ -67,6 +90,19 @@ impl Drop for NativeServer {
 impl Target for NativeServer {
     fn base_url(&self) -> String {
         self.base.clone()
+    }
+
+    fn content_log(&self) -> Vec<String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(self.dir.path().join("content"))
+            .args(["log", "--format=%an <%ae>|%s"])
+            .output()
+            .expect("git log");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     fn site_dir(&self) -> PathBuf {

@@ -12,6 +12,7 @@
 
 use super::client::{input_value, input_values, Browser, Resp};
 pub use super::comments::{comment_pending_then_approved, comment_refusals};
+pub use super::editor::editor_publish_validate_and_history;
 use super::site;
 // The upload scenarios live in uploads.rs and are listed here like the others.
 pub use super::uploads::{
@@ -58,6 +59,11 @@ pub trait Target {
     /// Forget the failed sign-ins counted so far (the throttle), so that a scenario that
     /// exhausts a network's allowance does not delay the scenarios run after it.
     fn forget_sign_in_failures(&self);
+    /// The content repository's history, newest first, as `author <address>|subject` (a
+    /// deployment without the online editor has none).
+    fn content_log(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The files of the upload blob store (the data folder's `medias/` natively,
     /// miniflare's local R2 under `--persist-to` on the Worker), sorted, by their path
     /// inside it: to check that a refused upload leaves nothing stored.
@@ -139,6 +145,8 @@ macro_rules! scenario_lists {
                 charter_regate,
             ];
             pending: [];
+            // The online editor needs a content repository; the Worker has none yet.
+            native_only: [editor_publish_validate_and_history];
         }
     };
 }
@@ -147,11 +155,13 @@ macro_rules! scenario_lists {
 pub(crate) use scenario_lists;
 
 macro_rules! scenario_consts {
-    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),* $(,)?];) => {
+    (main: [$($main:ident),* $(,)?]; pending: [$($pending:ident),* $(,)?]; native_only: [$($native:ident),* $(,)?];) => {
         /// The scenarios every deployment passes, in the order the Worker runs them.
         pub const MAIN: &[Scenario] = &[$((stringify!($main), $main)),*];
         /// Scenarios of work in progress (see `scenario_lists!`).
         pub const PENDING: &[Scenario] = &[$((stringify!($pending), $pending)),*];
+        /// Scenarios only `preau serve` runs, until the Worker has the feature.
+        pub const NATIVE_ONLY: &[Scenario] = &[$((stringify!($native), $native)),*];
     };
 }
 scenario_lists!(scenario_consts);
@@ -161,6 +171,7 @@ const SCENARIO_FILES: &[&str] = &[
     "tests/support/scenarios.rs",
     "tests/support/uploads.rs",
     "tests/support/comments.rs",
+    "tests/support/editor.rs",
 ];
 
 /// The lists are complete and in a valid order: every `pub fn name(t: &dyn Target)` of the
@@ -180,7 +191,12 @@ pub fn check_lists() {
         defined.len() >= 16,
         "found only {defined:?} in {SCENARIO_FILES:?}"
     );
-    let listed: Vec<&str> = MAIN.iter().chain(PENDING).map(|(n, _)| *n).collect();
+    let listed: Vec<&str> = MAIN
+        .iter()
+        .chain(PENDING)
+        .chain(NATIVE_ONLY)
+        .map(|(n, _)| *n)
+        .collect();
     for name in &defined {
         let times = listed.iter().filter(|l| *l == name).count();
         assert_eq!(

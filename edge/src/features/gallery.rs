@@ -54,7 +54,7 @@ fn thumbnail(media: &MediaRef) -> MediaRef {
         .unwrap_or_else(|| media.original())
 }
 
-fn image(h: &mut SafeHtml, media: &MediaRef) {
+pub(super) fn image(h: &mut SafeHtml, media: &MediaRef) {
     let thumb = thumbnail(media);
     let (w, hh) = thumb.dimensions().unwrap_or((1, 1));
     h.push_markup("<img src=\"");
@@ -66,7 +66,7 @@ fn image(h: &mut SafeHtml, media: &MediaRef) {
     h.push_markup("\">");
 }
 
-fn snippet_box(h: &mut SafeHtml, id: &str, text: &str) {
+pub(super) fn snippet_box(h: &mut SafeHtml, id: &str, text: &str) {
     h.push_markup("<label for=\"");
     h.push_text(id);
     h.push_markup("\">Markdown</label><textarea readonly rows=\"2\" id=\"");
@@ -123,7 +123,7 @@ pub(super) fn results(site: &SiteData, filed: &[Filed]) -> SafeHtml {
 }
 
 /// The media of a gallery row, if the row is well formed.
-fn media_of(scope: &MediaScope, row: &Upload) -> Option<MediaRef> {
+pub(super) fn media_of(scope: &MediaScope, row: &Upload) -> Option<MediaRef> {
     let kind = MediaKind::from_ext(&row.kind)?;
     let size = match (row.width, row.height) {
         (Some(w), Some(h)) => Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?)),

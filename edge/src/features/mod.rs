@@ -1,8 +1,8 @@
 //! One module per feature of the edge, each with short handlers built on the guard:
 //! `serving` (the built site behind the manifest), `signin` and `signout`, `charter` (the
 //! gate), `space` (Mon espace), `password` (changing one's password), `uploads` (photos and
-//! documents), `comments` and `moderation`, `class_list` (pupils without photo permission), `my_data` (Mes données),
-//! `health` (monitoring). This is the one
+//! documents), `comments` and `moderation`, `class_list` (pupils without photo permission),
+//! `my_data` (Mes données), `health` (monitoring), `editor` (the online editor). This is the one
 //! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
 //! one line per route here.
 
@@ -11,6 +11,8 @@ mod class_list;
 mod comment_view;
 mod comments;
 mod credentials;
+mod editor;
+mod editor_view;
 mod gallery;
 mod health;
 mod media;
@@ -55,6 +57,10 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::MyData, _) => my_data::page(edge, cx).await,
         (Route::MyDataJson, _) => my_data::json(edge, cx).await,
         (Route::Health, _) => health::get(edge, cx).await,
+        (Route::Write, _) => editor::list(edge, cx).await,
+        (Route::WritePost, false) => editor::page(edge, cx).await,
+        (Route::WritePost, true) => editor::submit(edge, cx).await,
+        (Route::WriteReview, _) => editor::review(edge, cx).await,
         (Route::MediaFile, _) => media::get(edge, cx).await,
         (Route::File, _) => serving::get(edge, cx).await,
     }

@@ -55,10 +55,18 @@ pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
 fn actions(site: &SiteData, a: &Account, pending: Option<i64>) -> SafeHtml {
     let upload = crate::uploads::may_upload(a);
     let class_list = !super::class_list::classes(site, a).is_empty();
-    if !upload && pending.is_none() && !class_list {
+    let write = !crate::writing::places_for(a, &site.manifest).is_empty();
+    if !upload && !write && pending.is_none() && !class_list {
         return SafeHtml::empty();
     }
     let mut h = SafeHtml::trusted("<p class=\"actions\">");
+    if write {
+        h.push_markup("<a class=\"button\" href=\"");
+        h.push_text(preau_contract::routes::WRITE);
+        h.push_markup("\">");
+        h.push_text(site.t(Text::WriteLink));
+        h.push_markup("</a> ");
+    }
     if upload {
         h.push_markup("<a class=\"button\" href=\"");
         h.push_text(preau_contract::routes::MEDIA_UPLOAD);

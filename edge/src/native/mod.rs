@@ -5,10 +5,12 @@
 
 pub mod backup;
 mod blobs;
+pub mod git;
 mod server;
 mod sqlite;
 
 pub use blobs::FolderBlobs;
+pub use git::{GitRepo, OnGit};
 pub use server::{serve, LiveReload};
 pub use sqlite::{newer_schema_message, schema_version, OnSqlite, SqliteDb, MIGRATIONS};
 
@@ -22,6 +24,8 @@ pub struct Native {
     pub db: SqliteDb,
     pub site_dir: PathBuf,
     pub blobs: FolderBlobs,
+    /// The content folder as a Git working tree, for the online editor (none: it is off).
+    pub git: Option<GitRepo>,
     cache: FileCache,
 }
 
@@ -49,6 +53,7 @@ impl Native {
             db: SqliteDb::open(&data.join("preau.sqlite3"), pool)?,
             site_dir: site_dir.to_path_buf(),
             blobs: FolderBlobs::new(&data.join("medias")),
+            git: None,
             cache: FileCache::default(),
         })
     }
@@ -126,6 +131,12 @@ impl<T: OnFolder> Blobs for T {
     }
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
         self.folder().delete(key)
+    }
+}
+
+impl OnGit for Native {
+    fn git(&self) -> Option<&GitRepo> {
+        self.git.as_ref()
     }
 }
 

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_comments.sql",
         include_str!("../../migrations/0004_comments.sql"),
     ),
+    (
+        "0006_editor.sql",
+        include_str!("../../migrations/0006_editor.sql"),
+    ),
 ];
 
 /// A small pool of SQLite connections on one database file (WAL mode).

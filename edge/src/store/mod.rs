@@ -8,6 +8,8 @@ pub mod audit;
 pub mod charters;
 pub mod comments;
 pub mod health;
+pub mod posts;
+pub mod repo;
 pub mod roster;
 pub mod sessions;
 pub mod throttle;
@@ -210,8 +212,8 @@ pub trait Log {
 }
 
 /// Everything the core needs, implemented by each adapter.
-pub trait Platform: Db + Files + Blobs + Clock + Random + Log {}
-impl<T: Db + Files + Blobs + Clock + Random + Log> Platform for T {}
+pub trait Platform: Db + Files + Blobs + Clock + Random + Log + repo::Repository {}
+impl<T: Db + Files + Blobs + Clock + Random + Log + repo::Repository> Platform for T {}
 
 #[cfg(test)]
 mod tests {

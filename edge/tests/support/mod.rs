@@ -41,6 +41,13 @@ pub fn world_with(config: impl FnOnce(&mut EdgeConfig)) -> World {
     }
 }
 
+impl World {
+    /// A world around an edge made by the test (`keep`: the folder its site lives in).
+    pub fn with_edge(edge: Edge<TestPlatform>, keep: tempfile::TempDir) -> World {
+        World { edge, _site: keep }
+    }
+}
+
 pub fn world() -> World {
     world_with(|_| {})
 }
@@ -130,6 +137,12 @@ impl World {
         );
         assert_eq!(r.status(), http::StatusCode::SEE_OTHER);
         session
+    }
+
+    /// A new member with a display name, signed in with the charter accepted.
+    pub fn member_named(&self, login: &str, name: &str, role: Role, scope: &str) -> String {
+        self.add(login, name, role, scope);
+        self.sign_in(login)
     }
 
     /// A new member with `role` in `scope`, signed in with the charter accepted.

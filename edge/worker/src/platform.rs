@@ -286,3 +286,7 @@ impl Random for WorkerPlatform {
         }
     }
 }
+
+/// The online editor is not available on Cloudflare yet (it will commit through the
+/// forge's HTTP API): the defaults answer "unavailable" and the editor says so.
+impl preau_edge::store::repo::Repository for WorkerPlatform {}

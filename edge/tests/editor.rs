@@ -1,0 +1,797 @@
+//! The online editor in process: a copy of the scenario fixture as a Git repository, built
+//! by the generator, whose preview and incremental rebuild the repository uses (as `preau
+//! serve` does), on the test platform. Who writes where, drafts, proposals and validation,
+//! the path and front matter attacks, the checks on save, concurrency, and the history.
+
+mod support;
+
+use http::{Method, StatusCode};
+use preau_edge::accounts::Role;
+use preau_edge::native::GitRepo;
+use preau_edge::store::repo::{Preview, Problem};
+use preau_edge::testing::{block_on, TestPlatform};
+use preau_edge::{Edge, EdgeConfig};
+use preau_generator::{BuildError, BuildOptions, Generator};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use support::{input, text, World, FORM, NOW};
+
+const CE1: &str = "ecoles/ecole-a/classes/ce1";
+const CE1_URL: &str = "/ecoles/ecole-a/classes/ce1/";
+
+struct Site {
+    w: World,
+    content: PathBuf,
+    public: PathBuf,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@test",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn problems(e: BuildError) -> Vec<Problem> {
+    match e {
+        BuildError::Content(list) => list
+            .into_iter()
+            .map(|c| Problem {
+                line: c.line,
+                message: c.message,
+                hint: c.hint,
+            })
+            .collect(),
+        other => vec![Problem {
+            line: None,
+            message: other.to_string(),
+            hint: None,
+        }],
+    }
+}
+
+/// The scenario fixture as a fresh Git repository, built, served by an edge whose
+/// content repository is that working tree.
+fn site_with(pupil_posts: bool) -> Site {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let public = dir.path().join("public");
+    copy_dir(&root.join("tests/fixtures/scenario-site"), &content);
+    if pupil_posts {
+        let index = content.join(CE1).join("_index.md");
+        let t = std::fs::read_to_string(&index).unwrap();
+        std::fs::write(&index, t.replacen("+++\n", "+++\npupil_posts = true\n", 1)).unwrap();
+    }
+    git(&content, &["init", "--quiet", "-b", "main"]);
+    git(&content, &["add", "-A"]);
+    git(&content, &["commit", "--quiet", "-m", "Contenu initial"]);
+    let mut g = Generator::new(BuildOptions {
+        content: content.clone(),
+        theme: root.join("themes/default"),
+        output: public.clone(),
+    })
+    .unwrap();
+    g.build(&|_, _| {}).unwrap();
+    let g = Arc::new(Mutex::new(g));
+    let (gp, gr) = (g.clone(), g.clone());
+    let repo = GitRepo::open(
+        &content,
+        "alpha.test",
+        Box::new(
+            move |path, text| match gp.lock().unwrap().preview(Path::new(path), text) {
+                Ok(html) => Preview::Page(html),
+                Err(e) => Preview::Problems(problems(e)),
+            },
+        ),
+        Box::new(move |path| {
+            gr.lock()
+                .unwrap()
+                .rebuild(&[PathBuf::from(path)], &|_, _| {})
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }),
+    )
+    .unwrap();
+    let mut platform = TestPlatform::new(&public, NOW).unwrap();
+    platform.disk = Some(public.clone());
+    platform.git = Some(repo);
+    let edge = block_on(Edge::new(platform, EdgeConfig::new(vec![7u8; 32]).unwrap())).unwrap();
+    Site {
+        w: World::with_edge(edge, dir),
+        content,
+        public,
+    }
+}
+
+fn site() -> Site {
+    site_with(false)
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Site {
+    fn post(&self, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> preau_edge::respond::Resp {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.w
+            .send(Method::POST, uri, cookie, FORM, body.into_bytes())
+    }
+
+    /// Open the editor (`query`: `portee=…` or `chemin=…`) and send it with `action`.
+    fn save(
+        &self,
+        cookie: &str,
+        query: &str,
+        title: &str,
+        body: &str,
+        action: &str,
+        extra: &[(&str, &str)],
+    ) -> preau_edge::respond::Resp {
+        let page = self
+            .w
+            .get(&format!("/espace/ecrire/article/?{query}"), cookie);
+        assert_eq!(page.status(), StatusCode::OK, "{}", text(&page));
+        let html = text(&page);
+        let csrf = input(&html, "csrf");
+        let chemin = input(&html, "chemin");
+        let portee = input(&html, "portee");
+        let base = input(&html, "base");
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("chemin", chemin.as_str()),
+            ("portee", portee.as_str()),
+            ("base", base.as_str()),
+            ("titre", title),
+            ("date", "2026-10-20"),
+            ("texte", body),
+            ("commentaires", "1"),
+            ("action", action),
+        ];
+        fields.extend_from_slice(extra);
+        self.post("/espace/ecrire/article/", cookie, &fields)
+    }
+
+    fn log(&self) -> Vec<String> {
+        git(&self.content, &["log", "--format=%an <%ae>|%s"])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn files(&self) -> Vec<String> {
+        let out = git(&self.content, &["ls-files", "--others", "--cached"]);
+        out.lines().map(str::to_string).collect()
+    }
+
+    fn audit(&self) -> Vec<String> {
+        let rows = block_on(preau_edge::store::Db::query(
+            &self.w.edge.platform,
+            "SELECT actor || ' ' || action || ' ' || outcome || ' ' || target FROM audit_log ORDER BY id",
+            &[],
+        ))
+        .unwrap();
+        rows.into_iter()
+            .filter_map(|r| r.into_iter().next().and_then(|v| v.into_string()))
+            .collect()
+    }
+}
+
+fn location(r: &preau_edge::respond::Resp) -> String {
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn path_of(location: &str) -> String {
+    let q = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "chemin")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_teacher_writes_previews_and_publishes_and_only_the_class_reads_it() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
+    let other = s.w.member("parent.cp", Role::Parent, "ecole-a/cp");
+    let list = s.w.get("/espace/ecrire/", &teacher);
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(
+        text(&list).contains("portee=classe%3Aecole-a%2Fce1"),
+        "{}",
+        text(&list)
+    );
+    assert!(text(&s.w.get("/espace/", &teacher)).contains("/espace/ecrire/"));
+    let history = s.log().len();
+
+    // A draft: one commit, by the teacher at the town's domain; not built, not listed.
+    let body = "Nous avons planté des **tomates**. Mot témoin EDITEUR-CE1.";
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Les tomates",
+        body,
+        "brouillon",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let path = path_of(&location(&r));
+    assert_eq!(path, format!("{CE1}/2026-10-20-les-tomates.md"));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(file.contains("draft = true"), "{file}");
+    assert_eq!(s.log().len(), history + 1);
+    assert_eq!(
+        s.log()[0],
+        "enseignant.ce1 <enseignant.ce1@alpha.test>|Brouillon : « Les tomates »"
+    );
+    let url = format!("{CE1_URL}les-tomates/");
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+
+    // The preview is the built page, with the theme, shown to its author only.
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Les tomates",
+        body,
+        "apercu",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+    let html = text(&r);
+    assert!(html.contains("EDITEUR-CE1") && html.contains("<strong>tomates</strong>"));
+    assert!(html.contains("preview-banner") && html.contains("/theme/style.css"));
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    assert_eq!(s.log().len(), history + 1, "a preview commits nothing");
+
+    // Publish: online at once for the class's families, not for another class's.
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Les tomates",
+        body,
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(location(&r).starts_with("/espace/ecrire/?fait=publie"));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(!file.contains("draft"), "{file}");
+    let page = s.w.get(&url, &parent);
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(text(&page).contains("EDITEUR-CE1"));
+    assert!(text(&s.w.get(CE1_URL, &parent)).contains("Les tomates"));
+    assert_eq!(s.w.get(&url, &other).status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.w.get(&url, "").status(), StatusCode::SEE_OTHER);
+    let list = text(&s.w.get(&location(&r), &teacher));
+    assert!(list.contains(&url), "{list}");
+
+    // Editing the published post is one more commit; the page changes at once.
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Les tomates",
+        "Elles ont poussé. EDITEUR-V2",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(text(&s.w.get(&url, &parent)).contains("EDITEUR-V2"));
+    let log = s.log();
+    assert_eq!(log.len(), history + 3);
+    assert_eq!(
+        log[0],
+        "enseignant.ce1 <enseignant.ce1@alpha.test>|Modification : « Les tomates »"
+    );
+    assert_eq!(
+        log[1],
+        "enseignant.ce1 <enseignant.ce1@alpha.test>|Publication : « Les tomates »"
+    );
+
+    // Unpublishing is a commit too, and the page is gone.
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Les tomates",
+        "x",
+        "depublier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+    assert_eq!(s.log().len(), history + 4);
+    let audit = s.audit().join("\n");
+    for a in [
+        "post_save success",
+        "post_publish success",
+        "post_unpublish success",
+    ] {
+        assert!(audit.contains(&format!("enseignant.ce1 {a}")), "{audit}");
+    }
+}
+
+#[test]
+fn a_partner_proposes_and_a_teacher_validates_or_refuses() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let partner = s.w.member("partenaire", Role::Partner, "ecole-a/ce1");
+    let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
+    let r = s.save(
+        &partner,
+        "portee=classe:ecole-a/ce1",
+        "Atelier musique",
+        "On a joué du djembé. PARTENAIRE-CE1",
+        "proposer",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let path = path_of(&location(&r));
+    let url = format!("{CE1_URL}atelier-musique/");
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+    // A partner cannot publish directly: "publier" from a proposer is a proposal.
+    let form = text(&s.w.get(&format!("/espace/ecrire/article/?chemin={path}"), &partner));
+    assert!(form.contains("value=\"proposer\"") && !form.contains("value=\"publier\""));
+
+    let list = text(&s.w.get("/espace/ecrire/", &teacher));
+    assert!(
+        list.contains("Atelier musique") && list.contains("partenaire"),
+        "{list}"
+    );
+    let editor = text(&s.w.get(
+        &format!("/espace/ecrire/article/?chemin={}", enc(&path)),
+        &teacher,
+    ));
+    let csrf = input(&editor, "csrf");
+    // The partner cannot validate their own proposal.
+    let pcsrf = input(&form, "csrf");
+    let r = s.post(
+        "/espace/ecrire/valider/",
+        &partner,
+        &[("csrf", &pcsrf), ("chemin", &path), ("decision", "publier")],
+    );
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = s.post(
+        "/espace/ecrire/valider/",
+        &teacher,
+        &[
+            ("csrf", &csrf),
+            ("chemin", &path),
+            ("decision", "refuser"),
+            ("motif", "Ajoutez une photo"),
+        ],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mine = text(&s.w.get("/espace/ecrire/", &partner));
+    assert!(mine.contains("Ajoutez une photo"), "{mine}");
+    let r = s.save(
+        &partner,
+        &format!("chemin={path}"),
+        "Atelier musique",
+        "On a joué du djembé. PARTENAIRE-CE1",
+        "proposer",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let r = s.post(
+        "/espace/ecrire/valider/",
+        &teacher,
+        &[("csrf", &csrf), ("chemin", &path), ("decision", "publier")],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(text(&s.w.get(&url, &parent)).contains("PARTENAIRE-CE1"));
+    let log = s.log();
+    assert!(log[0].starts_with("enseignant.ce1 <enseignant.ce1@alpha.test>|Validation : « Atelier musique », proposé par partenaire"), "{log:?}");
+    assert!(
+        log[1].starts_with("partenaire <partenaire@alpha.test>|Proposition"),
+        "{log:?}"
+    );
+    let audit = s.audit().join("\n");
+    for a in [
+        "partenaire post_submit success",
+        "enseignant.ce1 post_refuse success",
+        "enseignant.ce1 post_validate success",
+        "partenaire post_validate denied",
+    ] {
+        assert!(audit.contains(a), "{a}\n{audit}");
+    }
+}
+
+#[test]
+fn a_draft_is_seen_by_nobody_else() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let colleague = s.w.member("enseignant2.ce1", Role::Teacher, "ecole-a/ce1");
+    let director = s.w.member("directeur", Role::Director, "ecole-a");
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Secret de Noël",
+        "Surprise",
+        "brouillon",
+        &[],
+    );
+    let path = path_of(&location(&r));
+    for who in [&colleague, &director] {
+        assert!(!text(&s.w.get("/espace/ecrire/", who)).contains("Secret de Noël"));
+        let r =
+            s.w.get(&format!("/espace/ecrire/article/?chemin={path}"), who);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    assert!(text(&s.w.get("/espace/ecrire/", &teacher)).contains("Secret de Noël"));
+}
+
+#[test]
+fn parents_pupils_and_other_classes_cannot_write_into_the_class() {
+    let s = site_with(false);
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let csrf = input(
+        &text(&s.w.get(
+            "/espace/ecrire/article/?portee=classe:ecole-a/ce1",
+            &teacher,
+        )),
+        "csrf",
+    );
+    let files = s.files();
+    let history = s.log().len();
+    for (login, role, scope) in [
+        ("parent.ce1", Role::Parent, "ecole-a/ce1"),
+        ("eleve.ce1", Role::Pupil, "ecole-a/ce1"),
+        ("enseignant.cp", Role::Teacher, "ecole-a/cp"),
+        ("municipal", Role::Municipal, "ecole-a"),
+    ] {
+        let who = s.w.member(login, role, scope);
+        let r =
+            s.w.get("/espace/ecrire/article/?portee=classe:ecole-a/ce1", &who);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{login}");
+        // Even with a valid form of their own session.
+        let page = s.w.get("/espace/", &who);
+        let own = input(&text(&page), "csrf");
+        let r = s.post(
+            "/espace/ecrire/article/",
+            &who,
+            &[
+                ("csrf", &own),
+                ("portee", "classe:ecole-a/ce1"),
+                ("titre", "Intrus"),
+                ("texte", "x"),
+                ("action", "publier"),
+            ],
+        );
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{login}");
+        assert!(s
+            .audit()
+            .iter()
+            .any(|a| a.starts_with(&format!("{login} post_save denied"))));
+    }
+    // CSRF: the teacher's post without the token, or with another session's.
+    for token in ["", "faux"] {
+        let r = s.post(
+            "/espace/ecrire/article/",
+            &teacher,
+            &[
+                ("csrf", token),
+                ("portee", "classe:ecole-a/ce1"),
+                ("titre", "X"),
+                ("texte", "x"),
+                ("action", "publier"),
+            ],
+        );
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let _ = csrf;
+    assert_eq!(s.files(), files);
+    assert_eq!(s.log().len(), history);
+    // Pupils propose where the class allows it.
+    let s = site_with(true);
+    let pupil = s.w.member("eleve.ce1", Role::Pupil, "ecole-a/ce1");
+    let r = s.save(
+        &pupil,
+        "portee=classe:ecole-a/ce1",
+        "Mon poème",
+        "Les feuilles tombent.",
+        "proposer",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+}
+
+#[test]
+fn crafted_titles_and_paths_never_write_outside_the_class_folder() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let page = text(&s.w.get(
+        "/espace/ecrire/article/?portee=classe:ecole-a/ce1",
+        &teacher,
+    ));
+    let csrf = input(&page, "csrf");
+    let before = s.files();
+    let long = "x".repeat(5000);
+    let hostile_paths = [
+        "../../../etc/passwd",
+        "/etc/passwd",
+        "ecoles/ecole-a/classes/ce1/../cp/2026-10-20-x.md",
+        "ecoles/ecole-a/classes/ce1/2026-10-20-x.md\u{0}.txt",
+        "ecoles/ecole-a/classes/cp/2026-10-20-x.md",
+        "ecoles/ecole-a/classes/ce1/_index.md",
+        "ecoles/ecole-a/classes/ce1/2026-10-20-\u{0445}.md",
+        "ecoles\\ecole-a\\classes\\ce1\\x.md",
+        "charte/parents.md",
+        long.as_str(),
+    ];
+    for p in hostile_paths {
+        let r = s.post(
+            "/espace/ecrire/article/",
+            &teacher,
+            &[
+                ("csrf", &csrf),
+                ("chemin", p),
+                ("titre", "X"),
+                ("texte", "x"),
+                ("action", "publier"),
+            ],
+        );
+        assert!(
+            matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{p:?} {}",
+            r.status()
+        );
+    }
+    assert_eq!(s.files(), before);
+    let titles = [
+        "../../../../etc/passwd",
+        "/etc/passwd",
+        "..\\..\\windows",
+        "nul\u{0}byte",
+        "ｅｔｃ／ｐａｓｓｗｄ",
+        "․․∕․․∕secret",
+        &"très long titre ".repeat(12),
+    ];
+    for t in titles {
+        let r = s.save(
+            &teacher,
+            "portee=classe:ecole-a/ce1",
+            t,
+            "Texte.",
+            "brouillon",
+            &[],
+        );
+        assert!(
+            matches!(
+                r.status(),
+                StatusCode::SEE_OTHER | StatusCode::UNPROCESSABLE_ENTITY
+            ),
+            "{t:?}: {}",
+            r.status()
+        );
+    }
+    for f in s.files() {
+        if !before.contains(&f) {
+            assert!(
+                f.starts_with(&format!("{CE1}/2026-10-20-"))
+                    && f.ends_with(".md")
+                    && !f.contains(".."),
+                "{f}"
+            );
+        }
+    }
+    assert!(s.files().len() > before.len());
+    // Nothing appeared outside the content folder either.
+    assert!(!s.content.parent().unwrap().join("etc").exists());
+}
+
+#[test]
+fn front_matter_cannot_be_changed_through_the_title_or_the_text() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let title = "Sortie\nvisibility = \"public\"\ndraft = false";
+    let body = "+++\nvisibility = \"public\"\ncomments = true\n+++\n\nvisibility = \"public\"";
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        title,
+        body,
+        "publier",
+        &[("visibilite", "class")],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let path = path_of(&location(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    let doc = preau_edge::writing::Document::parse(&file).unwrap();
+    assert_eq!(doc.meta.get("visibility"), None, "{file}");
+    assert_eq!(doc.title(), "Sortie visibility = \"public\" draft = false");
+    let manifest: preau_edge::access::Manifest =
+        serde_json::from_slice(&std::fs::read(s.public.join("_preau/manifest.json")).unwrap())
+            .unwrap();
+    let built = manifest
+        .files
+        .iter()
+        .find(|(k, _)| k.starts_with("ecoles/ecole-a/classes/ce1/sortie-visibility"))
+        .map(|(_, a)| a.visibility);
+    assert_eq!(built, Some(preau_edge::access::Visibility::Class), "{file}");
+    // A visibility the blog does not offer is refused.
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Note",
+        "x",
+        "publier",
+        &[("visibilite", "internal")],
+    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[test]
+fn a_post_with_errors_cannot_be_published_and_the_errors_show_their_line() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let history = s.log().len();
+    let body = "Premier paragraphe.\n\nVoir [la page](/nulle-part/).\n\n![](photo-absente.jpg)";
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Avec erreurs",
+        body,
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = text(&r);
+    assert!(
+        html.contains("ligne 3") && html.contains("lien cassé"),
+        "{html}"
+    );
+    assert!(
+        html.contains("ligne 5") && html.contains("texte alternatif"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Voir [la page](/nulle-part/)"),
+        "the text is kept"
+    );
+    assert_eq!(s.log().len(), history, "nothing committed");
+    // Saved as a draft, it is kept with the same warnings.
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Avec erreurs",
+        body,
+        "brouillon",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(text(&r).contains("ligne 3"));
+    assert_eq!(s.log().len(), history + 1);
+}
+
+#[test]
+fn two_editors_of_one_post_do_not_overwrite_each_other() {
+    let s = site();
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Piscine",
+        "Version 1",
+        "publier",
+        &[],
+    );
+    let path = path_of(&location(&r));
+    // Two tabs open the same post.
+    let open = text(&s.w.get(&format!("/espace/ecrire/article/?chemin={path}"), &teacher));
+    let (csrf, base) = (input(&open, "csrf"), input(&open, "base"));
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Piscine",
+        "Version 2",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("chemin", path.as_str()),
+        ("base", base.as_str()),
+        ("titre", "Piscine"),
+        ("date", "2026-10-20"),
+        ("texte", "Version 3 de l'autre onglet"),
+        ("action", "publier"),
+    ];
+    let r = s.post("/espace/ecrire/article/", &teacher, &fields);
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        text(&r).contains("Quelqu&#39;un d&#39;autre a modifié")
+            || text(&r).contains("Quelqu'un d'autre a modifié"),
+        "{}",
+        text(&r)
+    );
+    assert!(
+        text(&r).contains("Version 3 de l&#39;autre onglet")
+            || text(&r).contains("Version 3 de l'autre onglet")
+    );
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(file.contains("Version 2"));
+}
+
+#[test]
+fn the_history_has_one_commit_per_save_with_the_author() {
+    let s = site();
+    let teacher =
+        s.w.member_named("marie.durand", "Marie Durand", Role::Teacher, "ecole-a/ce1");
+    let start = s.log().len();
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Un",
+        "1",
+        "brouillon",
+        &[],
+    );
+    let path = path_of(&location(&r));
+    s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Un",
+        "2",
+        "brouillon",
+        &[],
+    );
+    s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Un",
+        "3",
+        "publier",
+        &[],
+    );
+    let log = s.log();
+    assert_eq!(log.len(), start + 3);
+    for l in &log[..3] {
+        assert!(
+            l.starts_with("Marie Durand <marie.durand@alpha.test>|"),
+            "{l}"
+        );
+    }
+    let committer = git(&s.content, &["log", "-1", "--format=%cn <%ce>"]);
+    assert_eq!(committer.trim(), "Préau <preau@alpha.test>");
+}
