@@ -522,12 +522,17 @@ fn hostile_html_is_neutralised() {
         "evil.example",
     ];
     let mut found = Vec::new();
-    // The theme's own script (the upload page's progressive enhancement) is not content.
-    let theme_script = "<script src=\"/theme/upload.js\" defer></script>";
+    // The theme's own scripts (progressive enhancement of the upload page and the editor)
+    // are not content.
+    let theme_scripts = [
+        "<script src=\"/theme/upload.js\" defer></script>",
+        "<script src=\"/theme/editor.js\" defer></script>",
+    ];
     for (path, bytes) in &files {
-        let lower = String::from_utf8_lossy(bytes)
-            .to_lowercase()
-            .replace(theme_script, "");
+        let mut lower = String::from_utf8_lossy(bytes).to_lowercase();
+        for script in theme_scripts {
+            lower = lower.replace(script, "");
+        }
         for needle in needles {
             if lower.contains(needle) {
                 found.push(format!("{path}: {needle}"));
