@@ -26,6 +26,8 @@ pub const HEALTH: &str = "/_preau/sante";
 pub const WRITE: &str = "/espace/ecrire/";
 pub const WRITE_POST: &str = "/espace/ecrire/article/";
 pub const WRITE_REVIEW: &str = "/espace/ecrire/valider/";
+/// Activating an account with the code of its invitation letter (`?code=` from the QR code).
+pub const ACTIVATE: &str = "/activer/";
 /// Uploaded files, served by the edge from outside the site (see `media`).
 pub const MEDIA_FILES: &str = crate::media::PREFIX;
 
@@ -52,6 +54,7 @@ pub const EDGE_ROUTES: &[&str] = &[
     WRITE,
     WRITE_POST,
     WRITE_REVIEW,
+    ACTIVATE,
     MEDIA_FILES,
 ];
 
@@ -72,6 +75,7 @@ pub const NAMED: &[(&str, &str)] = &[
     ("my_data_json", MY_DATA_JSON),
     ("write", WRITE),
     ("write_post", WRITE_POST),
+    ("activate", ACTIVATE),
 ];
 
 /// Folders crawlers are asked to leave alone (robots.txt): the edge's pages and the

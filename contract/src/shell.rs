@@ -49,6 +49,7 @@ slots! {
     Scopes => "SCOPES",
     Results => "RESULTS",
     Gallery => "GALLERY",
+    Code => "CODE",
 }
 
 impl Slot {
@@ -81,6 +82,10 @@ pub enum ShellName {
     /// The online editor's form.
     Editor,
     Message,
+    /// `/activer/`: the code of the invitation letter.
+    Activation,
+    /// `/activer/`, second step: the account's first password.
+    ActivationPassword,
 }
 
 impl ShellName {
@@ -97,6 +102,8 @@ impl ShellName {
             ShellName::Writing,
             ShellName::Editor,
             ShellName::Message,
+            ShellName::Activation,
+            ShellName::ActivationPassword,
         ];
         v.extend(Audience::ALL.iter().map(|a| ShellName::Gate(*a)));
         v
@@ -117,6 +124,8 @@ impl ShellName {
             ShellName::Writing => "ecrire",
             ShellName::Editor => "editeur",
             ShellName::Message => "message",
+            ShellName::Activation => "activer",
+            ShellName::ActivationPassword => "activer-mot-de-passe",
         }
     }
 
@@ -145,6 +154,8 @@ impl ShellName {
             ShellName::Writing => &[Title, Notice, Results],
             ShellName::Editor => &[Title, Error, Results, Gallery],
             ShellName::Message => &[Title, Message],
+            ShellName::Activation => &[Title, Error, Csrf, Code],
+            ShellName::ActivationPassword => &[Title, Error, Csrf, Code, Login],
         }
     }
 }

@@ -2,12 +2,15 @@
 //! Every change is written to the audit log in the same transaction.
 
 use crate::accounts::{self, Account, Role, Scope};
+use crate::activation;
 use crate::audit::{Action, Entry, Outcome, CLI_CLIENT};
 use crate::password::{self, PolicyError};
 use crate::store::{self, Clock, Db, Random, SqlValue, Statement, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
+    #[error("durée de validité invalide ({0} jours) : entre 1 et {max} jours", max = activation::MAX_DAYS)]
+    BadDays(i64),
     #[error("identifiant invalide « {0} » : 3 à 64 caractères parmi lettres, chiffres, point, tiret, souligné")]
     BadLogin(String),
     #[error("l'identifiant « {0} » existe déjà")]
@@ -223,6 +226,62 @@ pub async fn reset_password<P: Db + Clock + Random>(
     p.batch(reset_statements(&a.login, &hash, p.now(), actor))
         .await?;
     Ok(())
+}
+
+/// New activation codes, one per login: the statements that store them (each replacing
+/// the account's previous code) and one audit entry saying who issued how many and for
+/// what (`note`), never the codes. `codes` holds (login, code).
+pub fn code_statements(
+    codes: &[(String, String)],
+    now: i64,
+    days: i64,
+    actor: &str,
+    note: &str,
+) -> Result<Vec<Statement>, AdminError> {
+    if !(1..=activation::MAX_DAYS).contains(&days) {
+        return Err(AdminError::BadDays(days));
+    }
+    let expires = now + days * 86_400;
+    let mut st: Vec<Statement> = codes
+        .iter()
+        .map(|(login, code)| {
+            store::activation::issue(login, &activation::hash(code), now, expires)
+        })
+        .collect();
+    let target = format!("{} code(s) valable(s) {days} jours : {note}", codes.len());
+    st.push(store::audit::insert(
+        now,
+        &Entry {
+            actor,
+            action: Action::ActivationCodes,
+            target: &target,
+            outcome: Outcome::Success,
+            client: CLI_CLIENT,
+        },
+    ));
+    Ok(st)
+}
+
+/// A fresh code for each login, drawn from `r`: (login, code).
+pub fn new_codes<R: Random>(r: &R, logins: &[String]) -> Vec<(String, String)> {
+    logins
+        .iter()
+        .map(|l| (l.clone(), activation::new_code(r)))
+        .collect()
+}
+
+/// Issue a code for one existing account here (its previous code no longer works).
+pub async fn issue_code<P: Db + Clock + Random>(
+    p: &P,
+    login: &str,
+    days: i64,
+    actor: &str,
+) -> Result<String, AdminError> {
+    let a = existing(p, login).await?;
+    let codes = new_codes(p, &[a.login.clone()]);
+    p.batch(code_statements(&codes, p.now(), days, actor, &a.login)?)
+        .await?;
+    Ok(codes.into_iter().next().map(|(_, c)| c).unwrap_or_default())
 }
 
 #[cfg(test)]

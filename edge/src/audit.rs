@@ -51,6 +51,8 @@ words! {
         PostValidate => "post_validate",
         PostRefuse => "post_refuse",
         PostUnpublish => "post_unpublish",
+        Activation => "activation",
+        ActivationCodes => "activation_codes",
     }
 }
 
@@ -63,6 +65,8 @@ words! {
         PasswordExpired => "password_expired",
         Denied => "denied",
         Refused => "refused",
+        Expired => "expired",
+        AlreadyUsed => "already_used",
     }
 }
 

@@ -6,10 +6,11 @@
 //!
 //! A request flows adapter → `app` (normalise, session, `routes::Route`) → one module of
 //! `features` → `guard` → `store` (one module per table) → the adapter's `Platform`.
-//! The rules the features share: `accounts`, `password`, `session`, `throttle`, `audit`,
+//! The rules the features share: `accounts`, `activation` (codes of the invitation letters), `password`, `session`, `throttle`, `audit`,
 //! `client` (addresses behind proxies), `paths`, `form`, `respond`, `site`.
 
 pub mod accounts;
+pub mod activation;
 pub mod admin;
 pub mod app;
 pub mod audit;

@@ -37,6 +37,8 @@ pub enum Route {
     Write,
     WritePost,
     WriteReview,
+    /// Activating an account with the code of its invitation letter.
+    Activate,
     /// An uploaded file (`/medias/…`), served from outside the site.
     MediaFile,
     /// Any other path: a file of the built site, gated by the manifest.
@@ -66,6 +68,7 @@ impl Route {
         Route::Write,
         Route::WritePost,
         Route::WriteReview,
+        Route::Activate,
         Route::MediaFile,
         Route::File,
     ];
@@ -94,6 +97,7 @@ impl Route {
             paths::WRITE => Route::Write,
             paths::WRITE_POST => Route::WritePost,
             paths::WRITE_REVIEW => Route::WriteReview,
+            paths::ACTIVATE => Route::Activate,
             p if p.starts_with(paths::MEDIA_FILES) => Route::MediaFile,
             _ => Route::File,
         }
@@ -123,6 +127,7 @@ impl Route {
             Route::Write => "ecrire",
             Route::WritePost => "ecrire-article",
             Route::WriteReview => "ecrire-validation",
+            Route::Activate => "activer",
             Route::MediaFile => "media",
             Route::File => "fichier",
         }
@@ -138,7 +143,8 @@ impl Route {
             | Route::Password
             | Route::MediaUpload
             | Route::Moderation
-            | Route::WritePost => FORM,
+            | Route::WritePost
+            | Route::Activate => FORM,
             Route::Signout
             | Route::SignoutAll
             | Route::MediaDelete

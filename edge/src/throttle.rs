@@ -7,6 +7,10 @@ pub const FREE_FAILURES: i64 = 5;
 /// Failures allowed per client network before any delay: higher, because a school or a
 /// mobile operator may put many families behind one address.
 pub const FREE_FAILURES_PER_NETWORK: i64 = 50;
+/// Wrong activation codes allowed per client network before any delay: a code is 59 bits
+/// of chance, so this only slows a guesser down; a parents' evening on the school's Wi-Fi
+/// may bring a few typos from one address.
+pub const FREE_ACTIVATION_FAILURES_PER_NETWORK: i64 = 20;
 /// Longest delay.
 pub const MAX_DELAY: i64 = 15 * 60;
 /// Counters older than this start again from zero.

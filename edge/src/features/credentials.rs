@@ -1,10 +1,13 @@
 //! Checking a login and password, shared by sign-in and the password change: the same
 //! throttle per login and per network, and the same cost whether the login exists or not.
+//! Also the anti-forgery token of the forms shown before signing in (sign-in, activation).
 
 use crate::accounts::{self, Account};
 use crate::app::{Ctx, Edge};
 use crate::audit;
+use crate::form::{self, Form};
 use crate::password;
+use crate::session;
 use crate::store::{self, Platform, StoreError};
 use crate::throttle;
 
@@ -70,4 +73,43 @@ pub(super) async fn verify<P: Platform>(
             None
         }
     })
+}
+
+/// The anti-forgery token of a form shown to someone not signed in: an HMAC of a random
+/// nonce kept in a cookie, bound to the form's `purpose`. Also the cookie to set when the
+/// browser has no nonce yet.
+pub(super) fn anonymous_csrf<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx,
+    purpose: &str,
+) -> (String, Option<String>) {
+    let csrf_name = session::cookie_name(cx.secure, "csrf");
+    let existing =
+        session::read_cookie(cx.cookies, &csrf_name).filter(|n| session::plausible_token(n));
+    let (nonce, set) = match existing {
+        Some(n) => (n.to_string(), None),
+        None => {
+            let n = session::new_token(&edge.random32());
+            let c = session::set_cookie(cx.secure, "csrf", &n, None);
+            (n, Some(c))
+        }
+    };
+    let token = session::csrf_token(&edge.config.secret, &format!("{purpose}|{nonce}"));
+    (token, set)
+}
+
+/// Does this form carry the token of `anonymous_csrf` for `purpose`, from our own pages?
+pub(super) fn anonymous_csrf_ok<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx,
+    form: &Form,
+    purpose: &str,
+) -> bool {
+    let nonce =
+        session::read_cookie(cx.cookies, &session::cookie_name(cx.secure, "csrf")).unwrap_or("");
+    !nonce.is_empty()
+        && form::same_origin(cx.req)
+        && form.get("csrf").is_some_and(|t| {
+            session::csrf_ok(&edge.config.secret, &format!("{purpose}|{nonce}"), t)
+        })
 }

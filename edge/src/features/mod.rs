@@ -1,11 +1,13 @@
 //! One module per feature of the edge, each with short handlers built on the guard:
-//! `serving` (the built site behind the manifest), `signin` and `signout`, `charter` (the
+//! `serving` (the built site behind the manifest), `signin` and `signout`, `activation`
+//! (the code of an invitation letter, then a first password), `charter` (the
 //! gate), `space` (Mon espace), `password` (changing one's password), `uploads` (photos and
 //! documents), `comments` and `moderation`, `class_list` (pupils without photo permission),
 //! `my_data` (Mes données), `health` (monitoring), `editor` (the online editor). This is the one
 //! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
 //! one line per route here.
 
+mod activation;
 mod charter;
 mod class_list;
 mod comment_view;
@@ -61,6 +63,8 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::WritePost, false) => editor::page(edge, cx).await,
         (Route::WritePost, true) => editor::submit(edge, cx).await,
         (Route::WriteReview, _) => editor::review(edge, cx).await,
+        (Route::Activate, false) => activation::page(edge, cx),
+        (Route::Activate, true) => activation::submit(edge, cx).await,
         (Route::MediaFile, _) => media::get(edge, cx).await,
         (Route::File, _) => serving::get(edge, cx).await,
     }

@@ -43,21 +43,8 @@ fn form_page<P: Platform>(
     status: StatusCode,
     login: &str,
 ) -> Resp {
-    let csrf_name = session::cookie_name(cx.secure, "csrf");
-    let existing =
-        session::read_cookie(cx.cookies, &csrf_name).filter(|n| session::plausible_token(n));
-    let (nonce, set) = match existing {
-        Some(n) => (n.to_string(), None),
-        None => {
-            let n = session::new_token(&edge.random32());
-            let c = session::set_cookie(cx.secure, "csrf", &n, None);
-            (n, Some(c))
-        }
-    };
-    let token = SafeHtml::text(&session::csrf_token(
-        &edge.config.secret,
-        &format!("signin|{nonce}"),
-    ));
+    let (token, set) = credentials::anonymous_csrf(edge, cx, "signin");
+    let token = SafeHtml::text(&token);
     let error = error.map(respond::form_error).unwrap_or_default();
     let next = SafeHtml::text(next.unwrap_or(""));
     let login = SafeHtml::text(login);
@@ -85,7 +72,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let again = |text: &str, status, login: &str| {
         form_page(edge, cx, next.as_deref(), Some(text), status, login)
     };
-    if !csrf_valid(edge, cx, &form) {
+    if !credentials::anonymous_csrf_ok(edge, cx, &form, "signin") {
         return Ok(again(cx.site.t(Text::Csrf), StatusCode::FORBIDDEN, ""));
     }
     let login: String = form
@@ -142,16 +129,6 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     .await
 }
 
-fn csrf_valid<P: Platform>(edge: &Edge<P>, cx: &Ctx, form: &Form) -> bool {
-    let nonce =
-        session::read_cookie(cx.cookies, &session::cookie_name(cx.secure, "csrf")).unwrap_or("");
-    !nonce.is_empty()
-        && form::same_origin(cx.req)
-        && form
-            .get("csrf")
-            .is_some_and(|t| session::csrf_ok(&edge.config.secret, &format!("signin|{nonce}"), t))
-}
-
 /// Staff passwords expire after a year (ANSSI R25); families' never do.
 fn password_expired<P: Platform>(edge: &Edge<P>, account: &Account, now: i64) -> bool {
     account.role.is_staff()
@@ -166,21 +143,35 @@ async fn start_session<P: Platform>(
     remember: bool,
     next: &str,
 ) -> Handled {
+    start_session_after(edge, cx, account, remember, next, Vec::new(), Action::Signin).await
+}
+
+/// `start_session` with `before` applied first in the same batch (activation sets the
+/// password there), and the success logged as `action`.
+pub(super) async fn start_session_after<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    account: &Account,
+    remember: bool,
+    next: &str,
+    mut statements: Vec<store::Statement>,
+    action: Action,
+) -> Handled {
     let (_, absolute) = edge.config.timeouts.for_role(account.role, remember);
     let token = session::new_token(&edge.random32());
     let hash = session::hash_token(&token);
-    let mut statements = vec![store::sessions::insert(
+    statements.push(store::sessions::insert(
         &hash,
         account.id,
         cx.now,
         cx.now + absolute,
         remember,
-    )];
+    ));
     if let Some(old) = &cx.session {
         statements.push(store::sessions::delete(&old.token_hash));
     }
     let l = &account.login;
-    statements.push(edge.audit_statement(cx, l, Action::Signin, l, Outcome::Success));
+    statements.push(edge.audit_statement(cx, l, action, l, Outcome::Success));
     edge.platform.batch(statements).await?;
     let mut r = respond::redirect(StatusCode::SEE_OTHER, next);
     let max_age = remember.then_some(absolute);

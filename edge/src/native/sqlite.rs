@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0004_comments.sql"),
     ),
     (
+        "0005_activation.sql",
+        include_str!("../../migrations/0005_activation.sql"),
+    ),
+    (
         "0006_editor.sql",
         include_str!("../../migrations/0006_editor.sql"),
     ),

@@ -4,6 +4,7 @@
 //! not. The SQL itself lives here too, one module per table, so that no handler writes SQL.
 
 pub mod accounts;
+pub mod activation;
 pub mod audit;
 pub mod charters;
 pub mod comments;
