@@ -3,6 +3,7 @@
 
 mod commands;
 mod embedded;
+mod letters;
 mod report;
 
 use clap::{Parser, Subcommand};

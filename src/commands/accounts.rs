@@ -47,6 +47,17 @@ pub enum AccountsCommand {
         #[arg(long)]
         sql: bool,
     },
+    /// Donner un nouveau code d'activation à un compte (affiché ; le code précédent ne
+    /// fonctionne plus) : pour un courrier écrit à la main, ou pour Cloudflare D1 avec --sql
+    ActivationCode {
+        login: String,
+        /// Durée de validité, en jours
+        #[arg(long, default_value_t = preau_edge::activation::DEFAULT_DAYS)]
+        days: i64,
+        /// Écrire le SQL pour Cloudflare D1 (le code en commentaire) au lieu d'agir ici
+        #[arg(long)]
+        sql: bool,
+    },
     /// Changer le mot de passe (lu sur l'entrée standard) et fermer les sessions
     ResetPassword {
         login: String,
@@ -180,6 +191,25 @@ pub fn run(args: AccountsArgs, quiet: bool) -> anyhow::Result<()> {
                         &actor()
                     ))
                 );
+            }
+            AccountsCommand::ActivationCode {
+                login,
+                days,
+                sql: true,
+            } => {
+                let codes = admin::new_codes(&SqlOnly, std::slice::from_ref(&login));
+                let st = admin::code_statements(&codes, SqlOnly.now(), days, &actor(), &login)?;
+                let code = preau_edge::activation::grouped(&codes[0].1);
+                println!("-- Code d'activation de {login} : {code} (valable {days} jours)");
+                print!("{}", admin::to_sql_script(&st));
+            }
+            AccountsCommand::ActivationCode { login, days, .. } => {
+                let p = Native::open(&args.data, std::path::Path::new("public"))?;
+                let code = admin::issue_code(&p, &login, days, &actor()).await?;
+                println!("{}", preau_edge::activation::grouped(&code));
+                if !quiet {
+                    eprintln!("Code d'activation de « {login} », valable {days} jours, à utiliser sur /activer/ ; le code précédent de ce compte ne fonctionne plus.");
+                }
             }
             AccountsCommand::Disable { login, .. } => {
                 let p = Native::open(&args.data, std::path::Path::new("public"))?;

@@ -8,6 +8,7 @@ pub mod cost;
 pub mod demo;
 pub mod editor;
 pub mod init;
+pub mod letters;
 pub mod new;
 pub mod roster;
 pub mod secret;

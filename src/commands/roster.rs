@@ -1,5 +1,6 @@
 //! `preau roster import …`: accounts from the school roster (ONDE exports), with a dry run
 //! for the town's IT team and `--apply` to make the changes in one transaction.
+//! `preau roster letters` (the invitation letters) lives in `letters.rs`.
 
 use crate::report::Refused;
 use anyhow::Context;
@@ -53,6 +54,9 @@ pub enum RosterCommand {
         )]
         sql: Option<PathBuf>,
     },
+    /// Imprimer les courriers d'invitation (PDF, un par compte, avec code d'activation et
+    /// QR code) ; par défaut pour les comptes qui n'en ont jamais reçu
+    Letters(super::letters::LettersArgs),
 }
 
 fn actor() -> String {
@@ -139,15 +143,21 @@ fn print_plan(plan: &Plan) {
 }
 
 pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
-    let RosterCommand::Import {
-        files,
-        apply,
-        mapping: mapping_path,
-        confirm_all_leave,
-        site,
-        d1_export,
-        sql,
-    } = args.command;
+    let (files, apply, mapping_path, confirm_all_leave, site, d1_export, sql) = match args.command
+    {
+        RosterCommand::Letters(letters) => {
+            return super::letters::run(&args.data, letters, &actor(), quiet)
+        }
+        RosterCommand::Import {
+            files,
+            apply,
+            mapping,
+            confirm_all_leave,
+            site,
+            d1_export,
+            sql,
+        } => (files, apply, mapping, confirm_all_leave, site, d1_export, sql),
+    };
     let input = read_files(&files, quiet)?;
     let mapping_path = mapping_path.unwrap_or_else(|| args.data.join("classes-onde.toml"));
     let map = class_mapping(&input, &mapping_path, &site)?;
@@ -328,7 +338,7 @@ fn print_outcome(plan: &Plan, apply: bool) {
         println!("Aucun changement : les comptes sont déjà à jour.");
     } else if apply {
         println!(
-            "Appliqué en une seule transaction : {} compte(s) créé(s), {} changement(s) de classe, {} départ(s). Les nouveaux comptes ne peuvent pas encore se connecter (activation à venir).",
+            "Appliqué en une seule transaction : {} compte(s) créé(s), {} changement(s) de classe, {} départ(s). Les nouveaux comptes se connecteront après activation : imprimez leurs courriers avec preau roster letters.",
             plan.accounts_created,
             plan.moved.len(),
             plan.left.len()
