@@ -48,12 +48,13 @@ impl Target for WorkerTarget {
         self.site.clone()
     }
 
-    fn accounts(&self, args: &[&str], stdin: Option<&str>) {
+    fn accounts(&self, args: &[&str], stdin: Option<&str>) -> String {
         let mut all = vec!["accounts"];
         all.extend(args);
         all.push("--sql");
         let sql = run_preau(&all, stdin);
         self.server.exec_sql(&sql);
+        sql
     }
 
     fn publish_charter(&self, audience: &str, version: &str) {

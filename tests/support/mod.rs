@@ -5,6 +5,7 @@
 //! - `client`: a small HTTP client (no redirects followed, a cookie jar per browser);
 //! - `scenarios`: the HTTP scenario suite and its single list, run by both adapters;
 //! - `comments`: the scenarios of comments and moderation (listed with the others);
+//! - `activation`: the scenarios of activation with a letter's code (listed with the others);
 //! - `uploads`: the upload scenarios of that suite (listed in `scenarios`);
 //! - `native`: `preau serve` as a scenario target;
 //! - `worker`: the Cloudflare Worker under `wrangler dev`.
@@ -13,6 +14,7 @@
 
 #![allow(dead_code)]
 
+pub mod activation;
 pub mod client;
 pub mod comments;
 pub mod editor;

@@ -109,7 +109,7 @@ impl Target for NativeServer {
         self.dir.path().join("public")
     }
 
-    fn accounts(&self, args: &[&str], stdin: Option<&str>) {
+    fn accounts(&self, args: &[&str], stdin: Option<&str>) -> String {
         let data = self.dir.path().join("data");
         let mut all: Vec<&std::ffi::OsStr> = vec!["accounts".as_ref()];
         all.extend(args.iter().map(std::ffi::OsStr::new));
@@ -118,7 +118,7 @@ impl Target for NativeServer {
             data.as_os_str(),
             std::ffi::OsStr::new("--quiet"),
         ]);
-        run_preau(&all, stdin);
+        run_preau(&all, stdin)
     }
 
     fn publish_charter(&self, audience: &str, version: &str) {

@@ -10,6 +10,7 @@
 //! markers. Every non-public page carries a "mot témoin" (a marker word, listed in the crawl
 //! table) so that a page leaking into another page, a list or a feed is seen.
 
+pub use super::activation::{activation_by_letter, activation_refusals};
 use super::client::{input_value, input_values, Browser, Resp};
 pub use super::comments::{comment_pending_then_approved, comment_refusals};
 pub use super::editor::editor_publish_validate_and_history;
@@ -52,8 +53,9 @@ pub trait Target {
     /// The built site it serves (to read the manifest).
     fn site_dir(&self) -> PathBuf;
     /// Run `preau accounts <args>` against this deployment's accounts, the way the town's
-    /// IT does it there (`--data` here, `--sql` piped into `wrangler d1 execute` there).
-    fn accounts(&self, args: &[&str], stdin: Option<&str>);
+    /// IT does it there (`--data` here, `--sql` piped into `wrangler d1 execute` there);
+    /// returns what the command printed (`activation-code` prints the code either way).
+    fn accounts(&self, args: &[&str], stdin: Option<&str>) -> String;
     /// Publish a new version of a charter (rebuild and redeploy the site).
     fn publish_charter(&self, audience: &str, version: &str);
     /// Forget the failed sign-ins counted so far (the throttle), so that a scenario that
@@ -142,6 +144,8 @@ macro_rules! scenario_lists {
                 upload_quota_survives_deletion,
                 comment_pending_then_approved,
                 comment_refusals,
+                activation_by_letter,
+                activation_refusals,
                 charter_regate,
             ];
             pending: [];
@@ -172,6 +176,7 @@ const SCENARIO_FILES: &[&str] = &[
     "tests/support/uploads.rs",
     "tests/support/comments.rs",
     "tests/support/editor.rs",
+    "tests/support/activation.rs",
 ];
 
 /// The lists are complete and in a valid order: every `pub fn name(t: &dyn Target)` of the
