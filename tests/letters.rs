@@ -109,8 +109,16 @@ impl Town {
         let out = self.path(output).display().to_string();
         let content = repo().join("content").display().to_string();
         let mut args = vec![
-            "roster", "letters", "--data", self.data(), "--site", self.site(), "--content",
-            &content, "--output", &out,
+            "roster",
+            "letters",
+            "--data",
+            self.data(),
+            "--site",
+            self.site(),
+            "--content",
+            &content,
+            "--output",
+            &out,
         ];
         args.extend(extra);
         preau(&args)
@@ -241,34 +249,50 @@ fn letters_for_every_new_account_with_qr_codes_that_decode_to_stored_codes() {
 
     // The D1 script holds the same hashes, never a code.
     let sql = std::fs::read_to_string(town.path("codes.sql")).expect("sql");
-    assert_eq!(sql.matches("INSERT OR REPLACE INTO activation_codes").count(), accounts as usize);
+    assert_eq!(
+        sql.matches("INSERT OR REPLACE INTO activation_codes")
+            .count(),
+        accounts as usize
+    );
     assert!(codes.iter().all(|c| !sql.contains(c.as_str())));
     assert!(sql.contains(&activation::hash(&codes[0])));
 
     // Idempotent: no new account, no letter, no new code.
-    let before: Vec<Vec<SqlValue>> = town.query("SELECT account_id, code_hash FROM activation_codes ORDER BY 1");
+    let before: Vec<Vec<SqlValue>> =
+        town.query("SELECT account_id, code_hash FROM activation_codes ORDER BY 1");
     let again = town.letters("encore.pdf", &[]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stdout.contains("Aucun courrier"), "{}", again.stdout);
     assert!(!town.path("encore.pdf").exists());
-    assert_eq!(town.query("SELECT account_id, code_hash FROM activation_codes ORDER BY 1"), before);
+    assert_eq!(
+        town.query("SELECT account_id, code_hash FROM activation_codes ORDER BY 1"),
+        before
+    );
 
     // A reprint replaces the account's code.
-    let login = town.query("SELECT login FROM accounts WHERE role = 'parent' ORDER BY login LIMIT 1")[0][0]
+    let login = town
+        .query("SELECT login FROM accounts WHERE role = 'parent' ORDER BY login LIMIT 1")[0][0]
         .as_str()
         .expect("login")
         .to_string();
     let old = town.hash_of(&login);
     let reprint = town.letters("reprise.pdf", &["--login", &login]);
     assert_eq!(reprint.code, 0, "{}", reprint.stderr);
-    assert_eq!(pages(&std::fs::read(town.path("reprise.pdf")).expect("pdf")), 1);
+    assert_eq!(
+        pages(&std::fs::read(town.path("reprise.pdf")).expect("pdf")),
+        1
+    );
     assert_ne!(town.hash_of(&login), old);
     assert!(reprint.stdout.contains("ne fonctionnent plus"));
     let class = town.letters("classe.pdf", &["--class", "ecole-jean-moulin/ce1-a"]);
     assert_eq!(class.code, 0, "{}", class.stderr);
     let unknown = town.letters("x.pdf", &["--login", "personne.inconnue"]);
     assert_eq!(unknown.code, 1);
-    assert!(unknown.stderr.contains("aucun compte actif"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("aucun compte actif"),
+        "{}",
+        unknown.stderr
+    );
 
     // Audited: who printed how many, never a code.
     let audit: Vec<String> = town
@@ -277,9 +301,14 @@ fn letters_for_every_new_account_with_qr_codes_that_decode_to_stored_codes() {
         .filter_map(|r| r.into_iter().next().and_then(SqlValue::into_string))
         .collect();
     assert_eq!(audit.len(), 3, "{audit:?}");
-    assert!(audit[0].contains(&format!("{accounts} code(s) valable(s) 60 jours")), "{audit:?}");
+    assert!(
+        audit[0].contains(&format!("{accounts} code(s) valable(s) 60 jours")),
+        "{audit:?}"
+    );
     assert!(audit[0].contains("ecole-jean-moulin/ce1-a ("), "{audit:?}");
-    assert!(audit.iter().all(|a| codes.iter().all(|c| !a.contains(c.as_str()))));
+    assert!(audit
+        .iter()
+        .all(|a| codes.iter().all(|c| !a.contains(c.as_str()))));
 }
 
 #[test]
@@ -289,19 +318,42 @@ fn a_single_code_natively_and_as_sql_for_d1() {
         .as_str()
         .expect("login")
         .to_string();
-    let r = preau(&["accounts", "activation-code", &login, "--data", town.data(), "--days", "30"]);
+    let r = preau(&[
+        "accounts",
+        "activation-code",
+        &login,
+        "--data",
+        town.data(),
+        "--days",
+        "30",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let code = activation::normalise(r.stdout.trim()).expect("prints the code");
     assert_eq!(town.hash_of(&login), activation::hash(&code));
     let sql = preau(&["accounts", "activation-code", &login, "--sql"]);
     assert_eq!(sql.code, 0, "{}", sql.stderr);
     let comment = sql.stdout.lines().next().expect("comment");
-    assert!(comment.starts_with(&format!("-- Code d'activation de {login} : ")), "{comment}");
-    let printed = comment.split(" : ").nth(1).and_then(|s| s.split(' ').next()).expect("code");
+    assert!(
+        comment.starts_with(&format!("-- Code d'activation de {login} : ")),
+        "{comment}"
+    );
+    let printed = comment
+        .split(" : ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .expect("code");
     let normal = activation::normalise(printed).expect("code");
     assert!(sql.stdout.contains(&activation::hash(&normal)));
     assert!(sql.stdout.contains(&format!("WHERE login = '{login}'")));
-    let bad = preau(&["accounts", "activation-code", &login, "--data", town.data(), "--days", "0"]);
+    let bad = preau(&[
+        "accounts",
+        "activation-code",
+        &login,
+        "--data",
+        town.data(),
+        "--days",
+        "0",
+    ]);
     assert_eq!(bad.code, 3, "{}", bad.stderr);
     assert!(bad.stderr.contains("durée de validité"), "{}", bad.stderr);
 }

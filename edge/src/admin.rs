@@ -244,9 +244,7 @@ pub fn code_statements(
     let expires = now + days * 86_400;
     let mut st: Vec<Statement> = codes
         .iter()
-        .map(|(login, code)| {
-            store::activation::issue(login, &activation::hash(code), now, expires)
-        })
+        .map(|(login, code)| store::activation::issue(login, &activation::hash(code), now, expires))
         .collect();
     let target = format!("{} code(s) valable(s) {days} jours : {note}", codes.len());
     st.push(store::audit::insert(

@@ -187,7 +187,13 @@ fn wrong_codes_are_refused_the_same_way_and_then_throttled() {
     imported(&w, "lea.martin", Role::Parent);
     let code = code_for(&w, "lea.martin", 60);
     let (v, _) = open(&w, "");
-    for typed in ["ABCD-EFGH-JKMN", "lea.martin", "' OR 1=1 --", "", "<b>x</b>"] {
+    for typed in [
+        "ABCD-EFGH-JKMN",
+        "lea.martin",
+        "' OR 1=1 --",
+        "",
+        "<b>x</b>",
+    ] {
         let r = post(&w, &v, &[("code", typed)]);
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
         let page = text(&r);
@@ -264,7 +270,11 @@ fn a_refused_password_keeps_the_code_usable() {
     for (new, confirm, says) in [
         ("motdepasse", "motdepasse", "12 caractères"),
         ("azertyuiop123456", "azertyuiop123456", "courants"),
-        ("lea.martin-et-sa-maman", "lea.martin-et-sa-maman", "identifiant"),
+        (
+            "lea.martin-et-sa-maman",
+            "lea.martin-et-sa-maman",
+            "identifiant",
+        ),
         (PASSWORD, "autre-chose-encore-99", "pas identiques"),
     ] {
         let r = post(

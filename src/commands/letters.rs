@@ -45,8 +45,12 @@ pub struct LettersArgs {
 
 fn site(content: &Path) -> anyhow::Result<Site> {
     let path = content.join("config.toml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Refused(format!("{} : lecture impossible ({e}) ; donnez le dossier du contenu avec --content", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Refused(format!(
+            "{} : lecture impossible ({e}) ; donnez le dossier du contenu avec --content",
+            path.display()
+        ))
+    })?;
     #[derive(serde::Deserialize)]
     struct Config {
         title: String,

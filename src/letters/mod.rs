@@ -44,7 +44,10 @@ pub struct Places {
 
 impl Places {
     fn school(&self, id: &str) -> String {
-        self.schools.get(id).cloned().unwrap_or_else(|| id.to_string())
+        self.schools
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 
     fn class(&self, school: &str, class: &str) -> String {
@@ -121,7 +124,11 @@ pub fn plan(
     let label = |school: &str, class: &str| match (school.is_empty(), class.is_empty()) {
         (true, _) => "Ville".to_string(),
         (false, true) => places.school(school),
-        (false, false) => format!("{} · {}", places.school(school), places.class(school, class)),
+        (false, false) => format!(
+            "{} · {}",
+            places.school(school),
+            places.class(school, class)
+        ),
     };
     let mut out: Vec<Planned> = all
         .iter()
@@ -129,8 +136,11 @@ pub fn plan(
         .map(|r| {
             let (school, class) = first_place(&r.scopes);
             let own = (school.clone(), class.clone());
-            let mut children: Vec<&Recipient> =
-                r.children.iter().filter_map(|id| by_id.get(id).copied()).collect();
+            let mut children: Vec<&Recipient> = r
+                .children
+                .iter()
+                .filter_map(|id| by_id.get(id).copied())
+                .collect();
             children.sort_by_key(|c| (first_place(&c.scopes), name_key(c)));
             let (place, anchor, rank) = match (r.role, children.first()) {
                 (Role::Pupil, _) => (own, Some(r), 0),
@@ -153,11 +163,17 @@ pub fn plan(
                 ),
                 Role::Parent if !children.is_empty() => format!(
                     "Votre compte de parent de {}.",
-                    children.iter().map(|c| of_class(c)).collect::<Vec<_>>().join(", ")
+                    children
+                        .iter()
+                        .map(|c| of_class(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 Role::Parent => "Votre compte de parent.".to_string(),
                 Role::Teacher => format!("Votre compte d'enseignant : {}.", pile_places(r, places)),
-                Role::Director => format!("Votre compte de direction : {}.", pile_places(r, places)),
+                Role::Director => {
+                    format!("Votre compte de direction : {}.", pile_places(r, places))
+                }
                 Role::Municipal => "Votre compte du personnel municipal (périscolaire).".into(),
                 Role::Partner => "Votre compte de partenaire.".into(),
                 Role::Communication => "Votre compte de l'équipe de communication.".into(),
@@ -188,7 +204,11 @@ fn pile_places(r: &Recipient, places: &Places) -> String {
         .iter()
         .map(|s| match (&s.school, &s.class) {
             (Some(school), Some(class)) => {
-                format!("{} ({})", places.class(school, class), places.school(school))
+                format!(
+                    "{} ({})",
+                    places.class(school, class),
+                    places.school(school)
+                )
             }
             (Some(school), None) => places.school(school),
             _ => "toute la ville".into(),
@@ -261,7 +281,14 @@ mod tests {
             login: login.into(),
             display_name: login.replace('.', " "),
             role,
-            kind: Some(if role == Role::Pupil { "pupil" } else { "guardian" }.into()),
+            kind: Some(
+                if role == Role::Pupil {
+                    "pupil"
+                } else {
+                    "guardian"
+                }
+                .into(),
+            ),
             first_name: String::new(),
             last_name: String::new(),
             scopes: vec![Scope::parse(class).expect("scope")],
@@ -292,10 +319,18 @@ mod tests {
         // child is in cp: one letter, in the pile of her first child's class).
         assert_eq!(
             logins(&p),
-            ["ana.bon", "marc.bon", "lea.martin", "claire.martin", "hugo.martin"]
+            [
+                "ana.bon",
+                "marc.bon",
+                "lea.martin",
+                "claire.martin",
+                "hugo.martin"
+            ]
         );
         assert!(p[3].pile.ends_with("lea martin"), "{}", p[3].pile);
-        assert!(p[3].account_line.contains("lea martin (ce1), hugo martin (cp)"));
+        assert!(p[3]
+            .account_line
+            .contains("lea martin (ce1), hugo martin (cp)"));
         assert_eq!(p[3].pile_key, "a/ce1");
     }
 
@@ -310,12 +345,18 @@ mod tests {
             logins: vec!["Claire.Martin".into()],
             ..Selection::default()
         };
-        assert_eq!(logins(&plan(&all, &sel, &Places::default()).expect("plan")), ["claire.martin"]);
+        assert_eq!(
+            logins(&plan(&all, &sel, &Places::default()).expect("plan")),
+            ["claire.martin"]
+        );
         let sel = Selection {
             classes: vec![Scope::parse("a/cp").expect("scope")],
             ..Selection::default()
         };
-        assert_eq!(logins(&plan(&all, &sel, &Places::default()).expect("plan")), ["hugo.martin"]);
+        assert_eq!(
+            logins(&plan(&all, &sel, &Places::default()).expect("plan")),
+            ["hugo.martin"]
+        );
         let sel = Selection {
             all: true,
             ..Selection::default()

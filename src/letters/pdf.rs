@@ -188,9 +188,10 @@ impl Page<'_, '_> {
     fn qr(&mut self, modules: &qr::Modules, x: f32, y: f32, size: f32) {
         let n = modules.width as f32;
         let s = size / n;
-        self.content.save_state().set_fill_gray(0.0).transform([
-            s, 0.0, 0.0, s, x, y,
-        ]);
+        self.content
+            .save_state()
+            .set_fill_gray(0.0)
+            .transform([s, 0.0, 0.0, s, x, y]);
         for (col, row) in modules.dark_from_bottom() {
             self.content.rect(col as f32, row as f32, 1.0, 1.0);
         }
@@ -241,7 +242,9 @@ pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
         pages.push(page_id);
     }
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids(pages.iter().copied()).count(pages.len() as i32);
+    pdf.pages(tree)
+        .kids(pages.iter().copied())
+        .count(pages.len() as i32);
     pdf.document_info(info)
         .title(TextStr(title))
         .creator(TextStr("Préau (preau roster letters)"));
@@ -307,7 +310,14 @@ fn draw(p: &mut Page, l: &Letter) {
     p.qr(&modules, qx, qy, qr_size);
     let caption = "Scannez avec le téléphone";
     let w = p.regular.width(caption, 9.0);
-    p.text(qx + (qr_size - w) / 2.0, qy - 12.0, 9.0, false, 0.35, caption);
+    p.text(
+        qx + (qr_size - w) / 2.0,
+        qy - 12.0,
+        9.0,
+        false,
+        0.35,
+        caption,
+    );
 
     // The three steps.
     let mut y = box_top - box_h - 36.0;

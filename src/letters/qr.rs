@@ -67,7 +67,8 @@ mod tests {
 
     /// Decode a grey picture with rqrr, as a phone's camera app would.
     pub fn decode(side: usize, px: &[u8]) -> String {
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| px[y * side + x]);
+        let mut img =
+            rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| px[y * side + x]);
         let grids = img.detect_grids();
         assert_eq!(grids.len(), 1, "one QR code");
         grids[0].decode().expect("decodes").1

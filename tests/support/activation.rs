@@ -23,7 +23,9 @@ fn code_in(out: &str) -> Option<String> {
             w.len() == 14
                 && w.split('-').count() == 3
                 && w.split('-').all(|g| {
-                    g.len() == 4 && g.bytes().all(|b| preau_edge::activation::ALPHABET.contains(&b))
+                    g.len() == 4
+                        && g.bytes()
+                            .all(|b| preau_edge::activation::ALPHABET.contains(&b))
                 })
         })
         .map(str::to_string)
@@ -47,7 +49,11 @@ pub fn activation_by_letter(t: &dyn Target) {
     let mut b = Browser::new(&t.base_url());
     let page = b.get(&format!("/activer/?code={code}"));
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(&format!("value=\"{code}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("value=\"{code}\"")),
+        "{}",
+        page.body
+    );
     assert!(page
         .header("cache-control")
         .unwrap_or("")
@@ -78,7 +84,11 @@ pub fn activation_by_letter(t: &dyn Target) {
     assert_eq!(done.location(), "/espace/");
     let gate = b.get("/espace/");
     assert_eq!(gate.status, 303);
-    assert!(gate.location().starts_with("/charte/accepter/"), "{}", gate.location());
+    assert!(
+        gate.location().starts_with("/charte/accepter/"),
+        "{}",
+        gate.location()
+    );
     assert_eq!(b.accept_charter().status, 303);
     let space = b.get("/espace/");
     assert_eq!(space.status, 200);
@@ -129,7 +139,11 @@ pub fn activation_refusals(t: &dyn Target) {
     let other = new_code(t, "refus.deux");
     let forged = b.fresh().post(
         "/activer/",
-        &[("code", &other), ("nouveau", CHOSEN), ("confirmation", CHOSEN)],
+        &[
+            ("code", &other),
+            ("nouveau", CHOSEN),
+            ("confirmation", CHOSEN),
+        ],
     );
     assert_eq!(forged.status, 403);
     let mut c = b.fresh();

@@ -82,7 +82,15 @@ async fn choose<P: Platform>(
     code: &str,
     account: &Account,
 ) -> Handled {
-    let again = |text: Text| Ok(password_page(edge, cx, code, account, Some(cx.site.t(text))));
+    let again = |text: Text| {
+        Ok(password_page(
+            edge,
+            cx,
+            code,
+            account,
+            Some(cx.site.t(text)),
+        ))
+    };
     let new = form.get("nouveau").unwrap_or("");
     if form.get("confirmation") != Some(new) {
         return again(Text::PasswordMismatch);
@@ -145,7 +153,8 @@ async fn refuse<P: Platform>(
         ),
     };
     let who = found.map(|f| f.login.as_str()).unwrap_or("-");
-    edge.audit(cx, who, Action::Activation, who, outcome).await?;
+    edge.audit(cx, who, Action::Activation, who, outcome)
+        .await?;
     Ok(code_page(
         edge,
         cx,
@@ -182,7 +191,11 @@ fn code_page<P: Platform>(
         status,
         ShellName::Activation,
         cx.site.t(Text::ActivationTitle),
-        &[(Slot::Error, &error), (Slot::Csrf, &token), (Slot::Code, &code)],
+        &[
+            (Slot::Error, &error),
+            (Slot::Csrf, &token),
+            (Slot::Code, &code),
+        ],
     );
     if let Some(c) = set {
         respond::append_cookie(&mut r, &c);

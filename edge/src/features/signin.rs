@@ -143,7 +143,16 @@ async fn start_session<P: Platform>(
     remember: bool,
     next: &str,
 ) -> Handled {
-    start_session_after(edge, cx, account, remember, next, Vec::new(), Action::Signin).await
+    start_session_after(
+        edge,
+        cx,
+        account,
+        remember,
+        next,
+        Vec::new(),
+        Action::Signin,
+    )
+    .await
 }
 
 /// `start_session` with `before` applied first in the same batch (activation sets the
