@@ -276,7 +276,7 @@ pub async fn issue_code<P: Db + Clock + Random>(
     actor: &str,
 ) -> Result<String, AdminError> {
     let a = existing(p, login).await?;
-    let codes = new_codes(p, &[a.login.clone()]);
+    let codes = new_codes(p, std::slice::from_ref(&a.login));
     p.batch(code_statements(&codes, p.now(), days, actor, &a.login)?)
         .await?;
     Ok(codes.into_iter().next().map(|(_, c)| c).unwrap_or_default())
