@@ -1,5 +1,6 @@
 //! `preau roster letters`: the invitation letters as one PDF, and their activation codes
-//! stored (hashed) in the same step; `--sql` also writes the codes' SQL for Cloudflare D1.
+//! stored (hashed) in the same step; `--sql` also writes the codes' SQL for Cloudflare D1,
+//! and `--d1-export` plans the letters on an export of D1 instead of the local database.
 //! The PDF is complete on disk before the codes are committed, and only then takes its
 //! name: a failure leaves the previous codes working and no half-written file.
 
@@ -41,6 +42,10 @@ pub struct LettersArgs {
     /// Écrire aussi le SQL des codes pour Cloudflare D1 (wrangler d1 execute --file)
     #[arg(long)]
     pub sql: Option<PathBuf>,
+    /// Cloudflare : les comptes d'après un export de D1 (`wrangler d1 export DB --remote
+    /// --output FICHIER`) au lieu de la base locale ; demande --sql
+    #[arg(long, value_name = "FICHIER", requires = "sql")]
+    pub d1_export: Option<PathBuf>,
 }
 
 fn site(content: &Path) -> anyhow::Result<Site> {
@@ -124,7 +129,14 @@ pub fn run(data: &Path, args: LettersArgs, actor: &str, quiet: bool) -> anyhow::
     };
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     rt.block_on(async move {
-        let p = Native::open(data, &args.site)?;
+        // On Cloudflare the letters are planned on a copy of D1, and the codes go to D1
+        // through the SQL file only.
+        let copy = match &args.d1_export {
+            Some(export) => Some(super::roster::d1_copy(export)?),
+            None => None,
+        };
+        let db_dir = copy.as_ref().map_or(data, |d| d.path());
+        let p = Native::open(db_dir, &args.site)?;
         let recipients = store::activation::recipients(&p).await?;
         let planned = letters::plan(&recipients, &sel, &places).map_err(|e| Refused(e.to_string()))?;
         if planned.is_empty() {
@@ -175,7 +187,7 @@ pub fn run(data: &Path, args: LettersArgs, actor: &str, quiet: bool) -> anyhow::
             if sel.reprint() { " Les codes des courriers précédents de ces comptes ne fonctionnent plus." } else { "" }
         );
         if let Some(sql) = &args.sql {
-            println!("Pour Cloudflare D1 : scripts/wrangler.sh d1 execute DB --remote --file {}", sql.display());
+            println!("Pour Cloudflare D1 : scripts/wrangler.sh d1 execute DB --remote --file {} (les codes ne fonctionnent qu'une fois ce fichier appliqué)", sql.display());
         }
         Ok(())
     })

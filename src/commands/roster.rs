@@ -143,8 +143,7 @@ fn print_plan(plan: &Plan) {
 }
 
 pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
-    let (files, apply, mapping_path, confirm_all_leave, site, d1_export, sql) = match args.command
-    {
+    let (files, apply, mapping_path, confirm_all_leave, site, d1_export, sql) = match args.command {
         RosterCommand::Letters(letters) => {
             return super::letters::run(&args.data, letters, &actor(), quiet)
         }
@@ -156,7 +155,15 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
             site,
             d1_export,
             sql,
-        } => (files, apply, mapping, confirm_all_leave, site, d1_export, sql),
+        } => (
+            files,
+            apply,
+            mapping,
+            confirm_all_leave,
+            site,
+            d1_export,
+            sql,
+        ),
     };
     let input = read_files(&files, quiet)?;
     let mapping_path = mapping_path.unwrap_or_else(|| args.data.join("classes-onde.toml"));
@@ -197,7 +204,7 @@ pub fn run(args: RosterArgs, quiet: bool) -> anyhow::Result<()> {
 }
 
 /// A temporary data folder whose database is the D1 export `export`.
-fn d1_copy(export: &Path) -> anyhow::Result<tempfile::TempDir> {
+pub(super) fn d1_copy(export: &Path) -> anyhow::Result<tempfile::TempDir> {
     let script = std::fs::read_to_string(export).map_err(|e| {
         Refused(format!(
             "{} : lecture impossible ({e}) ; exportez D1 avec scripts/wrangler.sh d1 export DB --remote --output {}",
