@@ -152,7 +152,8 @@ pub fn run(data: &Path, args: LettersArgs, actor: &str, quiet: bool) -> anyhow::
             .zip(&codes)
             .map(|(l, (_, code))| Letter::new(l, &site, code, &expires))
             .collect();
-        let bytes = pdf::render(&pages, &format!("Courriers d'invitation — {}", site.title));
+        let bytes = pdf::render(&pages, &format!("Courriers d'invitation — {}", site.title))
+            .map_err(|e| anyhow::anyhow!("réduction des polices du PDF : {e:?}"))?;
 
         let mut piles: BTreeMap<&str, usize> = BTreeMap::new();
         for l in &planned {

@@ -1,6 +1,7 @@
 //! The invitation letters as one PDF: one A4 page per letter, the DejaVu Sans fonts
-//! embedded (Bitstream Vera licence, shipped by the `dejavu` crate) as CID fonts so that
-//! every accent of a French name prints, and the QR code drawn as squares.
+//! (Bitstream Vera licence, shipped by the `dejavu` crate) embedded as CID fonts so that
+//! every accent of a name prints, subset to the glyphs used, and the QR code drawn as
+//! squares.
 //!
 //! Each QR code is drawn inside `q <scale> 0 0 <scale> x y cm … Q` with one `c r 1 1 re`
 //! per dark module (`c`, `r`: column and row from the bottom left), so a test can read the
@@ -14,13 +15,16 @@ use std::collections::BTreeMap;
 const A4: (f32, f32) = (595.28, 841.89);
 const MARGIN: f32 = 56.0;
 
-/// A font embedded once, and the glyphs the pages used (for its widths and ToUnicode).
+/// A font embedded once, subset: the glyphs the pages used get new ids in the order they
+/// appear (0 stays `.notdef`), and the pages show those ids.
 struct Font<'a> {
     face: ttf_parser::Face<'a>,
     data: &'a [u8],
     name: &'static [u8],
     resource: &'static [u8],
-    used: BTreeMap<u16, char>,
+    remapper: subsetter::GlyphRemapper,
+    /// New id → (character, id in the whole font).
+    used: BTreeMap<u16, (char, u16)>,
 }
 
 impl<'a> Font<'a> {
@@ -31,6 +35,7 @@ impl<'a> Font<'a> {
             data,
             name,
             resource,
+            remapper: subsetter::GlyphRemapper::new(),
             used: BTreeMap::new(),
         }
     }
@@ -61,8 +66,9 @@ impl<'a> Font<'a> {
         let mut out = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
             let g = self.glyph(c);
-            self.used.entry(g).or_insert(c);
-            out.extend(g.to_be_bytes());
+            let new = self.remapper.remap(g);
+            self.used.entry(new).or_insert((c, g));
+            out.extend(new.to_be_bytes());
         }
         out
     }
@@ -91,7 +97,13 @@ impl<'a> Font<'a> {
     }
 
     /// Write the font's objects (Type0 → CIDFont → descriptor, file, ToUnicode).
-    fn write(&self, pdf: &mut Pdf, next: &mut impl FnMut() -> Ref, id: Ref) {
+    fn write(
+        &self,
+        pdf: &mut Pdf,
+        next: &mut impl FnMut() -> Ref,
+        id: Ref,
+    ) -> Result<(), subsetter::Error> {
+        let subset = subsetter::subset(self.data, 0, &self.remapper)?;
         let (cid, descriptor, file, cmap) = (next(), next(), next(), next());
         let upem = f32::from(self.face.units_per_em());
         let scale = |v: i16| f32::from(v) * 1000.0 / upem;
@@ -113,12 +125,12 @@ impl<'a> Font<'a> {
             .default_width(0.0)
             .cid_to_gid_map_predefined(Name(b"Identity"));
         let mut widths = font.widths();
-        for g in self.used.keys() {
+        for (new, (_, old)) in &self.used {
             let w = self
                 .face
-                .glyph_hor_advance(ttf_parser::GlyphId(*g))
+                .glyph_hor_advance(ttf_parser::GlyphId(*old))
                 .unwrap_or(0);
-            widths.consecutive(*g, [f32::from(w) * 1000.0 / upem]);
+            widths.consecutive(*new, [f32::from(w) * 1000.0 / upem]);
         }
         widths.finish();
         font.finish();
@@ -138,15 +150,16 @@ impl<'a> Font<'a> {
             .cap_height(scale(self.face.capital_height().unwrap_or(700)))
             .stem_v(80.0)
             .font_file2(file);
-        let packed = miniz_oxide::deflate::compress_to_vec_zlib(self.data, 6);
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(&subset, 6);
         pdf.stream(file, &packed)
             .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), self.data.len() as i32);
+            .pair(Name(b"Length1"), subset.len() as i32);
         let mut map = UnicodeCmap::new(Name(b"Preau-UCS"), info);
-        for (g, c) in &self.used {
-            map.pair(*g, *c);
+        for (new, (c, _)) in &self.used {
+            map.pair(*new, *c);
         }
         pdf.cmap(cmap, &map.finish());
+        Ok(())
     }
 }
 
@@ -208,9 +221,10 @@ impl Page<'_, '_> {
 }
 
 /// The letters, one page each, in their order.
-pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
-    let mut regular = Font::new(dejavu::sans::regular(), b"DejaVuSans", b"F1");
-    let mut bold = Font::new(dejavu::sans::bold(), b"DejaVuSans-Bold", b"F2");
+pub fn render(letters: &[Letter], title: &str) -> Result<Vec<u8>, subsetter::Error> {
+    // `XXXXXX+` marks a subset font (PDF 1.7, 9.6.4).
+    let mut regular = Font::new(dejavu::sans::regular(), b"PREAUR+DejaVuSans", b"F1");
+    let mut bold = Font::new(dejavu::sans::bold(), b"PREAUB+DejaVuSans-Bold", b"F2");
     let mut pdf = Pdf::new();
     let mut counter = 0;
     let mut next = || {
@@ -248,9 +262,9 @@ pub fn render(letters: &[Letter], title: &str) -> Vec<u8> {
     pdf.document_info(info)
         .title(TextStr(title))
         .creator(TextStr("Préau (preau roster letters)"));
-    regular.write(&mut pdf, &mut next, f1);
-    bold.write(&mut pdf, &mut next, f2);
-    pdf.finish()
+    regular.write(&mut pdf, &mut next, f1)?;
+    bold.write(&mut pdf, &mut next, f2)?;
+    Ok(pdf.finish())
 }
 
 /// One letter: who it is for and where it goes, the access, the QR code, the three steps.
