@@ -82,6 +82,9 @@ impl Target for WorkerTarget {
     fn stored_blobs(&self) -> Vec<String> {
         self.server.r2_files()
     }
+    fn compresses(&self) -> bool {
+        false
+    }
 }
 
 /// Run `list` in order on one Worker; every scenario runs even after a failure (each has

@@ -324,6 +324,47 @@ pub struct Manifest {
     /// (`pupil_posts = true` in the class's `_index.md`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
     pub pupil_posts: std::collections::BTreeSet<String>,
+    /// What the build knows of each served file's bytes (same keys as `files`): its
+    /// content hash (the strong `ETag`), when that hash last changed (`Last-Modified`),
+    /// whether `.br` and `.gz` versions lie next to it, whether its name is fingerprinted.
+    #[serde(default)]
+    pub meta: BTreeMap<String, FileMeta>,
+    /// The theme's files by their plain name (`theme/style.css`) and the content-hashed
+    /// name pages use (`theme/style.3f9a2b1c0d4e.css`).
+    #[serde(default)]
+    pub fingerprinted: BTreeMap<String, String>,
+}
+
+/// The bytes of one built file, as the build wrote them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    /// SHA-256 of the file, first 16 bytes in hex: the strong entity tag.
+    #[serde(rename = "h")]
+    pub hash: String,
+    /// Unix seconds when a build first wrote these bytes at this path.
+    #[serde(rename = "t")]
+    pub modified: i64,
+    /// `<file>.br` and `<file>.gz` were written next to it.
+    #[serde(rename = "z", default, skip_serializing_if = "std::ops::Not::not")]
+    pub compressed: bool,
+    /// A content-hashed name: cached for a year, never revalidated.
+    #[serde(rename = "i", default, skip_serializing_if = "std::ops::Not::not")]
+    pub immutable: bool,
+}
+
+impl FileMeta {
+    /// The quoted strong `ETag` of the identity bytes.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.hash)
+    }
+}
+
+/// Files worth compressing, by extension (images other than SVG already are).
+pub fn compressible(path: &str) -> bool {
+    matches!(
+        path.rsplit_once('.').map(|(_, e)| e),
+        Some("html" | "css" | "js" | "svg" | "xml" | "json" | "txt")
+    )
 }
 
 /// Folder of the output that holds what only the edge reads; never served.

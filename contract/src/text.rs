@@ -22,6 +22,7 @@ texts! {
     SigninTitle => "signin_title",
     BadCredentials => "bad_credentials",
     Throttled => "throttled",
+    Busy => "busy",
     Csrf => "csrf",
     PasswordExpired => "password_expired",
     GateTitle => "gate_title",

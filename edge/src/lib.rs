@@ -16,6 +16,7 @@ pub mod app;
 pub mod audit;
 pub mod client;
 pub mod comments;
+pub mod conditional;
 mod features;
 pub mod form;
 mod guard;

@@ -3,7 +3,8 @@
 
 use crate::site::SiteData;
 use http::{header, HeaderValue, Response, StatusCode};
-use preau_contract::headers::{HSTS, SECURITY_HEADERS};
+use preau_contract::access::{compressible, FileMeta};
+use preau_contract::headers::{HSTS, IMMUTABLE, SECURITY_HEADERS, THEME_PLAIN};
 use preau_contract::html::SafeHtml;
 use preau_contract::shell::{Shell, ShellName, Slot};
 use preau_contract::text::Text;
@@ -112,24 +113,51 @@ pub fn append_cookie(r: &mut Resp, cookie: &str) {
     }
 }
 
-/// A file of the built site.
-pub fn file(path: &str, body: Vec<u8>, public: bool) -> Resp {
+/// Tells the adapter that the body is the built file `path`, byte for byte, and that
+/// the build wrote `.br`/`.gz` copies of it (sent by `preau serve`; the Worker ignores it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precompressed {
+    pub path: String,
+}
+
+/// A file of the built site. `meta` (what the build knows of the bytes) when the body is
+/// the file as built: it gives the `ETag` and `Last-Modified`.
+pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) -> Resp {
     let mut r = Response::new(body);
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(path)),
     );
     let cache = if public {
-        if path.starts_with("theme/") {
-            "public, max-age=86400"
+        if meta.is_some_and(|m| m.immutable) {
+            IMMUTABLE
+        } else if path.starts_with("theme/") {
+            THEME_PLAIN
         } else {
             "public, max-age=300"
         }
     } else {
-        "private, no-store"
+        // Kept by the reader's own browser only, and asked again each time: the gate runs
+        // before every answer, and a `304` only follows a passed gate.
+        "private, no-cache"
     };
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if compressible(path) {
+        r.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if let Some(m) = meta {
+        if let Ok(v) = HeaderValue::from_str(&m.etag()) {
+            r.headers_mut().insert(header::ETAG, v);
+        }
+        if let Some(v) = crate::conditional::http_date_value(m.modified) {
+            r.headers_mut().insert(header::LAST_MODIFIED, v);
+        }
+        if m.compressed {
+            r.extensions_mut().insert(Precompressed { path: path.to_string() });
+        }
+    }
     r
 }
 

@@ -145,6 +145,9 @@ impl Random for TestPlatform {
     }
 }
 
+/// Verifications run inline, unbounded (one test, one request at a time).
+impl crate::store::Hashing for TestPlatform {}
+
 impl Log for TestPlatform {
     fn error(&self, message: &str) {
         if let Ok(mut l) = self.log.lock() {

@@ -3,6 +3,7 @@
 //! memory so that `rebuild` can re-render only what an edited post touches.
 
 use crate::content;
+use crate::encode;
 use crate::error::{BuildError, ContentError};
 use crate::feeds;
 use crate::manifest;
@@ -10,7 +11,7 @@ use crate::model::*;
 use crate::render::{Output, Renderer};
 use crate::strings::Strings;
 use crate::theme::Theme;
-use preau_contract::access::{Manifest, MANIFEST_PATH};
+use preau_contract::access::{FileMeta, Manifest, MANIFEST_PATH};
 use preau_contract::shell::STRINGS_PATH;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -46,7 +47,12 @@ pub struct Generator {
     site: Option<Site>,
     other_files: Vec<PathBuf>,
     files: BTreeMap<String, Access>,
+    /// Hash, time and copies of every served file, as written last (see `stamp`).
+    meta: BTreeMap<String, FileMeta>,
 }
+
+/// The files of a build as it writes them: access rule and bytes.
+type Written = (BTreeMap<String, Access>, BTreeMap<String, FileMeta>);
 
 impl Generator {
     /// A generator on the theme folder `opts.theme`.
@@ -85,6 +91,7 @@ impl Generator {
             site: None,
             other_files: Vec::new(),
             files: BTreeMap::new(),
+            meta: BTreeMap::new(),
         })
     }
 
@@ -128,8 +135,13 @@ impl Generator {
             std::fs::remove_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
         }
         std::fs::create_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
+        if self.meta.is_empty() {
+            // A new process: the last build's times, so that unchanged files keep their
+            // `Last-Modified` across builds and deploys.
+            self.meta = previous_meta(&self.opts.output);
+        }
         let result = self.write_all(&site, &tmp, progress);
-        let (files, bytes) = match result {
+        let ((files, meta), bytes) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -144,6 +156,7 @@ impl Generator {
             duration: start.elapsed(),
         };
         self.files = files;
+        self.meta = meta;
         self.site = Some(site);
         Ok(report)
     }
@@ -153,7 +166,7 @@ impl Generator {
         site: &Site,
         dir: &Path,
         progress: Progress,
-    ) -> Result<(BTreeMap<String, Access>, u64), BuildError> {
+    ) -> Result<(Written, u64), BuildError> {
         let outputs = Renderer::all_outputs(site);
         let total = outputs.len();
         let done = AtomicUsize::new(0);
@@ -171,24 +184,25 @@ impl Generator {
             let full = dir.join(f);
             std::fs::create_dir_all(&full).map_err(|e| BuildError::io(&full, e))?;
         }
-        let rendered: Vec<(String, Access, u64)> = outputs
+        let rendered: Vec<(String, Access, u64, FileMeta)> = outputs
             .par_iter()
             .map(|o| {
                 let (path, access) = Renderer::target(site, o);
                 let bytes = self.renderer.render(site, o)?;
-                let full = dir.join(&path);
-                std::fs::write(&full, &bytes).map_err(|e| BuildError::io(&full, e))?;
+                let meta = encode::write(dir, &path, &bytes, false)?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if n.is_multiple_of(256) || n == total {
                     progress(n, total);
                 }
-                Ok((path, access, bytes.len() as u64))
+                Ok((path, access, bytes.len() as u64, meta))
             })
             .collect::<Result<_, BuildError>>()?;
         let mut files = BTreeMap::new();
+        let mut metas = BTreeMap::new();
         let mut bytes = 0;
-        for (path, access, n) in rendered {
+        for (path, access, n, meta) in rendered {
             bytes += n;
+            metas.insert(path.clone(), meta);
             files.insert(path, access);
         }
         // Co-located images keep the access of their page.
@@ -197,7 +211,7 @@ impl Generator {
             .iter()
             .flat_map(|p| p.assets.iter().map(move |(src, dst)| (src, dst, &p.access)))
             .collect();
-        let copied: Vec<(String, Access, u64)> = assets
+        let copied: Vec<(String, Access, u64, FileMeta)> = assets
             .par_iter()
             .map(|(src, dst, access)| {
                 let from = self.opts.content.join(src);
@@ -205,25 +219,26 @@ impl Generator {
                 if let Some(parent) = to.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
                 }
-                let n = std::fs::copy(&from, &to).map_err(|e| BuildError::io(&from, e))?;
-                Ok(((*dst).clone(), (*access).clone(), n))
+                let data = std::fs::read(&from).map_err(|e| BuildError::io(&from, e))?;
+                let meta = encode::write(dir, dst, &data, false)?;
+                Ok(((*dst).clone(), (*access).clone(), data.len() as u64, meta))
             })
             .collect::<Result<_, BuildError>>()?;
-        for (path, access, n) in copied {
+        for (path, access, n, meta) in copied {
             bytes += n;
+            metas.insert(path.clone(), meta);
             files.insert(path, access);
         }
-        bytes += self.write_static(dir, &mut files)?;
-        bytes += self.write_site_files(site, dir, &mut files)?;
-        Ok((files, bytes))
+        let mut written = (files, metas);
+        bytes += self.write_static(dir, &mut written)?;
+        bytes += self.write_site_files(site, dir, &mut written)?;
+        Ok((written, bytes))
     }
 
-    /// The theme's CSS, icons and scripts, under `/theme/`.
-    fn write_static(
-        &self,
-        dir: &Path,
-        files: &mut BTreeMap<String, Access>,
-    ) -> Result<u64, BuildError> {
+    /// The theme's CSS, icons and scripts, under `/theme/`: each under its plain name and
+    /// under its content-hashed name (the one pages use, cached for a year).
+    fn write_static(&self, dir: &Path, written: &mut Written) -> Result<u64, BuildError> {
+        let (files, metas) = written;
         let mut bytes = 0;
         for (rel, data) in self.theme.under("static") {
             let out = format!("theme/{rel}");
@@ -231,8 +246,18 @@ impl Generator {
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
             }
-            std::fs::write(&to, data).map_err(|e| BuildError::io(&to, e))?;
+            let meta = encode::write(dir, &out, data, false)?;
             bytes += data.len() as u64;
+            if let Some(hashed) = self.renderer.fingerprints().get(&out) {
+                let meta = FileMeta {
+                    immutable: true,
+                    ..encode::write(dir, hashed, data, false)?
+                };
+                bytes += data.len() as u64;
+                metas.insert(hashed.clone(), meta);
+                files.insert(hashed.clone(), Access::public());
+            }
+            metas.insert(out.clone(), meta);
             files.insert(out, Access::public());
         }
         Ok(bytes)
@@ -243,8 +268,9 @@ impl Generator {
         &self,
         site: &Site,
         dir: &Path,
-        files: &mut BTreeMap<String, Access>,
+        written: &mut Written,
     ) -> Result<u64, BuildError> {
+        let (files, metas) = written;
         let mut bytes = 0u64;
         let public_pages: Vec<String> = files
             .iter()
@@ -252,7 +278,12 @@ impl Generator {
             .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
             .collect();
         let mut put = |path: String, access: Access, data: &[u8]| -> Result<(), BuildError> {
-            write_file(dir, &path, data)?;
+            if access.visibility == preau_contract::access::Visibility::Internal {
+                // Read by the edge only, never sent as they are.
+                write_file(dir, &path, data)?;
+            } else {
+                metas.insert(path.clone(), encode::write(dir, &path, data, true)?);
+            }
             bytes += data.len() as u64;
             files.insert(path, access);
             Ok(())
@@ -270,7 +301,14 @@ impl Generator {
         put(
             "_headers".into(),
             Access::internal(),
-            preau_contract::headers::headers_file().as_bytes(),
+            preau_contract::headers::headers_file(self.renderer.fingerprints()).as_bytes(),
+        )?;
+        // Read by wrangler: the `.br`/`.gz` copies are for `preau serve` only (Cloudflare
+        // compresses assets and Worker answers itself), so they are not uploaded.
+        put(
+            ".assetsignore".into(),
+            Access::internal(),
+            b"*.br\n*.gz\n",
         )?;
         for (path, html) in self.renderer.render_shells(site)? {
             put(path, Access::internal(), &html)?;
@@ -289,6 +327,9 @@ impl Generator {
         files.insert(MANIFEST_PATH.into(), Access::internal());
         let mut m: Manifest = manifest::skeleton(site);
         m.files = files.clone();
+        stamp(metas, &self.meta);
+        m.meta = metas.clone();
+        m.fingerprinted = self.renderer.fingerprints().clone();
         let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
         write_file(dir, MANIFEST_PATH, &json)?;
         bytes += json.len() as u64;
@@ -402,15 +443,24 @@ impl Generator {
             dirty.extend(affected_outputs(site, i));
         }
         let dir = &self.opts.output;
-        dirty.par_iter().try_for_each(|o| {
-            let (path, _) = Renderer::target(site, o);
-            let bytes = self.renderer.render(site, o)?;
-            write_file(dir, &path, &bytes)
-        })?;
-        let mut files = std::mem::take(&mut self.files);
-        let result = self.write_site_files(site, dir, &mut files);
-        self.files = files;
+        let rewritten: Vec<(String, FileMeta)> = dirty
+            .par_iter()
+            .map(|o| {
+                let (path, _) = Renderer::target(site, o);
+                let bytes = self.renderer.render(site, o)?;
+                let meta = encode::write(dir, &path, &bytes, true)?;
+                Ok((path, meta))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        let mut written = (
+            std::mem::take(&mut self.files),
+            self.meta.clone(),
+        );
+        written.1.extend(rewritten);
+        let result = self.write_site_files(site, dir, &mut written);
+        self.files = written.0;
         result?;
+        self.meta = written.1;
         Ok(true)
     }
 }
@@ -534,6 +584,36 @@ pub fn affected_outputs(site: &Site, i: usize) -> Vec<Output> {
         }
     }
     out
+}
+
+/// Give each file its `modified` time: the previous one when its bytes did not change,
+/// now otherwise.
+fn stamp(metas: &mut BTreeMap<String, FileMeta>, previous: &BTreeMap<String, FileMeta>) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    for (path, meta) in metas.iter_mut() {
+        meta.modified = match previous.get(path) {
+            Some(p) if p.hash == meta.hash && p.modified > 0 => p.modified,
+            _ if meta.modified > 0 => meta.modified,
+            _ => now,
+        };
+    }
+}
+
+/// The `meta` of the manifest a previous build left in `output` (empty if none).
+fn previous_meta(output: &Path) -> BTreeMap<String, FileMeta> {
+    #[derive(serde::Deserialize)]
+    struct OnlyMeta {
+        #[serde(default)]
+        meta: BTreeMap<String, FileMeta>,
+    }
+    std::fs::read(output.join(MANIFEST_PATH))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<OnlyMeta>(&b).ok())
+        .map(|m| m.meta)
+        .unwrap_or_default()
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

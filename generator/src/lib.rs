@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod content;
+pub mod encode;
 pub mod error;
 pub mod feeds;
 pub mod frontmatter;

@@ -12,7 +12,7 @@ use preau_contract::shell::{Shell, ShellName, ShellProblem, Slot, ERRORS_DIR};
 use preau_contract::text::Text;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use tera::{Context, Tera};
 
 /// One file the build writes, by what it shows.
@@ -33,6 +33,8 @@ pub struct Renderer {
     strings: Strings,
     site_ctx: Value,
     minify: bool,
+    /// `theme/style.css` -> `theme/style.<hash>.css`, for every file of the theme's `static/`.
+    fingerprints: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +86,19 @@ impl Renderer {
             }
             Ok(Value::String(fn_strings.get(key).to_string()))
         });
+        let fingerprints = theme_fingerprints(theme);
+        let fn_assets = fingerprints.clone();
+        // `asset(p="style.css")`: the content-hashed URL of a theme file.
+        tera.register_function("asset", move |args: &HashMap<String, Value>| {
+            let p = args
+                .get("p")
+                .and_then(Value::as_str)
+                .ok_or_else(|| tera::Error::msg("asset() attend p=\"fichier\""))?;
+            fn_assets
+                .get(&format!("theme/{p}"))
+                .map(|h| Value::String(format!("/{h}")))
+                .ok_or_else(|| tera::Error::msg(format!("fichier du thème introuvable : static/{p}")))
+        });
         let site_ctx = json!({
             "title": config.title,
             "town": config.town,
@@ -96,7 +111,13 @@ impl Renderer {
             strings,
             site_ctx,
             minify: config.minify_html,
+            fingerprints,
         })
+    }
+
+    /// Theme files by plain output path, with their content-hashed output path.
+    pub fn fingerprints(&self) -> &BTreeMap<String, String> {
+        &self.fingerprints
     }
 
     pub fn strings(&self) -> &Strings {
@@ -596,4 +617,16 @@ fn tera_error_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+/// Hash every file of the theme's `static/` folder (a few small files).
+fn theme_fingerprints(theme: &Theme) -> BTreeMap<String, String> {
+    theme
+        .under("static")
+        .map(|(rel, data)| {
+            let plain = format!("theme/{rel}");
+            let hashed = crate::encode::fingerprinted_name(&plain, &crate::encode::hash(data));
+            (plain, hashed)
+        })
+        .collect()
 }

@@ -18,6 +18,7 @@ pub mod activation;
 pub mod client;
 pub mod comments;
 pub mod editor;
+pub mod delivery;
 pub mod native;
 pub mod scenarios;
 pub mod site;

@@ -15,11 +15,16 @@ pub struct NativeServer {
 
 impl NativeServer {
     pub fn start() -> NativeServer {
-        NativeServer::start_on(&scenarios::fixture())
+        NativeServer::start_with_env(&scenarios::fixture(), &[])
     }
 
     /// `preau serve` on a copy of the content folder `content`.
     pub fn start_on(content: &std::path::Path) -> NativeServer {
+        NativeServer::start_with_env(content, &[])
+    }
+
+    /// `preau serve` on a copy of `content` with these environment variables set.
+    pub fn start_with_env(content: &std::path::Path, env: &[(&str, &str)]) -> NativeServer {
         let dir = tempfile::tempdir().expect("tempdir");
         copy_dir(content, &dir.path().join("content"));
         // The content is a Git working tree, as the online editor wants it.
@@ -59,6 +64,7 @@ impl NativeServer {
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
             .current_dir(repo())
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

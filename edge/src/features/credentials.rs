@@ -3,13 +3,18 @@
 //! Also the anti-forgery token of the forms shown before signing in (sign-in, activation).
 
 use crate::accounts::{self, Account};
-use crate::app::{Ctx, Edge};
+use crate::app::{Ctx, Edge, Halt};
 use crate::audit;
 use crate::form::{self, Form};
 use crate::password;
+use crate::respond::{self, Resp};
 use crate::session;
-use crate::store::{self, Platform, StoreError};
+use crate::store::{self, Busy, Platform, StoreError};
 use crate::throttle;
+use http::{header, HeaderValue, StatusCode};
+use preau_contract::html::SafeHtml;
+use preau_contract::shell::{ShellName, Slot};
+use preau_contract::text::Text;
 
 /// The throttle counters one attempt counts against.
 pub(super) struct Keys {
@@ -53,26 +58,47 @@ impl Keys {
 }
 
 /// The enabled account whose password this is. Always runs one password verification, so
-/// an unknown login costs the same time as a wrong password.
+/// an unknown login costs the same time as a wrong password. When too many verifications
+/// wait already, answers `503` with `Retry-After` and "réessayez dans N s" before reading
+/// anything (the same for every login).
 pub(super) async fn verify<P: Platform>(
     edge: &Edge<P>,
+    cx: &Ctx<'_>,
     login: &str,
     password: &str,
-) -> Result<Option<Account>, StoreError> {
+) -> Result<Option<Account>, Halt> {
     let found = if accounts::valid_login(login) {
         store::accounts::find_by_login(&edge.platform, login).await?
     } else {
         None
     };
-    Ok(match found {
-        Some((account, hash)) => {
-            (password::verify(password, &hash) && !account.disabled).then_some(account)
-        }
-        None => {
-            let _ = password::verify(password, password::DUMMY_HASH);
-            None
-        }
-    })
+    let (hash, account) = match found {
+        Some((account, hash)) => (hash, Some(account)),
+        None => (password::DUMMY_HASH.to_string(), None),
+    };
+    match edge.platform.verify_password(password, &hash).await {
+        Ok(ok) => Ok(account.filter(|a| ok && !a.disabled)),
+        Err(busy) => Err(busy_answer(cx, busy).into()),
+    }
+}
+
+/// The answer when sign-ins queue: a clear wait, never a timeout.
+fn busy_answer(cx: &Ctx<'_>, busy: Busy) -> Resp {
+    let msg = cx
+        .site
+        .t(Text::Busy)
+        .replace("{secondes}", &busy.retry_after.to_string());
+    let text = SafeHtml::text(&msg);
+    let mut r = respond::page(
+        cx.site,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ShellName::Message,
+        &msg,
+        &[(Slot::Message, &text)],
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(busy.retry_after));
+    r
 }
 
 /// The anti-forgery token of a form shown to someone not signed in: an HMAC of a random

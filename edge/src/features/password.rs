@@ -101,7 +101,7 @@ async fn check_current<P: Platform>(
         let status = StatusCode::TOO_MANY_REQUESTS;
         return Err(form_page(edge, cx, s, Some(&msg), status).into());
     }
-    if credentials::verify(edge, &a.login, current)
+    if credentials::verify(edge, cx, &a.login, current)
         .await?
         .is_none()
     {

@@ -4,6 +4,7 @@
 
 use super::{comment_view, comments, moderation};
 use crate::app::{Ctx, Edge, Handled};
+use crate::conditional;
 use crate::guard;
 use crate::paths;
 use crate::respond::{self, Resp};
@@ -32,13 +33,18 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     };
     match &resolved {
         Resolved::File { file, access } => match read(edge, file).await? {
-            Some(body) => {
+            Some(built) => {
+                // Signed-in readers may get a page changed for them (comments, the
+                // moderators' count): then it is no longer the built file.
+                let original = session.is_some().then(|| built.clone());
+                let with_comments =
+                    session.is_some() && cx.site.manifest.comments.contains_key(cx.path);
                 let body = match session {
-                    Some(s) if cx.site.manifest.comments.contains_key(cx.path) => {
+                    Some(s) if with_comments => {
                         let none = comment_view::Outcome::None;
-                        comments::page_view(edge, cx, s, cx.path, &body, &none).await?
+                        comments::page_view(edge, cx, s, cx.path, &built, &none).await?
                     }
-                    _ => body,
+                    _ => built,
                 };
                 let body = match session {
                     Some(s) if file.ends_with(".html") => {
@@ -46,13 +52,69 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
                     }
                     _ => body,
                 };
-                Ok(respond::file(file, body, access.is_public()))
+                let as_built = original.as_ref().is_none_or(|o| *o == body);
+                if with_comments {
+                    // Comments change without a rebuild and carry each reader's forms:
+                    // never stored, so no validator either.
+                    let mut r = respond::file(file, body, false, None);
+                    respond::private(&mut r);
+                    return Ok(r);
+                }
+                let meta = cx.site.manifest.meta.get(file.as_str());
+                let dynamic_tag = (!as_built).then(|| format!("\"d{}\"", short_hash(&body)));
+                let mut r = respond::file(
+                    file,
+                    body,
+                    access.is_public(),
+                    meta.filter(|_| as_built),
+                );
+                if let Some(tag) = &dynamic_tag {
+                    if let Ok(v) = HeaderValue::from_str(tag) {
+                        r.headers_mut().insert(header::ETAG, v);
+                    }
+                }
+                Ok(revalidate(cx, r))
             }
             None => Ok(not_found(edge, cx).await?),
         },
         Resolved::Redirect { to, .. } => Ok(respond::redirect(StatusCode::MOVED_PERMANENTLY, to)),
         Resolved::Missing { .. } => Ok(not_found(edge, cx).await?),
     }
+}
+
+/// `304 Not Modified` when the client's copy is this one (after the gate: only a reader
+/// allowed to get the file gets this answer).
+fn revalidate(cx: &Ctx<'_>, r: Resp) -> Resp {
+    let headers = cx.req.headers();
+    let fresh = match r.headers().get(header::ETAG).and_then(|v| v.to_str().ok()) {
+        Some(tag) if headers.contains_key(header::IF_NONE_MATCH) => {
+            conditional::none_match(headers, tag)
+        }
+        _ => r
+            .headers()
+            .get(header::LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .and_then(conditional::parse_http_date)
+            .is_some_and(|m| conditional::not_modified_since(headers, m)),
+    };
+    if !fresh {
+        return r;
+    }
+    let (parts, _) = r.into_parts();
+    let mut answer = conditional::not_modified(&parts);
+    if let Some(p) = parts.extensions.get::<respond::Precompressed>() {
+        answer.extensions_mut().insert(p.clone());
+    }
+    answer
+}
+
+/// First 16 bytes of the SHA-256 of a page as served, in hex (its entity tag).
+fn short_hash(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(body)[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A file of the site, if its path may be asked of the platform at all.

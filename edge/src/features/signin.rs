@@ -97,7 +97,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         return Ok(r);
     }
     let password = form.get("password").unwrap_or("");
-    let Some(account) = credentials::verify(edge, &login, password).await? else {
+    let Some(account) = credentials::verify(edge, cx, &login, password).await? else {
         keys.fail(edge, cx.now).await?;
         edge.audit(cx, &login, Action::Signin, &login, Outcome::Failure)
             .await?;

@@ -27,6 +27,78 @@ pub struct Native {
     /// The content folder as a Git working tree, for the online editor (none: it is off).
     pub git: Option<GitRepo>,
     cache: FileCache,
+    pub hashing: HashGate,
+}
+
+/// Bounds password verifications: at most `running` at once, on tokio's blocking threads
+/// (so the threads that serve pages are never busy hashing), and at most `queue` waiting;
+/// past that a sign-in is told to come back (`Busy`) instead of waiting without end.
+pub struct HashGate {
+    permits: tokio::sync::Semaphore,
+    running: usize,
+    queue: usize,
+    waiting: AtomicUsize,
+    /// Recent verification time in microseconds (moving average), for `Retry-After`.
+    average_us: std::sync::atomic::AtomicU64,
+}
+
+impl HashGate {
+    /// `running` verifications at once (at least 1), `queue` more waiting.
+    pub fn new(running: usize, queue: usize) -> HashGate {
+        let running = running.max(1);
+        HashGate {
+            permits: tokio::sync::Semaphore::new(running),
+            running,
+            queue,
+            waiting: AtomicUsize::new(0),
+            average_us: std::sync::atomic::AtomicU64::new(30_000),
+        }
+    }
+
+    /// One core fewer than the machine has (one is left to pages), and a queue of about
+    /// two seconds of work. `PREAU_SIGNIN_QUEUE` overrides the queue (tests, small hosts).
+    pub fn for_this_machine() -> HashGate {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let running = cores.saturating_sub(1).max(1);
+        let queue = std::env::var("PREAU_SIGNIN_QUEUE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64 * running);
+        HashGate::new(running, queue)
+    }
+
+    fn retry_after(&self) -> u64 {
+        let avg = self.average_us.load(Ordering::Relaxed).max(1_000);
+        let ahead = (self.waiting.load(Ordering::Relaxed) + self.running) as u64;
+        (ahead * avg / self.running as u64).div_ceil(1_000_000).clamp(1, 60)
+    }
+}
+
+impl crate::store::Hashing for Native {
+    async fn verify_password(&self, password: &str, stored: &str) -> Result<bool, crate::store::Busy> {
+        let gate = &self.hashing;
+        if gate.waiting.fetch_add(1, Ordering::SeqCst) >= gate.queue {
+            gate.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(crate::store::Busy {
+                retry_after: gate.retry_after(),
+            });
+        }
+        let permit = gate.permits.acquire().await;
+        gate.waiting.fetch_sub(1, Ordering::SeqCst);
+        let (password, stored) = (password.to_string(), stored.to_string());
+        let started = std::time::Instant::now();
+        let ok = tokio::task::spawn_blocking(move || crate::password::verify(&password, &stored))
+            .await
+            .unwrap_or(false);
+        drop(permit);
+        let took = started.elapsed().as_micros() as u64;
+        let avg = gate.average_us.load(Ordering::Relaxed);
+        gate.average_us
+            .store((avg * 7 + took) / 8, Ordering::Relaxed);
+        Ok(ok)
+    }
 }
 
 /// Small files of the site kept in memory between rebuilds (the hot path of every page).
@@ -55,6 +127,7 @@ impl Native {
             blobs: FolderBlobs::new(&data.join("medias")),
             git: None,
             cache: FileCache::default(),
+            hashing: HashGate::for_this_machine(),
         })
     }
 }

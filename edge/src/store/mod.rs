@@ -212,9 +212,26 @@ pub trait Log {
     fn error(&self, message: &str);
 }
 
+/// Password verification (Argon2id, about 27 ms of CPU natively). An adapter whose
+/// requests share a few cores bounds how many run at once, so that a sign-in rush does
+/// not starve the serving of pages, and refuses when too many already wait.
+#[allow(async_fn_in_trait)]
+pub trait Hashing {
+    /// `Err(Busy)` when the queue is full: the client should retry later.
+    async fn verify_password(&self, password: &str, stored: &str) -> Result<bool, Busy> {
+        Ok(crate::password::verify(password, stored))
+    }
+}
+
+/// Too many password verifications wait already; try again in `retry_after` seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy {
+    pub retry_after: u64,
+}
+
 /// Everything the core needs, implemented by each adapter.
-pub trait Platform: Db + Files + Blobs + Clock + Random + Log + repo::Repository {}
-impl<T: Db + Files + Blobs + Clock + Random + Log + repo::Repository> Platform for T {}
+pub trait Platform: Db + Files + Blobs + Clock + Random + Log + Hashing + repo::Repository {}
+impl<T: Db + Files + Blobs + Clock + Random + Log + Hashing + repo::Repository> Platform for T {}
 
 #[cfg(test)]
 mod tests {

@@ -256,6 +256,9 @@ impl WorkerPlatform {
     }
 }
 
+/// One request per isolate at a time, each with its own CPU budget: nothing to bound.
+impl preau_edge::store::Hashing for WorkerPlatform {}
+
 impl Log for WorkerPlatform {
     fn error(&self, message: &str) {
         worker::console_error!("Préau : {message}");
