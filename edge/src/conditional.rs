@@ -162,7 +162,8 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let (_, rest) = s.split_once(", ")?;
     let mut it = rest.split(' ');
     let day: u8 = it.next()?.parse().ok()?;
-    let month = MONTHS.iter().position(|m| Some(*m) == it.next())? as u8 + 1;
+    let month_name = it.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as u8 + 1;
     let year: i32 = it.next()?.parse().ok()?;
     let hms: Vec<u8> = it
         .next()?

@@ -120,6 +120,11 @@ pub struct Precompressed {
     pub path: String,
 }
 
+/// On a `304 Not Modified`: the length of the body the full answer would have had, so
+/// that the adapter gives the `304` the entity tag of the coding it would have used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FullLength(pub usize);
+
 /// A file of the built site. `meta` (what the build knows of the bytes) when the body is
 /// the file as built: it gives the `ETag` and `Last-Modified`.
 pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) -> Resp {

@@ -124,3 +124,24 @@ fn only_fingerprinted_theme_names_are_immutable() {
     assert!(!home.contains("\"/theme/style.css\""));
     assert_eq!(header(&get_with(&w, "/", "", &[]), "cache-control"), "public, max-age=300");
 }
+
+#[test]
+fn pages_with_comments_and_edge_pages_are_never_stored() {
+    let w = world();
+    let member = w.member("lea.ce1", Role::Parent, "ecole-a/ce1");
+    let post = "/ecoles/ecole-a/classes/ce1/la-chorale/";
+    assert!(
+        w.edge.site().manifest.comments.contains_key(post),
+        "the fixture's post takes comments"
+    );
+    for path in [post, "/espace/"] {
+        let r = get_with(&w, path, &member, &[]);
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&r, "cache-control"), "private, no-store", "{path}");
+        assert!(r.headers().get("etag").is_none(), "{path}: no validator");
+        assert!(r.extensions().get::<Precompressed>().is_none(), "{path}");
+        // Even a matching-looking validator gets the full page.
+        let r = get_with(&w, path, &member, &[("if-none-match", "*")]);
+        assert_eq!(r.status(), StatusCode::OK, "{path} with If-None-Match: *");
+    }
+}

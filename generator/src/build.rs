@@ -31,7 +31,11 @@ pub struct BuildOptions {
 #[derive(Debug, Clone, Default)]
 pub struct BuildReport {
     pub pages: usize,
+    /// Files of the site (as the manifest lists them).
     pub files: usize,
+    /// Of them, those with `.br` and `.gz` copies written next to them.
+    pub compressed: usize,
+    /// Bytes of the files, copies not counted.
     pub bytes: u64,
     pub duration: Duration,
 }
@@ -51,7 +55,7 @@ pub struct Generator {
     meta: BTreeMap<String, FileMeta>,
 }
 
-/// The files of a build as it writes them: access rule and bytes.
+/// The files of a build as it writes them: access rule, and what the build knows of the bytes.
 type Written = (BTreeMap<String, Access>, BTreeMap<String, FileMeta>);
 
 impl Generator {
@@ -152,6 +156,7 @@ impl Generator {
         let report = BuildReport {
             pages: site.pages.len(),
             files: files.len(),
+            compressed: meta.values().filter(|m| m.compressed).count(),
             bytes,
             duration: start.elapsed(),
         };
@@ -654,4 +659,34 @@ fn write_file(dir: &Path, rel: &str, data: &[u8]) -> Result<(), BuildError> {
     let tmp = path.with_extension("preau-tmp");
     std::fs::write(&tmp, data).map_err(|e| BuildError::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| BuildError::io(&path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(hash: &str, modified: i64) -> FileMeta {
+        FileMeta {
+            hash: hash.into(),
+            modified,
+            ..FileMeta::default()
+        }
+    }
+
+    #[test]
+    fn unchanged_bytes_keep_their_time() {
+        let previous = BTreeMap::from([
+            ("a.html".to_string(), meta("h1", 1_000)),
+            ("b.html".to_string(), meta("h2", 1_000)),
+        ]);
+        let mut now = BTreeMap::from([
+            ("a.html".to_string(), meta("h1", 0)),
+            ("b.html".to_string(), meta("h2-changed", 0)),
+            ("c.html".to_string(), meta("h3", 0)),
+        ]);
+        stamp(&mut now, &previous);
+        assert_eq!(now["a.html"].modified, 1_000);
+        assert!(now["b.html"].modified > 1_000_000, "a changed file is stamped now");
+        assert!(now["c.html"].modified > 1_000_000, "a new file is stamped now");
+    }
 }

@@ -34,12 +34,23 @@ pub struct Native {
 /// (so the threads that serve pages are never busy hashing), and at most `queue` waiting;
 /// past that a sign-in is told to come back (`Busy`) instead of waiting without end.
 pub struct HashGate {
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
     running: usize,
     queue: usize,
-    waiting: AtomicUsize,
+    waiting: Arc<AtomicUsize>,
     /// Recent verification time in microseconds (moving average), for `Retry-After`.
-    average_us: std::sync::atomic::AtomicU64,
+    average_us: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// One place in the queue, given back however the wait ends (also when the client goes
+/// away and hyper drops the request's future mid-wait: a counter that only the happy path
+/// decremented would fill up and refuse every sign-in for good).
+struct InQueue(Arc<AtomicUsize>);
+
+impl Drop for InQueue {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl HashGate {
@@ -47,11 +58,11 @@ impl HashGate {
     pub fn new(running: usize, queue: usize) -> HashGate {
         let running = running.max(1);
         HashGate {
-            permits: tokio::sync::Semaphore::new(running),
+            permits: Arc::new(tokio::sync::Semaphore::new(running)),
             running,
             queue,
-            waiting: AtomicUsize::new(0),
-            average_us: std::sync::atomic::AtomicU64::new(30_000),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            average_us: Arc::new(std::sync::atomic::AtomicU64::new(30_000)),
         }
     }
 
@@ -72,31 +83,50 @@ impl HashGate {
     fn retry_after(&self) -> u64 {
         let avg = self.average_us.load(Ordering::Relaxed).max(1_000);
         let ahead = (self.waiting.load(Ordering::Relaxed) + self.running) as u64;
-        (ahead * avg / self.running as u64).div_ceil(1_000_000).clamp(1, 60)
+        (ahead * avg / self.running as u64)
+            .div_ceil(1_000_000)
+            .clamp(1, 60)
     }
 }
 
 impl crate::store::Hashing for Native {
-    async fn verify_password(&self, password: &str, stored: &str) -> Result<bool, crate::store::Busy> {
+    async fn verify_password(
+        &self,
+        password: &str,
+        stored: &str,
+    ) -> Result<bool, crate::store::Busy> {
         let gate = &self.hashing;
+        if tokio::runtime::Handle::try_current().is_err() {
+            // A command of the CLI, outside the server: nothing to share the cores with.
+            return Ok(crate::password::verify(password, stored));
+        }
         if gate.waiting.fetch_add(1, Ordering::SeqCst) >= gate.queue {
             gate.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(crate::store::Busy {
                 retry_after: gate.retry_after(),
             });
         }
-        let permit = gate.permits.acquire().await;
-        gate.waiting.fetch_sub(1, Ordering::SeqCst);
+        let place = InQueue(gate.waiting.clone());
+        let Ok(permit) = gate.permits.clone().acquire_owned().await else {
+            // The semaphore is never closed; verify here rather than refuse.
+            return Ok(crate::password::verify(password, stored));
+        };
+        drop(place);
         let (password, stored) = (password.to_string(), stored.to_string());
-        let started = std::time::Instant::now();
-        let ok = tokio::task::spawn_blocking(move || crate::password::verify(&password, &stored))
-            .await
-            .unwrap_or(false);
-        drop(permit);
-        let took = started.elapsed().as_micros() as u64;
-        let avg = gate.average_us.load(Ordering::Relaxed);
-        gate.average_us
-            .store((avg * 7 + took) / 8, Ordering::Relaxed);
+        let average = gate.average_us.clone();
+        // The permit goes with the work: if the request is dropped meanwhile, the hash
+        // still holds its place until it ends, so never more than `running` run at once.
+        let ok = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let ok = crate::password::verify(&password, &stored);
+            let took = started.elapsed().as_micros() as u64;
+            let avg = average.load(Ordering::Relaxed);
+            average.store((avg * 7 + took) / 8, Ordering::Relaxed);
+            drop(permit);
+            ok
+        })
+        .await
+        .unwrap_or(false);
         Ok(ok)
     }
 }

@@ -174,13 +174,17 @@ async fn encode(
 ) {
     use crate::conditional::{choose, Coding};
     use http::header;
-    if parts.headers.contains_key(header::CONTENT_ENCODING)
-        || !parts
+    // A `304` has no type: the core's `Vary: accept-encoding` marks a compressible file.
+    let compressible = if parts.status == http::StatusCode::NOT_MODIFIED {
+        parts.headers.contains_key(header::VARY)
+    } else {
+        parts
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(compressible_type)
-    {
+    };
+    if parts.headers.contains_key(header::CONTENT_ENCODING) || !compressible {
         return;
     }
     parts.headers.insert(
@@ -193,10 +197,19 @@ async fn encode(
         .filter(|_| as_built)
         .cloned();
     let status = parts.status;
+    // A `304` names the representation the full answer would have been: same choice.
+    let full_len = if status == http::StatusCode::NOT_MODIFIED {
+        parts
+            .extensions
+            .get::<crate::respond::FullLength>()
+            .map_or(0, |l| l.0)
+    } else {
+        body.len()
+    };
     let coding = match &built {
         Some(_) => choose(accept, &[Coding::Br, Coding::Gzip]),
-        None if status == http::StatusCode::NOT_MODIFIED || body.len() < LIVE_MIN => None,
-        None if !matches!(status.as_u16(), 200 | 403 | 404 | 503) => None,
+        None if full_len < LIVE_MIN => None,
+        None if !matches!(status.as_u16(), 200 | 304 | 403 | 404 | 503) => None,
         None => choose(accept, &[Coding::Br, Coding::Gzip]),
     };
     let Some(coding) = coding else { return };
