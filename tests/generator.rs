@@ -97,7 +97,10 @@ fn demo_site_builds_and_manifest_covers_every_file() {
     // each lies next to a file whose entry says so, and decodes to it.
     let mut compressed = 0;
     for (path, meta) in &m.meta {
-        assert!(m.files.contains_key(path), "{path}: meta without a manifest entry");
+        assert!(
+            m.files.contains_key(path),
+            "{path}: meta without a manifest entry"
+        );
         assert!(files.contains_key(path), "{path}: meta without a file");
         for ext in ["br", "gz"] {
             let copy = format!("{path}.{ext}");
@@ -112,7 +115,10 @@ fn demo_site_builds_and_manifest_covers_every_file() {
             assert!(plain == files[path], "{path}.gz decodes to another file");
         }
     }
-    assert!(compressed > 20, "only {compressed} files have compressed copies");
+    assert!(
+        compressed > 20,
+        "only {compressed} files have compressed copies"
+    );
     assert!(
         m.meta["index.html"].compressed,
         "the home page has compressed copies"

@@ -13,7 +13,10 @@ use support::scenarios::{Target, CLASS, PASSWORD};
 
 #[test]
 fn every_sign_in_of_a_rush_gets_a_clear_answer() {
-    let server = NativeServer::start_with_env(&support::scenarios::fixture(), &[("PREAU_SIGNIN_QUEUE", "1")]);
+    let server = NativeServer::start_with_env(
+        &support::scenarios::fixture(),
+        &[("PREAU_SIGNIN_QUEUE", "1")],
+    );
     const N: usize = 16;
     for i in 0..N {
         server.add_account(&format!("ruee.{i}"), "parent", Some(CLASS), PASSWORD);
@@ -26,11 +29,18 @@ fn every_sign_in_of_a_rush_gets_a_clear_answer() {
                 s.spawn(move || {
                     let mut b = Browser::new(&base);
                     let r = b.sign_in(&format!("ruee.{i}"), PASSWORD);
-                    (r.status, r.header("retry-after").map(str::to_string), r.body)
+                    (
+                        r.status,
+                        r.header("retry-after").map(str::to_string),
+                        r.body,
+                    )
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("client")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client"))
+            .collect()
     });
     let mut ok = 0;
     for (status, retry, body) in &answers {

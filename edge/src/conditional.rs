@@ -94,9 +94,11 @@ pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
             }
             let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
             tag == bare
-                || [Coding::Br, Coding::Gzip]
-                    .iter()
-                    .any(|c| tag.strip_suffix(c.suffix()).and_then(|t| t.strip_suffix('-')) == Some(bare))
+                || [Coding::Br, Coding::Gzip].iter().any(|c| {
+                    tag.strip_suffix(c.suffix())
+                        .and_then(|t| t.strip_suffix('-'))
+                        == Some(bare)
+                })
         })
 }
 
@@ -173,7 +175,8 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     if it.next()? != "GMT" || hms.len() != 3 {
         return None;
     }
-    let date = time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+    let date =
+        time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
     let t = date.with_hms(hms[0], hms[1], hms[2]).ok()?;
     Some(t.assume_utc().unix_timestamp())
 }
@@ -207,7 +210,13 @@ mod tests {
         let mut h = HeaderMap::new();
         let tag = "\"abc\"";
         assert!(!none_match(&h, tag));
-        for sent in ["\"abc\"", "W/\"abc\"", "\"x\", \"abc-br\"", "\"abc-gz\"", "*"] {
+        for sent in [
+            "\"abc\"",
+            "W/\"abc\"",
+            "\"x\", \"abc-br\"",
+            "\"abc-gz\"",
+            "*",
+        ] {
             h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(sent).unwrap());
             assert!(none_match(&h, tag), "{sent}");
         }
@@ -220,7 +229,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784111777));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784111777)
+        );
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("garbage"), None);
         let mut h = HeaderMap::new();

@@ -160,7 +160,9 @@ pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) ->
             r.headers_mut().insert(header::LAST_MODIFIED, v);
         }
         if m.compressed {
-            r.extensions_mut().insert(Precompressed { path: path.to_string() });
+            r.extensions_mut().insert(Precompressed {
+                path: path.to_string(),
+            });
         }
     }
     r

@@ -23,7 +23,10 @@ fn get_with(w: &World, uri: &str, cookie: &str, headers: &[(&str, &str)]) -> Res
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    block_on(w.edge.handle(req.body(Vec::new()).expect("request"), local_client()))
+    block_on(
+        w.edge
+            .handle(req.body(Vec::new()).expect("request"), local_client()),
+    )
 }
 
 /// Signed in, charter not accepted.
@@ -44,7 +47,10 @@ fn signed_in_only(w: &World, login: &str) -> String {
 }
 
 fn header<'a>(r: &'a Resp, name: &str) -> &'a str {
-    r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 #[test]
@@ -57,9 +63,16 @@ fn public_files_revalidate_with_their_build_hash_and_date() {
     assert_eq!(header(&r, "etag"), format!("\"{}\"", meta.hash));
     assert!(!header(&r, "last-modified").is_empty());
     assert_eq!(header(&r, "vary"), "accept-encoding");
-    assert!(r.extensions().get::<Precompressed>().is_some(), "the build wrote copies");
+    assert!(
+        r.extensions().get::<Precompressed>().is_some(),
+        "the build wrote copies"
+    );
     let tag = header(&r, "etag").to_string();
-    for sent in [tag.clone(), format!("W/{tag}"), format!("{}-br\"", &tag[..tag.len() - 1])] {
+    for sent in [
+        tag.clone(),
+        format!("W/{tag}"),
+        format!("{}-br\"", &tag[..tag.len() - 1]),
+    ] {
         let again = get_with(&w, "/", "", &[("if-none-match", &sent)]);
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{sent}");
         assert!(again.body().is_empty());
@@ -70,7 +83,12 @@ fn public_files_revalidate_with_their_build_hash_and_date() {
     let again = get_with(&w, "/", "", &[("if-modified-since", &date)]);
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     // A different tag wins over a matching date (the tag is the better validator).
-    let r = get_with(&w, "/", "", &[("if-none-match", "\"x\""), ("if-modified-since", &date)]);
+    let r = get_with(
+        &w,
+        "/",
+        "",
+        &[("if-none-match", "\"x\""), ("if-modified-since", &date)],
+    );
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -93,7 +111,11 @@ fn a_gated_304_only_comes_after_the_gate() {
     for (who, cookie, want) in [
         ("anonyme", "", StatusCode::SEE_OTHER),
         ("autre classe", other.as_str(), StatusCode::FORBIDDEN),
-        ("charte non acceptée", pending.as_str(), StatusCode::SEE_OTHER),
+        (
+            "charte non acceptée",
+            pending.as_str(),
+            StatusCode::SEE_OTHER,
+        ),
     ] {
         for h in [("if-none-match", tag.as_str()), ("if-none-match", "*")] {
             let r = get_with(&w, CLASS, cookie, &[h]);
@@ -112,7 +134,10 @@ fn only_fingerprinted_theme_names_are_immutable() {
     for (plain, hashed) in &site.manifest.fingerprinted {
         let r = get_with(&w, &format!("/{hashed}"), "", &[]);
         assert_eq!(r.status(), StatusCode::OK, "{hashed}");
-        assert_eq!(header(&r, "cache-control"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            header(&r, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
         let old = get_with(&w, &format!("/{plain}"), "", &[]);
         assert_eq!(old.status(), StatusCode::OK, "{plain}");
         assert_eq!(old.body(), r.body());
@@ -122,7 +147,10 @@ fn only_fingerprinted_theme_names_are_immutable() {
     let style = &site.manifest.fingerprinted["theme/style.css"];
     assert!(home.contains(&format!("href=\"/{style}\"")), "{home}");
     assert!(!home.contains("\"/theme/style.css\""));
-    assert_eq!(header(&get_with(&w, "/", "", &[]), "cache-control"), "public, max-age=300");
+    assert_eq!(
+        header(&get_with(&w, "/", "", &[]), "cache-control"),
+        "public, max-age=300"
+    );
 }
 
 #[test]

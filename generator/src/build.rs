@@ -310,11 +310,7 @@ impl Generator {
         )?;
         // Read by wrangler: the `.br`/`.gz` copies are for `preau serve` only (Cloudflare
         // compresses assets and Worker answers itself), so they are not uploaded.
-        put(
-            ".assetsignore".into(),
-            Access::internal(),
-            b"*.br\n*.gz\n",
-        )?;
+        put(".assetsignore".into(), Access::internal(), b"*.br\n*.gz\n")?;
         for (path, html) in self.renderer.render_shells(site)? {
             put(path, Access::internal(), &html)?;
         }
@@ -457,10 +453,7 @@ impl Generator {
                 Ok((path, meta))
             })
             .collect::<Result<_, BuildError>>()?;
-        let mut written = (
-            std::mem::take(&mut self.files),
-            self.meta.clone(),
-        );
+        let mut written = (std::mem::take(&mut self.files), self.meta.clone());
         written.1.extend(rewritten);
         let result = self.write_site_files(site, dir, &mut written);
         self.files = written.0;
@@ -686,7 +679,13 @@ mod tests {
         ]);
         stamp(&mut now, &previous);
         assert_eq!(now["a.html"].modified, 1_000);
-        assert!(now["b.html"].modified > 1_000_000, "a changed file is stamped now");
-        assert!(now["c.html"].modified > 1_000_000, "a new file is stamped now");
+        assert!(
+            now["b.html"].modified > 1_000_000,
+            "a changed file is stamped now"
+        );
+        assert!(
+            now["c.html"].modified > 1_000_000,
+            "a new file is stamped now"
+        );
     }
 }

@@ -97,7 +97,9 @@ impl Renderer {
             fn_assets
                 .get(&format!("theme/{p}"))
                 .map(|h| Value::String(format!("/{h}")))
-                .ok_or_else(|| tera::Error::msg(format!("fichier du thème introuvable : static/{p}")))
+                .ok_or_else(|| {
+                    tera::Error::msg(format!("fichier du thème introuvable : static/{p}"))
+                })
         });
         let site_ctx = json!({
             "title": config.title,

@@ -13,8 +13,10 @@
 pub use super::activation::{activation_by_letter, activation_refusals};
 use super::client::{input_value, input_values, Browser, Resp};
 pub use super::comments::{comment_pending_then_approved, comment_refusals};
+pub use super::delivery::{
+    compression_negotiated, fingerprinted_theme, revalidation_after_the_gate,
+};
 pub use super::editor::editor_publish_validate_and_history;
-pub use super::delivery::{compression_negotiated, fingerprinted_theme, revalidation_after_the_gate};
 use super::site;
 // The upload scenarios live in uploads.rs and are listed here like the others.
 pub use super::uploads::{
@@ -389,7 +391,10 @@ pub fn security_headers(t: &dyn Target) {
     }
     // Kept by the reader's browser only, revalidated through the gate each time.
     let r = b.get(CLASS_URL);
-    assert!(r.header("cache-control").unwrap_or("").starts_with("private"));
+    assert!(r
+        .header("cache-control")
+        .unwrap_or("")
+        .starts_with("private"));
 }
 
 /// The monitoring route answers `ok` to anyone, signed in or not, says nothing else (no

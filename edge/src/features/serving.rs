@@ -64,12 +64,8 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
                 }
                 let meta = cx.site.manifest.meta.get(file.as_str());
                 let dynamic_tag = (!as_built).then(|| format!("\"d{}\"", short_hash(&body)));
-                let mut r = respond::file(
-                    file,
-                    body,
-                    access.is_public(),
-                    meta.filter(|_| as_built),
-                );
+                let mut r =
+                    respond::file(file, body, access.is_public(), meta.filter(|_| as_built));
                 if let Some(tag) = &dynamic_tag {
                     if let Ok(v) = HeaderValue::from_str(tag) {
                         r.headers_mut().insert(header::ETAG, v);
