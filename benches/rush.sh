@@ -28,7 +28,7 @@ for i in $(seq 0 $((SIGNINS - 1))); do
 done
 echo "machine : $(nproc) cœurs, charge $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$PORT" "$PREAU_PID" "$SIGNINS" "$CLIENTS" "$READERS" "$PASSWORD" <<'PY'
-import http.client, re, sys, threading, time, urllib.parse
+import gzip, http.client, re, sys, threading, time, urllib.parse
 port, pid, signins, clients, readers, password = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 PUBLIC = ["/", "/guides/", "/actualites/"]
 PRIVATE = ["/ecoles/ecole-jean-moulin/classes/ce1-a/", "/ecoles/ecole-jean-moulin/classes/ce1-a/sortie-a-la-ferme/", "/espace/"]
@@ -38,7 +38,9 @@ def conn():
     return http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
 
 def request(c, method, path, body=None, cookies=None):
-    h = {"Accept-Encoding": "br, gzip"}
+    # gzip, not br: Python's standard library decodes only gzip. Built files are sent from
+    # the build's copies either way; pages made at request time are compressed at gzip 1.
+    h = {"Accept-Encoding": "gzip"}
     if cookies:
         h["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     if body is not None:
@@ -47,6 +49,8 @@ def request(c, method, path, body=None, cookies=None):
     c.request(method, path, body=body, headers=h)
     r = c.getresponse()
     data = r.read()
+    if r.getheader("content-encoding") == "gzip":
+        data = gzip.decompress(data)
     for k, v in r.getheaders():
         if k.lower() == "set-cookie" and cookies is not None:
             name, _, rest = v.partition("=")

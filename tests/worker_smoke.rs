@@ -224,7 +224,10 @@ fn worker_under_wrangler_dev() {
     assert_eq!(r.status, 200, "class page after sign-in and charter");
     // Kept by the member's browser, asked again each time (through the gate; issue 14).
     assert_eq!(r.header("cache-control"), Some("private, no-cache"));
-    assert!(r.header("etag").is_some(), "a gated file has its build's entity tag");
+    assert!(
+        r.header("etag").is_some(),
+        "a gated file has its build's entity tag"
+    );
     let r = b.get(&image);
     assert_eq!(r.status, 200);
     assert_eq!(r.bytes, secret, "the member gets the class image");
