@@ -17,8 +17,8 @@
 pub mod activation;
 pub mod client;
 pub mod comments;
-pub mod editor;
 pub mod delivery;
+pub mod editor;
 pub mod native;
 pub mod scenarios;
 pub mod site;
