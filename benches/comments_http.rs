@@ -121,21 +121,20 @@ fn print(name: &str, rows: &[(String, Timing)]) {
     }
 }
 
-fn add_account_sql() -> String {
-    run_preau(
-        &[
-            "accounts",
-            "add",
-            LOGIN,
-            "--role",
-            "parent",
-            "--scope",
-            "ecole-a/ce1",
-            "--password-stdin",
-            "--sql",
-        ],
-        Some(PASSWORD),
-    )
+/// `preau accounts add` of the benchmark's parent, with `extra` (`--data …` or `--sql`).
+fn add_account<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "accounts",
+        "add",
+        LOGIN,
+        "--role",
+        "parent",
+        "--scope",
+        "ecole-a/ce1",
+        "--password-stdin",
+    ];
+    args.extend_from_slice(extra);
+    args
 }
 
 fn main() {
@@ -148,18 +147,7 @@ fn main() {
     let native = NativeServer::start_on(&content);
     let data = native.dir.path().join("data");
     run_preau(
-        &[
-            "accounts",
-            "add",
-            LOGIN,
-            "--role",
-            "parent",
-            "--scope",
-            "ecole-a/ce1",
-            "--password-stdin",
-            "--data",
-            &data.to_string_lossy(),
-        ],
+        &add_account(&["--data", &data.to_string_lossy()]),
         Some(PASSWORD),
     );
     let db = SqliteDb::open(&data.join("preau.sqlite3"), 1).expect("open the server's SQLite");
@@ -173,7 +161,7 @@ fn main() {
     let site = dir.path().join("public");
     build_ok(&content, &site);
     let worker = WorkerServer::start(&site);
-    worker.exec_sql(&add_account_sql());
+    worker.exec_sql(&run_preau(&add_account(&["--sql"]), Some(PASSWORD)));
     let worker_rows = bench("wrangler dev", &worker.base_url, &|sql| {
         worker.exec_sql(sql);
     });

@@ -460,6 +460,33 @@ fn shown(doc: &Document, problems: &[Problem]) -> Vec<Shown> {
         .collect()
 }
 
+/// The repository failed: logged, and the form shown again with the author's text (503).
+async fn unavailable<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    s: &Session,
+    t: &Target,
+    inp: &Input,
+    path: &str,
+    e: &RepoError,
+) -> Handled {
+    repo_failed(edge, path, e);
+    let msg = respond::form_error(cx.site.t(Text::WriteUnavailable));
+    render(
+        edge,
+        cx,
+        s,
+        t,
+        &inp.fields,
+        &inp.text,
+        inp.base.as_deref(),
+        msg,
+        SafeHtml::empty(),
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await
+}
+
 pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     let s = guard::accepted(cx)?;
     let f = guard::session_form(edge, cx, s)?;
@@ -569,22 +596,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     {
         Ok(p) => p,
         Err(e) => {
-            repo_failed(edge, &path, &e);
-            let msg = respond::form_error(cx.site.t(Text::WriteUnavailable));
-            let base = inp.base.clone();
-            return render(
-                edge,
-                cx,
-                s,
-                &t,
-                &inp.fields,
-                &inp.text,
-                base.as_deref(),
-                msg,
-                SafeHtml::empty(),
-                StatusCode::SERVICE_UNAVAILABLE,
-            )
-            .await;
+            return unavailable(edge, cx, s, &t, &inp, &path, &e).await;
         }
     };
     let problems = match &checked {
@@ -694,22 +706,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
             .await;
         }
         Err(e) => {
-            repo_failed(edge, &path, &e);
-            let msg = respond::form_error(cx.site.t(Text::WriteUnavailable));
-            let base = inp.base.clone();
-            return render(
-                edge,
-                cx,
-                s,
-                &t,
-                &inp.fields,
-                &inp.text,
-                base.as_deref(),
-                msg,
-                SafeHtml::empty(),
-                StatusCode::SERVICE_UNAVAILABLE,
-            )
-            .await;
+            return unavailable(edge, cx, s, &t, &inp, &path, &e).await;
         }
     };
     let (author_id, author_name) = match &t.row {
