@@ -236,10 +236,11 @@ fn main() {
                 Err(e) => Preview::Problems(problems(e)),
             },
         ),
-        Box::new(move |p| {
+        Box::new(move |paths: &[String]| {
+            let rels: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
             gr.lock()
                 .expect("lock")
-                .rebuild(&[PathBuf::from(p)], &|_, _| {})
+                .rebuild(&rels, &|_, _| {})
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }),

@@ -66,6 +66,8 @@ enum Command {
     Backup(commands::backup::BackupArgs),
     /// Restaurer une sauvegarde dans un dossier de données vide (serveur arrêté)
     Restore(commands::backup::RestoreArgs),
+    /// État de l'instance : schéma de la base, dépôt du contenu, textes en attente après un conflit
+    Status(commands::status::StatusArgs),
     /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
     Cost(commands::cost::CostArgs),
 }
@@ -84,6 +86,11 @@ fn main() -> ExitCode {
         Command::Backup(args) => commands::backup::backup(args, cli.quiet),
         Command::Restore(args) => commands::backup::restore(args, cli.quiet),
         Command::Cost(args) => commands::cost::run(args),
+        Command::Status(args) => match commands::status::run(&args) {
+            Ok(false) => Ok(()),
+            Ok(true) => return ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

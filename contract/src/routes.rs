@@ -22,6 +22,8 @@ pub const MY_DATA: &str = "/espace/mes-donnees/";
 pub const MY_DATA_JSON: &str = "/espace/mes-donnees/donnees.json";
 /// For monitoring: answers `ok` and nothing else (see the edge's `features/health`).
 pub const HEALTH: &str = "/_preau/sante";
+/// The forge's push webhook (signed with the secret shared with the forge).
+pub const REPO_HOOK: &str = "/_preau/depot";
 /// The online editor: the list of one's posts, the editor, the validation of proposals.
 pub const WRITE: &str = "/espace/ecrire/";
 pub const WRITE_POST: &str = "/espace/ecrire/article/";
@@ -51,6 +53,7 @@ pub const EDGE_ROUTES: &[&str] = &[
     MY_DATA,
     MY_DATA_JSON,
     HEALTH,
+    REPO_HOOK,
     WRITE,
     WRITE_POST,
     WRITE_REVIEW,

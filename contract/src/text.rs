@@ -197,6 +197,8 @@ texts! {
     WriteYaml => "write_yaml",
     WriteUnavailable => "write_unavailable",
     WritePushFailed => "write_push_failed",
+    WriteConflictKept => "write_conflict_kept",
+    WriteConflictsWaiting => "write_conflicts_waiting",
     WriteValidate => "write_validate",
     WriteRefuse => "write_refuse",
     WriteReasonLabel => "write_reason_label",

@@ -34,6 +34,8 @@ pub struct EdgeConfig {
     /// Proxies whose forwarding header tells the client's address (none by default).
     pub proxies: Proxies,
     pub uploads: UploadConfig,
+    /// The secret shared with the forge for its push webhook (`None`: no webhook route).
+    pub repo_hook_secret: Option<Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -54,6 +56,7 @@ impl EdgeConfig {
             staff_password_max_age_days: 365,
             proxies: Proxies::default(),
             uploads: UploadConfig::default(),
+            repo_hook_secret: None,
         })
     }
 }

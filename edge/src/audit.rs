@@ -53,6 +53,8 @@ words! {
         PostUnpublish => "post_unpublish",
         Activation => "activation",
         ActivationCodes => "activation_codes",
+        RepoConflict => "repo_conflict",
+        RepoSync => "repo_sync",
     }
 }
 

@@ -7,6 +7,9 @@ use preau_contract::routes as paths;
 
 /// Largest body of an ordinary form.
 pub const FORM_LIMIT: usize = 64 * 1024;
+/// Largest forge webhook body (GitHub caps its payloads at 25 MB but a push of a few
+/// commits is a few KB; a larger one is refused and the periodic fetch takes it instead).
+pub const HOOK_LIMIT: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -33,6 +36,8 @@ pub enum Route {
     MyDataJson,
     /// `ok` for monitoring.
     Health,
+    /// The forge's push webhook.
+    RepoHook,
     /// The online editor: one's posts, the editor, the validation of proposals.
     Write,
     WritePost,
@@ -65,6 +70,7 @@ impl Route {
         Route::MyData,
         Route::MyDataJson,
         Route::Health,
+        Route::RepoHook,
         Route::Write,
         Route::WritePost,
         Route::WriteReview,
@@ -94,6 +100,7 @@ impl Route {
             paths::MY_DATA => Route::MyData,
             paths::MY_DATA_JSON => Route::MyDataJson,
             paths::HEALTH => Route::Health,
+            paths::REPO_HOOK => Route::RepoHook,
             paths::WRITE => Route::Write,
             paths::WRITE_POST => Route::WritePost,
             paths::WRITE_REVIEW => Route::WriteReview,
@@ -124,6 +131,7 @@ impl Route {
             Route::MyData => "mes-donnees",
             Route::MyDataJson => "mes-donnees-json",
             Route::Health => "sante",
+            Route::RepoHook => "depot",
             Route::Write => "ecrire",
             Route::WritePost => "ecrire-article",
             Route::WriteReview => "ecrire-validation",
@@ -153,7 +161,8 @@ impl Route {
             | Route::CommentDelete
             | Route::CommentReport
             | Route::CommentReply
-            | Route::WriteReview => POST,
+            | Route::WriteReview
+            | Route::RepoHook => POST,
             Route::Space
             | Route::ClassList
             | Route::MyData
@@ -179,6 +188,8 @@ impl Route {
     pub fn body_limit(self, uploads: &UploadConfig) -> usize {
         match self {
             Route::MediaUpload => uploads.request_bytes,
+            // A push event lists its commits: larger than a form.
+            Route::RepoHook => HOOK_LIMIT,
             _ => FORM_LIMIT,
         }
     }

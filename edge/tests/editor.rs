@@ -114,10 +114,11 @@ fn site_with(pupil_posts: bool) -> Site {
                 Err(e) => Preview::Problems(problems(e)),
             },
         ),
-        Box::new(move |path| {
+        Box::new(move |paths: &[String]| {
+            let rels: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
             gr.lock()
                 .unwrap()
-                .rebuild(&[PathBuf::from(path)], &|_, _| {})
+                .rebuild(&rels, &|_, _| {})
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }),

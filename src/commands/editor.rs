@@ -4,13 +4,16 @@
 //! The edge core never links the generator: it gets these two functions through its
 //! platform's content repository.
 
-use preau_edge::native::GitRepo;
+use anyhow::Context;
+use preau_edge::native::{GitRepo, LiveReload, Native};
+use preau_edge::Edge;
 use preau_edge::store::repo::{Preview, Problem};
 use preau_generator::{BuildError, Generator};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime};
 
 /// Files the editor just rebuilt, with their modification time: the watcher skips them
 /// (the same change would otherwise be built twice).
@@ -68,16 +71,19 @@ pub fn open(
             Err(e) => Preview::Problems(problems(e)),
         }
     });
-    let rebuild = Box::new(move |path: &str| {
+    let rebuild = Box::new(move |paths: &[String]| {
         let mut g = match generator.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        let rel = PathBuf::from(path);
-        let result = g.rebuild(std::slice::from_ref(&rel), &|_, _| {});
-        if let (Ok(meta), Ok(mut b)) = (std::fs::metadata(root.join(&rel)), built.lock()) {
-            if let Ok(t) = meta.modified() {
-                b.insert(rel, t);
+        let rels: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+        let result = g.rebuild(&rels, &|_, _| {});
+        if let Ok(mut b) = built.lock() {
+            for rel in rels {
+                // A deleted file has no time: the watcher may rebuild it once more, harmless.
+                if let Ok(t) = std::fs::metadata(root.join(&rel)).and_then(|m| m.modified()) {
+                    b.insert(rel, t);
+                }
             }
         }
         result.map(|_| ()).map_err(|e| match e {
@@ -90,4 +96,55 @@ pub fn open(
         })
     });
     GitRepo::open(content, domain, preview, rebuild)
+}
+
+/// The webhook's shared secret: the file's text without its line end. Short secrets are
+/// refused (the forge's signature is only as strong as it).
+pub fn webhook_secret(file: &Path) -> anyhow::Result<Vec<u8>> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("lecture du secret du webhook {}", file.display()))?;
+    let secret = text.trim_end_matches(['\r', '\n']).as_bytes().to_vec();
+    if secret.len() < 20 {
+        anyhow::bail!(
+            "{} : le secret du webhook fait {} caractères ; il en faut au moins 20 (par exemple : openssl rand -hex 32 > {})",
+            file.display(),
+            secret.len(),
+            file.display()
+        );
+    }
+    Ok(secret)
+}
+
+/// Fetch the remote every `every`, in case a webhook call was lost (or the forge has none):
+/// the same sync as the webhook, then the site reloads.
+pub fn spawn_fetch(edge: Arc<Edge<Native>>, live: Option<Arc<LiveReload>>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let e = edge.clone();
+            let synced = tokio::task::spawn_blocking(move || e.platform.git.as_ref().map(|g| g.sync())).await;
+            match synced {
+                Ok(Some(Ok(s))) => {
+                    if let Some(branch) = &s.conflict {
+                        eprintln!("Dépôt : conflit ; les modifications du serveur sont gardées sur la branche {branch} (voir preau status).");
+                    }
+                    if let Some(err) = &s.rebuild_error {
+                        eprintln!("erreur : dépôt : reconstruction : {err}");
+                    }
+                    if !s.changed.is_empty() {
+                        if let Err(err) = edge.reload().await {
+                            eprintln!("erreur : rechargement du site : {err}");
+                        }
+                        if let Some(l) = &live {
+                            l.generation.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                Ok(Some(Err(err))) => eprintln!("erreur : dépôt : récupération : {err}"),
+                Ok(None) | Err(_) => {}
+            }
+        }
+    });
 }

@@ -13,3 +13,4 @@ pub mod new;
 pub mod roster;
 pub mod secret;
 pub mod serve;
+pub mod status;

@@ -67,6 +67,13 @@ pub struct ServeArgs {
     /// de base_url) : identifiant@DOMAINE, jamais l'adresse personnelle
     #[arg(long, value_name = "DOMAINE")]
     pub git_mail_domain: Option<String>,
+    /// Fichier du secret partagé avec la forge pour son webhook d'envoi (POST /_preau/depot) ;
+    /// sans lui, pas de webhook
+    #[arg(long, value_name = "FICHIER")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Récupérer le dépôt distant toutes les N secondes (0 : jamais), au cas où un webhook se perd
+    #[arg(long, value_name = "SECONDES", default_value_t = 300)]
+    pub fetch_every: u64,
 }
 
 /// The proxies whose forwarding header is believed (none unless behind a proxy).
@@ -159,6 +166,9 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
     let mut config = EdgeConfig::new(secret)
         .with_context(|| format!("clé {}", data.join("secret.key").display()))?;
     config.proxies = proxies(&args)?;
+    if let Some(file) = &args.webhook_secret_file {
+        config.repo_hook_secret = Some(super::editor::webhook_secret(file)?);
+    }
     for (name, value) in [
         ("max_mb", args.upload_max_mb),
         ("files_per_day", args.uploads_per_day),
@@ -198,6 +208,9 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         let live = (!args.no_reload && !args.no_watch).then(|| Arc::new(LiveReload::default()));
         if !args.no_watch {
             spawn_watcher(generator, built, edge.clone(), live.clone(), tokio::runtime::Handle::current(), quiet)?;
+        }
+        if args.fetch_every > 0 && edge.platform.git.is_some() {
+            super::editor::spawn_fetch(edge.clone(), live.clone(), Duration::from_secs(args.fetch_every));
         }
         let purge_edge = edge.clone();
         tokio::spawn(async move {

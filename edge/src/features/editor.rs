@@ -80,7 +80,15 @@ pub(super) async fn list<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     let done = form::query_value(cx.query, "fait").unwrap_or_default();
     let url = form::query_value(cx.query, "chemin")
         .and_then(|p| Place::of_path(&p).and_then(|pl| pl.url_of(&p)));
-    let notice = view::done_notice(cx.site, &done, url.as_deref());
+    let mut notice = view::done_notice(cx.site, &done, url.as_deref());
+    let sent = form::query_value(cx.query, "envoi").unwrap_or_default();
+    notice.push(&view::push_notice(cx.site, &sent));
+    let waiting = edge
+        .platform
+        .repo_conflicts(&me.login)
+        .await
+        .unwrap_or_default();
+    notice.push(&view::conflicts_notice(cx.site, &waiting));
     let results = view::list(cx.site, &sections);
     Ok(respond::page(
         cx.site,
@@ -750,7 +758,13 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         )
         .await;
     }
-    Ok(redirect_after(done, &path, written.pushed.as_ref()))
+    let conflict = kept_aside(edge, cx, &s.account.login, &written).await?;
+    Ok(redirect_after(
+        done,
+        &path,
+        written.pushed.as_ref(),
+        conflict,
+    ))
 }
 
 /// Reload the site after a rebuild; report a failed rebuild or push in the server's log.
@@ -777,7 +791,30 @@ async fn after_write<P: Platform>(
     }
 }
 
-fn redirect_after(done: &str, path: &str, pushed: Option<&Result<(), String>>) -> Resp {
+/// A save that a conflict with the remote set aside on a branch: in the audit log (the IT
+/// team merges it; `preau status` lists it), and the author is told.
+async fn kept_aside<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    login: &str,
+    w: &crate::store::repo::Written,
+) -> Result<bool, Halt> {
+    let Some(branch) = &w.conflict else {
+        return Ok(false);
+    };
+    edge.platform
+        .error(&format!("éditeur : conflit avec le dépôt distant, texte gardé sur la branche {branch}"));
+    edge.audit(cx, login, Action::RepoConflict, branch, Outcome::Failure)
+        .await?;
+    Ok(true)
+}
+
+fn redirect_after(
+    done: &str,
+    path: &str,
+    pushed: Option<&Result<(), String>>,
+    conflict: bool,
+) -> Resp {
     let to = match done {
         "brouillon" => format!(
             "{}?chemin={}&fait=brouillon",
@@ -789,7 +826,9 @@ fn redirect_after(done: &str, path: &str, pushed: Option<&Result<(), String>>) -
             crate::paths::encode_for_query(path)
         ),
     };
-    let to = if matches!(pushed, Some(Err(_))) {
+    let to = if conflict {
+        format!("{to}&envoi=conflit")
+    } else if matches!(pushed, Some(Err(_))) {
         format!("{to}&envoi=echec")
     } else {
         to
@@ -834,7 +873,7 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
             path,
         )
         .await?;
-        return Ok(redirect_after("refuse", path, None));
+        return Ok(redirect_after("refuse", path, None, false));
     }
     let mut doc = document(cx, file)?;
     let mut fields = doc.fields(&t.place, path);
@@ -905,5 +944,11 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     )
     .await?;
     after_write(edge, cx, &written, true).await;
-    Ok(redirect_after("valide", path, written.pushed.as_ref()))
+    let conflict = kept_aside(edge, cx, &s.account.login, &written).await?;
+    Ok(redirect_after(
+        "valide",
+        path,
+        written.pushed.as_ref(),
+        conflict,
+    ))
 }

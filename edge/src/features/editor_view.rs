@@ -6,6 +6,7 @@ use super::comment_view::hidden_input as hidden;
 use super::gallery;
 use crate::site::SiteData;
 use crate::store::posts::PostRow;
+use crate::store::repo::ConflictBranch;
 use crate::store::uploads::Upload;
 use crate::writing::{Fields, Mode, Place};
 use lol_html::html_content::{ContentType, Element};
@@ -416,6 +417,38 @@ pub(super) fn preview_page(site: &SiteData, page: &[u8], f: &Form) -> Vec<u8> {
 }
 
 /// The notice at the top of the list after a save (`fait=…`), with a link to the post.
+/// What happened to the push after a save (`envoi=` of the redirect).
+pub(super) fn push_notice(site: &SiteData, sent: &str) -> SafeHtml {
+    let text = match sent {
+        "echec" => Text::WritePushFailed,
+        "conflit" => Text::WriteConflictKept,
+        _ => return SafeHtml::empty(),
+    };
+    let mut h = SafeHtml::trusted("<p class=\"notice\" role=\"status\">");
+    h.push_text(site.t(text));
+    h.push_markup("</p>");
+    h
+}
+
+/// The author's texts that conflicts set aside, until the IT team merges them.
+pub(super) fn conflicts_notice(site: &SiteData, list: &[ConflictBranch]) -> SafeHtml {
+    if list.is_empty() {
+        return SafeHtml::empty();
+    }
+    let mut h = SafeHtml::trusted("<div class=\"notice\" role=\"status\"><p>");
+    h.push_text(site.t(Text::WriteConflictsWaiting));
+    h.push_markup("</p><ul>");
+    for c in list {
+        h.push_markup("<li>");
+        h.push_text(&c.files.join(", "));
+        h.push_markup(" (");
+        h.push_text(c.date.get(..10).unwrap_or(&c.date));
+        h.push_markup(")</li>");
+    }
+    h.push_markup("</ul></div>");
+    h
+}
+
 pub(super) fn done_notice(site: &SiteData, done: &str, url: Option<&str>) -> SafeHtml {
     let text = match done {
         "brouillon" => Text::WriteSaved,

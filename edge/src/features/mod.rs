@@ -3,7 +3,8 @@
 //! (the code of an invitation letter, then a first password), `charter` (the
 //! gate), `space` (Mon espace), `password` (changing one's password), `uploads` (photos and
 //! documents), `comments` and `moderation`, `class_list` (pupils without photo permission),
-//! `my_data` (Mes données), `health` (monitoring), `editor` (the online editor). This is the one
+//! `my_data` (Mes données), `health` (monitoring), `editor` (the online editor), `repo_hook`
+//! (the forge's push webhook). This is the one
 //! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
 //! one line per route here.
 
@@ -21,6 +22,7 @@ mod media;
 mod moderation;
 mod my_data;
 mod password;
+mod repo_hook;
 mod serving;
 mod signin;
 mod signout;
@@ -59,6 +61,7 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::MyData, _) => my_data::page(edge, cx).await,
         (Route::MyDataJson, _) => my_data::json(edge, cx).await,
         (Route::Health, _) => health::get(edge, cx).await,
+        (Route::RepoHook, _) => repo_hook::post(edge, cx).await,
         (Route::Write, _) => editor::list(edge, cx).await,
         (Route::WritePost, false) => editor::page(edge, cx).await,
         (Route::WritePost, true) => editor::submit(edge, cx).await,

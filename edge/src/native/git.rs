@@ -10,7 +10,9 @@
 //! webhooks go through, with their credentials and hooks. A commit costs a few processes
 //! (about 10–20 ms), well within a save.
 
-use crate::store::repo::{Change, Preview, RepoError, RepoFile, Repository, Written};
+use crate::store::repo::{
+    Change, Preview, RepoError, RepoFile, Repository, SyncOutcome, Written,
+};
 use crate::writing::Place;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,8 +20,47 @@ use std::sync::Mutex;
 
 /// Renders a text as a content file would be (`path`, `text`): the generator's preview.
 pub type PreviewFn = Box<dyn Fn(&str, &str) -> Preview + Send + Sync>;
-/// Makes the built site show the file `path` again (an incremental rebuild).
-pub type RebuildFn = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+/// Makes the built site show the files `paths` as they now are (an incremental rebuild).
+pub type RebuildFn = Box<dyn Fn(&[String]) -> Result<(), String> + Send + Sync>;
+
+/// What a sync with the remote did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Synced {
+    /// Files that changed in the working tree (paths in the content folder).
+    pub changed: Vec<String>,
+    /// `None`: nothing of the server's own to push.
+    pub pushed: Option<Result<(), String>>,
+    /// The branch that now keeps the server's commits a conflict set aside.
+    pub conflict: Option<String>,
+    pub rebuild_error: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Taken {
+    changed: Vec<String>,
+    pushed: Option<Result<(), String>>,
+    conflict: Option<String>,
+}
+
+pub use crate::store::repo::ConflictBranch;
+
+/// `preau/conflit/<date>-<commit>`: sorted by date, unique per set-aside commit.
+fn conflict_branch_name(commit: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let date: String = crate::time::rfc3339(now)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let short: String = commit.chars().take(8).collect();
+    format!("preau/conflit/{date}-{short}")
+}
+
+fn head(root: &Path) -> Result<String, String> {
+    git(root, &["rev-parse", "HEAD"]).map(|s| s.trim().to_string())
+}
 
 pub struct GitRepo {
     root: PathBuf,
@@ -134,6 +175,7 @@ impl GitRepo {
                 commit: commit.trim().to_string(),
                 pushed: None,
                 rebuild_error: None,
+                conflict: None,
             });
         }
         if let Some(parent) = full.parent() {
@@ -152,17 +194,135 @@ impl GitRepo {
             }
         })?;
         let rebuild_error = if c.rebuild {
-            (self.rebuild)(&c.path).err()
+            (self.rebuild)(std::slice::from_ref(&c.path)).err()
         } else {
             None
         };
-        let pushed = self.push();
+        let (pushed, conflict) = match self.push() {
+            // Someone pushed in between (the communication team from a laptop): take their
+            // commits, put this one on top and push again; if both touched the same lines,
+            // the teacher's text is kept on a branch, never lost.
+            Some(Err(_)) => match self.take_remote() {
+                Ok(taken) => {
+                    self.rebuild_taken(&taken);
+                    (taken.pushed, taken.conflict)
+                }
+                Err(e) => (Some(Err(e)), None),
+            },
+            other => (other, None),
+        };
         Ok(Written {
             version: version_of(&c.text),
             commit,
             pushed,
             rebuild_error,
+            conflict,
         })
+    }
+
+    /// Bring in what was pushed elsewhere (the forge's webhook, the periodic fetch): fetch,
+    /// replay the server's own unpushed commits on top, push them, and rebuild what changed.
+    /// Nothing to do without a remote.
+    pub fn sync(&self) -> Result<Synced, RepoError> {
+        let _guard = self
+            .lock
+            .lock()
+            .map_err(|e| RepoError::Failed(e.to_string()))?;
+        let taken = self.take_remote().map_err(RepoError::Failed)?;
+        let rebuild_error = self.rebuild_taken(&taken);
+        Ok(Synced {
+            changed: taken.changed,
+            pushed: taken.pushed,
+            conflict: taken.conflict,
+            rebuild_error,
+        })
+    }
+
+    fn rebuild_taken(&self, taken: &Taken) -> Option<String> {
+        if taken.changed.is_empty() {
+            return None;
+        }
+        (self.rebuild)(&taken.changed).err()
+    }
+
+    /// The remote and the branch it tracks for the current one (`origin`, `main`).
+    fn upstream(&self) -> Option<(String, String)> {
+        let remotes = git(&self.root, &["remote"]).ok()?;
+        let remote = remotes.lines().next()?.trim().to_string();
+        if remote.is_empty() {
+            return None;
+        }
+        let branch = git(&self.root, &["symbolic-ref", "--short", "HEAD"]).ok()?;
+        Some((remote, branch.trim().to_string()))
+    }
+
+    /// Fetch and replay; on a conflict, keep the local commits on a `preau/conflit/…`
+    /// branch (pushed too, so the IT team sees it on the forge) and follow the remote.
+    /// Called with the lock held.
+    fn take_remote(&self) -> Result<Taken, String> {
+        let Some((remote, branch)) = self.upstream() else {
+            return Ok(Taken::default());
+        };
+        let before = head(&self.root)?;
+        git(&self.root, &["fetch", "--quiet", &remote, &branch])?;
+        let theirs = git(&self.root, &["rev-parse", "FETCH_HEAD"])?.trim().to_string();
+        let mut conflict = None;
+        let is_ancestor = |a: &str, b: &str| {
+            git(&self.root, &["merge-base", "--is-ancestor", a, b]).is_ok()
+        };
+        if !is_ancestor(&theirs, "HEAD") {
+            let identity = self.identity();
+            let mut args: Vec<&str> = identity.iter().map(String::as_str).collect();
+            args.extend(["rebase", "--quiet", theirs.as_str()]);
+            if git(&self.root, &args).is_err() {
+                let _ = git(&self.root, &["rebase", "--abort"]);
+                let name = conflict_branch_name(&before);
+                git(&self.root, &["branch", "--force", &name, &before])?;
+                git(&self.root, &["reset", "--quiet", "--hard", &theirs])?;
+                // The forge keeps the branch too; failing to push it is not fatal: it is
+                // on the server, and `preau status` lists it.
+                let _ = git(&self.root, &["push", "--quiet", &remote, &name]);
+                conflict = Some(name);
+            }
+        }
+        let after = head(&self.root)?;
+        let changed = if after == before {
+            Vec::new()
+        } else {
+            git(&self.root, &["diff", "--name-only", "-z", &before, &after])?
+                .split('\0')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let pushed = if is_ancestor("HEAD", &theirs) {
+            None
+        } else {
+            Some(git(&self.root, &["push", "--quiet", &remote, "HEAD"]).map(|_| ()))
+        };
+        Ok(Taken {
+            changed,
+            pushed,
+            conflict,
+        })
+    }
+
+    /// `-c` options that let the server's own Git operations (the replay of commits)
+    /// work without a global Git identity.
+    fn identity(&self) -> [String; 6] {
+        [
+            "-c".into(),
+            "user.name=Préau".into(),
+            "-c".into(),
+            format!("user.email=preau@{}", self.mail_domain),
+            "-c".into(),
+            "commit.gpgsign=false".into(),
+        ]
+    }
+
+    /// The branches that keep texts a conflict set aside: what the editor shows.
+    pub fn conflicts(&self) -> Result<Vec<ConflictBranch>, RepoError> {
+        conflicts(&self.root).map_err(RepoError::Failed)
     }
 
     fn commit(&self, c: &Change) -> Result<String, RepoError> {
@@ -219,6 +379,91 @@ impl GitRepo {
     }
 }
 
+/// The branches that keep texts a conflict set aside, with their last commit's author,
+/// date and the files they change: for the editor and `preau status`.
+pub fn conflicts(root: &Path) -> Result<Vec<ConflictBranch>, String> {
+    let out = git(
+        root,
+        &[
+            "for-each-ref",
+            "--format=%(refname:short)%09%(authoremail)%09%(authorname)%09%(committerdate:iso-strict)",
+            "refs/heads/preau/conflit/",
+        ],
+    )?;
+    let mut list = Vec::new();
+    for line in out.lines() {
+        let mut f = line.split('\t');
+        let (Some(branch), Some(mail), Some(name), Some(date)) =
+            (f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        let base = git(root, &["merge-base", "HEAD", branch]).unwrap_or_default();
+        let files = git(root, &["diff", "--name-only", base.trim(), branch])
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        list.push(ConflictBranch {
+            branch: branch.to_string(),
+            author_mail: mail.trim_matches(['<', '>']).to_string(),
+            author_name: name.to_string(),
+            date: date.to_string(),
+            files,
+        });
+    }
+    Ok(list)
+}
+
+/// The state of the content repository, for `preau status`.
+#[derive(Debug, Clone, Default)]
+pub struct RepoState {
+    pub branch: String,
+    pub head: String,
+    pub remote: Option<String>,
+    /// Commits of the server not on the remote, and of the remote not here (as of the last
+    /// fetch).
+    pub ahead: usize,
+    pub behind: usize,
+    /// Files changed in the working tree and not committed (nobody should edit the
+    /// server's copy by hand).
+    pub uncommitted: Vec<String>,
+    pub conflicts: Vec<ConflictBranch>,
+}
+
+pub fn state(root: &Path) -> Result<RepoState, String> {
+    let branch = git(root, &["symbolic-ref", "--short", "HEAD"])?.trim().to_string();
+    let head = head(root)?;
+    let remote = git(root, &["remote"])?
+        .lines()
+        .next()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    let (mut ahead, mut behind) = (0, 0);
+    if let Some(r) = &remote {
+        let range = format!("{r}/{branch}...HEAD");
+        if let Ok(out) = git(root, &["rev-list", "--left-right", "--count", &range]) {
+            let mut n = out.split_whitespace().map(|x| x.parse().unwrap_or(0));
+            behind = n.next().unwrap_or(0);
+            ahead = n.next().unwrap_or(0);
+        }
+    }
+    let uncommitted = git(root, &["status", "--porcelain", "--untracked-files=no"])?
+        .lines()
+        .filter_map(|l| l.get(3..))
+        .map(str::to_string)
+        .collect();
+    Ok(RepoState {
+        branch,
+        head,
+        remote,
+        ahead,
+        behind,
+        uncommitted,
+        conflicts: conflicts(root)?,
+    })
+}
+
 /// Run `git` in `dir`; its output, or its error message.
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
@@ -260,6 +505,22 @@ impl<T: OnGit> Repository for T {
     }
     async fn repo_write(&self, change: Change) -> Result<Written, RepoError> {
         self.git().ok_or(RepoError::Unavailable)?.write(&change)
+    }
+    async fn repo_sync(&self) -> Result<SyncOutcome, RepoError> {
+        let s = self.git().ok_or(RepoError::Unavailable)?.sync()?;
+        if let Some(e) = &s.rebuild_error {
+            return Err(RepoError::Failed(format!("reconstruction : {e}")));
+        }
+        Ok(SyncOutcome {
+            changed: s.changed.len(),
+            conflict: s.conflict,
+        })
+    }
+    async fn repo_conflicts(&self, login: &str) -> Result<Vec<ConflictBranch>, RepoError> {
+        let repo = self.git().ok_or(RepoError::Unavailable)?;
+        let mail = crate::writing::author_address(login, &repo.mail_domain);
+        let all = repo.conflicts()?;
+        Ok(all.into_iter().filter(|c| c.author_mail == mail).collect())
     }
     async fn repo_preview(&self, path: &str, text: &str) -> Result<Preview, RepoError> {
         let repo = self.git().ok_or(RepoError::Unavailable)?;

@@ -41,6 +41,28 @@ pub struct Written {
     pub pushed: Option<Result<(), String>>,
     /// A rebuild was wanted and failed: the message for the logs.
     pub rebuild_error: Option<String>,
+    /// The push found newer commits that touch the same lines: this save is kept on that
+    /// branch (not lost), the site shows the other version, and the IT team merges it.
+    pub conflict: Option<String>,
+}
+
+/// A branch that keeps a text a conflict set aside (`preau/conflit/…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictBranch {
+    pub branch: String,
+    pub author_mail: String,
+    pub author_name: String,
+    /// ISO 8601, as Git gives it.
+    pub date: String,
+    /// The files its commits change.
+    pub files: Vec<String>,
+}
+
+/// What the forge's webhook made the server do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncOutcome {
+    pub changed: usize,
+    pub conflict: Option<String>,
 }
 
 /// A problem `preau check` finds in a text, with its line in the whole file.
@@ -94,6 +116,16 @@ pub trait Repository {
 
     async fn repo_write(&self, _change: Change) -> Result<Written, RepoError> {
         Err(RepoError::Unavailable)
+    }
+
+    /// Bring in what was pushed to the remote elsewhere and rebuild what changed.
+    async fn repo_sync(&self) -> Result<SyncOutcome, RepoError> {
+        Err(RepoError::Unavailable)
+    }
+
+    /// The set-aside texts of the account `login` (the editor tells its author).
+    async fn repo_conflicts(&self, _login: &str) -> Result<Vec<ConflictBranch>, RepoError> {
+        Ok(Vec::new())
     }
 
     /// Render `text` as the file `path` would be, with the site's generator and theme.
