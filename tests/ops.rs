@@ -413,3 +413,107 @@ fn a_damaged_truncated_or_newer_archive_is_refused_without_touching_the_target()
     ]);
     assert!(String::from_utf8_lossy(&list.stdout).contains("lea.sauve"));
 }
+
+fn git_in(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn status(content: &Path, data: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_preau"))
+        .arg("status")
+        .arg("--content")
+        .arg(content)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .expect("preau status");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn status_shows_the_schema_and_the_texts_a_conflict_set_aside() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (content, data) = (tmp.path().join("content"), tmp.path().join("data"));
+    std::fs::create_dir_all(&content).expect("mkdir");
+    std::fs::write(content.join("index.md"), "+++\ntitle = \"Accueil\"\n+++\n").expect("write");
+    git_in(&content, &["init", "--quiet", "-b", "main"]);
+    git_in(&content, &["add", "-A"]);
+    git_in(&content, &["commit", "--quiet", "-m", "Début"]);
+    let (ok, out) = status(&content, &data);
+    assert!(ok, "{out}");
+    assert!(out.contains("pas encore de base"), "{out}");
+    assert!(out.contains("aucun texte en attente"), "{out}");
+
+    // A migrated database; then a set-aside text (as the editor leaves it) and a file
+    // edited by hand on the server: both need a person, so the exit code says so.
+    preau_ok(&[
+        "accounts".as_ref(),
+        "list".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    let (ok, out) = status(&content, &data);
+    assert!(ok && out.contains("schéma : à jour"), "{out}");
+    git_in(
+        &content,
+        &[
+            "checkout",
+            "--quiet",
+            "-b",
+            "preau/conflit/20261201T120000Z-abcdef12",
+        ],
+    );
+    std::fs::write(
+        content.join("index.md"),
+        "+++\ntitle = \"Accueil modifié\"\n+++\n",
+    )
+    .expect("write");
+    git_in(
+        &content,
+        &[
+            "-c",
+            "user.name=Marie Durand",
+            "-c",
+            "user.email=marie.durand@ville.test",
+            "commit",
+            "--quiet",
+            "-am",
+            "Publication",
+        ],
+    );
+    git_in(&content, &["checkout", "--quiet", "main"]);
+    std::fs::write(content.join("index.md"), "à la main").expect("write");
+    let (ok, out) = status(&content, &data);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("preau/conflit/20261201T120000Z-abcdef12"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Marie Durand <marie.durand@ville.test>"),
+        "{out}"
+    );
+    assert!(out.contains("index.md"), "{out}");
+    assert!(out.contains("modifiés à la main"), "{out}");
+}

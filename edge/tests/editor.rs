@@ -19,6 +19,7 @@ use support::{input, text, World, FORM, NOW};
 
 const CE1: &str = "ecoles/ecole-a/classes/ce1";
 const CE1_URL: &str = "/ecoles/ecole-a/classes/ce1/";
+const HOOK_SECRET: &[u8] = b"secret-partage-avec-la-forge-de-test";
 
 struct Site {
     w: World,
@@ -127,7 +128,9 @@ fn site_with(pupil_posts: bool) -> Site {
     let mut platform = TestPlatform::new(&public, NOW).unwrap();
     platform.disk = Some(public.clone());
     platform.git = Some(repo);
-    let edge = block_on(Edge::new(platform, EdgeConfig::new(vec![7u8; 32]).unwrap())).unwrap();
+    let mut config = EdgeConfig::new(vec![7u8; 32]).unwrap();
+    config.repo_hook_secret = Some(HOOK_SECRET.to_vec());
+    let edge = block_on(Edge::new(platform, config)).unwrap();
     Site {
         w: World::with_edge(edge, dir),
         content,
@@ -796,4 +799,246 @@ fn the_history_has_one_commit_per_save_with_the_author() {
     }
     let committer = git(&s.content, &["log", "-1", "--format=%cn <%ce>"]);
     assert_eq!(committer.trim(), "Préau <preau@alpha.test>");
+}
+
+/// The content repository gets a bare remote (the forge), and a second clone of it (the
+/// communication team's laptop).
+fn with_remote(s: &Site) -> PathBuf {
+    let top = s.content.parent().unwrap();
+    let remote = top.join("forge.git");
+    git(
+        top,
+        &[
+            "init",
+            "--quiet",
+            "--bare",
+            "-b",
+            "main",
+            remote.to_str().unwrap(),
+        ],
+    );
+    git(
+        &s.content,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    git(&s.content, &["push", "--quiet", "-u", "origin", "main"]);
+    let laptop = top.join("laptop");
+    git(
+        top,
+        &[
+            "clone",
+            "--quiet",
+            remote.to_str().unwrap(),
+            laptop.to_str().unwrap(),
+        ],
+    );
+    laptop
+}
+
+fn push_from(laptop: &Path, path: &str, text: &str, message: &str) {
+    let full = laptop.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+    git(laptop, &["add", "-A"]);
+    git(laptop, &["commit", "--quiet", "-m", message]);
+    git(laptop, &["push", "--quiet", "origin", "main"]);
+}
+
+fn hook(
+    s: &Site,
+    signature: Option<(&'static str, String)>,
+    body: &[u8],
+) -> preau_edge::respond::Resp {
+    let mut req = http::Request::builder()
+        .method(Method::POST)
+        .uri("/_preau/depot")
+        .header("host", "ent.test")
+        .header("content-type", "application/json")
+        .header("x-gitea-event", "push");
+    if let Some((name, value)) = signature {
+        req = req.header(name, value);
+    }
+    let req = req.body(body.to_vec()).unwrap();
+    block_on(s.w.edge.handle(req, preau_edge::testing::local_client()))
+}
+
+fn gitea_signature(secret: &[u8], body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_push_made_elsewhere_reaches_the_site_through_the_signed_webhook_only() {
+    let s = site();
+    let laptop = with_remote(&s);
+    let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
+    let post = format!("{CE1}/2026-10-21-kermesse.md");
+    push_from(
+        &laptop,
+        &post,
+        "+++\ntitle = \"La kermesse\"\n+++\n\nÉcrit sur un portable (mot témoin : KERMESSE-CE1).\n",
+        "Kermesse",
+    );
+    let url = format!("{CE1_URL}kermesse/");
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+    let body = br#"{"ref":"refs/heads/main"}"#;
+
+    // Unsigned, signed with another secret, or a signature of another body: refused,
+    // nothing fetched, and the refusal is in the audit log.
+    for sig in [
+        None,
+        Some((
+            "x-gitea-signature",
+            gitea_signature(b"un autre secret de vingt caracteres", body),
+        )),
+        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, b"{}"))),
+        Some(("x-hub-signature-256", gitea_signature(HOOK_SECRET, body))),
+    ] {
+        let r = hook(&s, sig, body);
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{}", text(&r));
+    }
+    assert!(!s.content.join(&post).exists());
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+    assert!(s
+        .audit()
+        .iter()
+        .any(|l| l == "forge repo_sync denied webhook"));
+
+    // Signed: fetched, built, served at once.
+    let r = hook(
+        &s,
+        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, body))),
+        body,
+    );
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+    assert!(s.content.join(&post).is_file());
+    let page = s.w.get(&url, &parent);
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(text(&page).contains("KERMESSE-CE1"));
+    assert!(s
+        .audit()
+        .iter()
+        .any(|l| l == "forge repo_sync success 1 fichier(s)"));
+    // GitHub's header works the same way.
+    let gh = format!("sha256={}", gitea_signature(HOOK_SECRET, body));
+    assert_eq!(
+        hook(&s, Some(("x-hub-signature-256", gh)), body).status(),
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn the_webhook_route_does_not_exist_without_a_secret() {
+    let w = support::world();
+    let r = w.send(
+        Method::POST,
+        "/_preau/depot",
+        "",
+        "application/json",
+        b"{}".to_vec(),
+    );
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn a_save_while_someone_pushed_another_file_is_replayed_on_top_and_pushed() {
+    let s = site();
+    let laptop = with_remote(&s);
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
+    push_from(
+        &laptop,
+        &format!("{CE1}/2026-10-21-kermesse.md"),
+        "+++\ntitle = \"La kermesse\"\n+++\n\nMot témoin : KERMESSE-CE1.\n",
+        "Kermesse",
+    );
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Les tomates",
+        "TOMATES-CE1",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(!location(&r).contains("envoi="), "{}", location(&r));
+    // Both are on the forge, the teacher's on top; both are served.
+    git(&laptop, &["pull", "--quiet", "origin", "main"]);
+    let log = git(&laptop, &["log", "--format=%an|%s", "-2"]);
+    assert!(
+        log.starts_with("enseignant.ce1|Publication : « Les tomates »\nTest|Kermesse"),
+        "{log}"
+    );
+    assert!(text(&s.w.get(&format!("{CE1_URL}kermesse/"), &parent)).contains("KERMESSE-CE1"));
+    assert!(text(&s.w.get(&format!("{CE1_URL}les-tomates/"), &parent)).contains("TOMATES-CE1"));
+}
+
+#[test]
+fn a_conflicting_save_is_kept_on_a_branch_and_its_author_is_told() {
+    let s = site();
+    let laptop = with_remote(&s);
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Sortie au musée",
+        "Version de départ",
+        "publier",
+        &[],
+    );
+    let path = path_of(&location(&r));
+    git(&laptop, &["pull", "--quiet", "origin", "main"]);
+    // The communication team rewrites the same line and pushes; then the teacher does.
+    let theirs = std::fs::read_to_string(laptop.join(&path))
+        .unwrap()
+        .replace("Version de départ", "Version du service communication");
+    push_from(&laptop, &path, &theirs, "Relecture");
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie au musée",
+        "Version de l'enseignante, à ne pas perdre",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(location(&r).contains("envoi=conflit"), "{}", location(&r));
+
+    // The site follows the forge; the teacher's text is on a branch, here and on the forge.
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(file.contains("Version du service communication"), "{file}");
+    let conflicts = preau_edge::native::git::conflicts(&s.content).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let c = &conflicts[0];
+    assert!(c.branch.starts_with("preau/conflit/"), "{}", c.branch);
+    assert_eq!(c.author_mail, "enseignant.ce1@alpha.test");
+    assert_eq!(c.files, vec![path.clone()]);
+    let kept = git(&s.content, &["show", &format!("{}:{path}", c.branch)]);
+    assert!(
+        kept.contains("Version de l'enseignante, à ne pas perdre"),
+        "{kept}"
+    );
+    let on_forge = git(&laptop, &["ls-remote", "origin", &c.branch]);
+    assert!(!on_forge.trim().is_empty(), "the branch is pushed too");
+    let page = text(&s.w.get(&format!("{CE1_URL}sortie-au-musee/"), &parent));
+    assert!(page.contains("Version du service communication"), "{page}");
+
+    // Told at once, and on the list until the IT team merges it; nobody else is told.
+    let list = text(&s.w.get(&location(&r), &teacher));
+    assert!(list.contains("gardée à part"), "{list}");
+    assert!(list.contains("gardés à part après un conflit"), "{list}");
+    assert!(list.contains(&path), "{list}");
+    let other = s.w.member("enseignant.cp", Role::Teacher, "ecole-a/cp");
+    assert!(!text(&s.w.get("/espace/ecrire/", &other)).contains("après un conflit"));
+    assert!(s
+        .audit()
+        .iter()
+        .any(|l| l.starts_with("enseignant.ce1 repo_conflict failure preau/conflit/")));
 }

@@ -6,13 +6,13 @@
 
 use anyhow::Context;
 use preau_edge::native::{GitRepo, LiveReload, Native};
-use preau_edge::Edge;
 use preau_edge::store::repo::{Preview, Problem};
+use preau_edge::Edge;
 use preau_generator::{BuildError, Generator};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Files the editor just rebuilt, with their modification time: the watcher skips them
@@ -124,7 +124,9 @@ pub fn spawn_fetch(edge: Arc<Edge<Native>>, live: Option<Arc<LiveReload>>, every
         loop {
             tick.tick().await;
             let e = edge.clone();
-            let synced = tokio::task::spawn_blocking(move || e.platform.git.as_ref().map(|g| g.sync())).await;
+            let synced =
+                tokio::task::spawn_blocking(move || e.platform.git.as_ref().map(|g| g.sync()))
+                    .await;
             match synced {
                 Ok(Some(Ok(s))) => {
                     if let Some(branch) = &s.conflict {

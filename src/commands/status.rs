@@ -31,12 +31,20 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<bool> {
                     .filter(|n| !known.contains(&n.as_str()))
                     .cloned()
                     .collect();
-                let missing = known.iter().filter(|k| !names.iter().any(|n| n == *k)).count();
+                let missing = known
+                    .iter()
+                    .filter(|k| !names.iter().any(|n| n == *k))
+                    .count();
                 if !unknown.is_empty() {
                     attention = true;
-                    println!("  ATTENTION : {}", native::newer_schema_message(&db, &unknown));
+                    println!(
+                        "  ATTENTION : {}",
+                        native::newer_schema_message(&db, &unknown)
+                    );
                 } else if missing > 0 {
-                    println!("  schéma : {missing} migration(s) seront appliquées au prochain démarrage");
+                    println!(
+                        "  schéma : {missing} migration(s) seront appliquées au prochain démarrage"
+                    );
                 } else {
                     println!("  schéma : à jour ({})", native::schema_version());
                 }
@@ -70,7 +78,9 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<bool> {
                 println!("  {} commit(s) du dépôt distant pas encore pris (au prochain webhook ou à la prochaine récupération)", state.behind);
             }
         }
-        None => println!("  pas de dépôt distant : les commits restent sur ce serveur (pensez aux sauvegardes)"),
+        None => println!(
+            "  pas de dépôt distant : les commits restent sur ce serveur (pensez aux sauvegardes)"
+        ),
     }
     if !state.uncommitted.is_empty() {
         attention = true;

@@ -802,8 +802,9 @@ async fn kept_aside<P: Platform>(
     let Some(branch) = &w.conflict else {
         return Ok(false);
     };
-    edge.platform
-        .error(&format!("éditeur : conflit avec le dépôt distant, texte gardé sur la branche {branch}"));
+    edge.platform.error(&format!(
+        "éditeur : conflit avec le dépôt distant, texte gardé sur la branche {branch}"
+    ));
     edge.audit(cx, login, Action::RepoConflict, branch, Outcome::Failure)
         .await?;
     Ok(true)

@@ -53,7 +53,8 @@ pub(crate) async fn post<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
         }
         Err(RepoError::Unavailable) => Ok(answer(StatusCode::NOT_FOUND, "inconnu\n")),
         Err(e) => {
-            edge.platform.error(&format!("dépôt : synchronisation : {e}"));
+            edge.platform
+                .error(&format!("dépôt : synchronisation : {e}"));
             edge.audit(cx, ACTOR, Action::RepoSync, "webhook", Outcome::Failure)
                 .await?;
             // The forge shows the failed delivery and can send it again.
@@ -63,10 +64,15 @@ pub(crate) async fn post<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
 }
 
 fn event(headers: &HeaderMap) -> Option<&str> {
-    ["x-github-event", "x-gitea-event", "x-forgejo-event", "x-gitlab-event"]
-        .iter()
-        .find_map(|h| headers.get(*h))
-        .and_then(|v| v.to_str().ok())
+    [
+        "x-github-event",
+        "x-gitea-event",
+        "x-forgejo-event",
+        "x-gitlab-event",
+    ]
+    .iter()
+    .find_map(|h| headers.get(*h))
+    .and_then(|v| v.to_str().ok())
 }
 
 /// Whether the call carries a valid signature (or GitLab token) for `body`.
@@ -147,9 +153,21 @@ mod tests {
         let body = br#"{"ref":"refs/heads/main"}"#;
         let hex = sign(secret, body);
         let gh = format!("sha256={hex}");
-        assert!(signed(&headers(&[("x-hub-signature-256", &gh)]), body, secret));
-        assert!(signed(&headers(&[("x-gitea-signature", &hex)]), body, secret));
-        assert!(signed(&headers(&[("x-forgejo-signature", &hex)]), body, secret));
+        assert!(signed(
+            &headers(&[("x-hub-signature-256", &gh)]),
+            body,
+            secret
+        ));
+        assert!(signed(
+            &headers(&[("x-gitea-signature", &hex)]),
+            body,
+            secret
+        ));
+        assert!(signed(
+            &headers(&[("x-forgejo-signature", &hex)]),
+            body,
+            secret
+        ));
         let token = std::str::from_utf8(secret).unwrap();
         assert!(signed(&headers(&[("x-gitlab-token", token)]), body, secret));
     }
@@ -162,12 +180,32 @@ mod tests {
         // No signature at all, a signature of another body, of another secret, truncated,
         // GitHub's without its prefix, and a wrong GitLab token.
         assert!(!signed(&HeaderMap::new(), body, secret));
-        assert!(!signed(&headers(&[("x-gitea-signature", &hex)]), b"{}", secret));
+        assert!(!signed(
+            &headers(&[("x-gitea-signature", &hex)]),
+            b"{}",
+            secret
+        ));
         let other = sign(b"un autre secret", body);
-        assert!(!signed(&headers(&[("x-gitea-signature", &other)]), body, secret));
-        assert!(!signed(&headers(&[("x-gitea-signature", &hex[..62])]), body, secret));
-        assert!(!signed(&headers(&[("x-hub-signature-256", &hex)]), body, secret));
-        assert!(!signed(&headers(&[("x-gitlab-token", "devine")]), body, secret));
+        assert!(!signed(
+            &headers(&[("x-gitea-signature", &other)]),
+            body,
+            secret
+        ));
+        assert!(!signed(
+            &headers(&[("x-gitea-signature", &hex[..62])]),
+            body,
+            secret
+        ));
+        assert!(!signed(
+            &headers(&[("x-hub-signature-256", &hex)]),
+            body,
+            secret
+        ));
+        assert!(!signed(
+            &headers(&[("x-gitlab-token", "devine")]),
+            body,
+            secret
+        ));
         // A valid Gitea signature does not help a wrong GitHub one: the first header found
         // decides.
         let bad = format!("sha256={other}");

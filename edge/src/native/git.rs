@@ -10,9 +10,7 @@
 //! webhooks go through, with their credentials and hooks. A commit costs a few processes
 //! (about 10–20 ms), well within a save.
 
-use crate::store::repo::{
-    Change, Preview, RepoError, RepoFile, Repository, SyncOutcome, Written,
-};
+use crate::store::repo::{Change, Preview, RepoError, RepoFile, Repository, SyncOutcome, Written};
 use crate::writing::Place;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -265,11 +263,12 @@ impl GitRepo {
         };
         let before = head(&self.root)?;
         git(&self.root, &["fetch", "--quiet", &remote, &branch])?;
-        let theirs = git(&self.root, &["rev-parse", "FETCH_HEAD"])?.trim().to_string();
+        let theirs = git(&self.root, &["rev-parse", "FETCH_HEAD"])?
+            .trim()
+            .to_string();
         let mut conflict = None;
-        let is_ancestor = |a: &str, b: &str| {
-            git(&self.root, &["merge-base", "--is-ancestor", a, b]).is_ok()
-        };
+        let is_ancestor =
+            |a: &str, b: &str| git(&self.root, &["merge-base", "--is-ancestor", a, b]).is_ok();
         if !is_ancestor(&theirs, "HEAD") {
             let identity = self.identity();
             let mut args: Vec<&str> = identity.iter().map(String::as_str).collect();
@@ -432,7 +431,9 @@ pub struct RepoState {
 }
 
 pub fn state(root: &Path) -> Result<RepoState, String> {
-    let branch = git(root, &["symbolic-ref", "--short", "HEAD"])?.trim().to_string();
+    let branch = git(root, &["symbolic-ref", "--short", "HEAD"])?
+        .trim()
+        .to_string();
     let head = head(root)?;
     let remote = git(root, &["remote"])?
         .lines()
