@@ -517,3 +517,148 @@ fn status_shows_the_schema_and_the_texts_a_conflict_set_aside() {
     assert!(out.contains("index.md"), "{out}");
     assert!(out.contains("modifiés à la main"), "{out}");
 }
+
+/// HMAC-SHA-256 of `body` in hex, as Gitea signs a webhook.
+fn gitea_signature(secret: &[u8], body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("key");
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn serve_takes_pushes_made_elsewhere_by_webhook_and_by_periodic_fetch() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let top = tmp.path();
+    let content = top.join("content");
+    support::site::copy_dir(&fixture("basic"), &content);
+    git_in(&content, &["init", "--quiet", "-b", "main"]);
+    git_in(&content, &["add", "-A"]);
+    git_in(&content, &["commit", "--quiet", "-m", "Contenu initial"]);
+    let forge = top.join("forge.git");
+    git_in(
+        top,
+        &[
+            "init",
+            "--quiet",
+            "--bare",
+            "-b",
+            "main",
+            forge.to_str().expect("path"),
+        ],
+    );
+    git_in(
+        &content,
+        &["remote", "add", "origin", forge.to_str().expect("path")],
+    );
+    git_in(&content, &["push", "--quiet", "-u", "origin", "main"]);
+    let laptop = top.join("laptop");
+    git_in(
+        top,
+        &[
+            "clone",
+            "--quiet",
+            forge.to_str().expect("path"),
+            laptop.to_str().expect("path"),
+        ],
+    );
+    let secret = "0123456789abcdef0123456789abcdef";
+    std::fs::write(top.join("webhook.secret"), format!("{secret}\n")).expect("secret");
+
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_preau"))
+        .args([
+            "serve",
+            "--no-watch",
+            "--quiet",
+            "--fetch-every",
+            "1",
+            "--addr",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--content")
+        .arg(&content)
+        .arg("--theme")
+        .arg(theme())
+        .arg("--output")
+        .arg(top.join("public"))
+        .arg("--data")
+        .arg(top.join("data"))
+        .arg("--webhook-secret-file")
+        .arg(top.join("webhook.secret"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start preau serve");
+    let mut b = support::client::Browser::new(&format!("http://127.0.0.1:{port}"));
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let publish = |name: &str, word: &str| {
+        let path = laptop.join(format!("actualites/2026-10-2{}-{name}.md", name.len() % 10));
+        std::fs::write(
+            &path,
+            format!("+++\ntitle = \"{name}\"\n+++\n\nMot témoin : {word}.\n"),
+        )
+        .expect("write");
+        git_in(&laptop, &["add", "-A"]);
+        git_in(&laptop, &["commit", "--quiet", "-m", name]);
+        git_in(&laptop, &["push", "--quiet", "origin", "main"]);
+    };
+    let wait_for = |b: &mut support::client::Browser, url: &str, word: &str| -> Duration {
+        let t = Instant::now();
+        loop {
+            let r = b.get(url);
+            if r.status == 200 && r.body.contains(word) {
+                return t.elapsed();
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "{url} never showed {word}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+
+    // No webhook call: the periodic fetch (every second here) brings it.
+    publish("kermesse", "KERMESSE-PORTABLE");
+    wait_for(&mut b, "/actualites/kermesse/", "KERMESSE-PORTABLE");
+
+    // A signed call; an unsigned one is refused.
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let r = b.send(
+        "POST",
+        "/_preau/depot",
+        support::client::Body::Typed("application/json", body),
+        &[],
+    );
+    assert_eq!(r.status, 401, "{}", r.body);
+    publish("brocante", "BROCANTE-PORTABLE");
+    let sig = gitea_signature(secret.as_bytes(), body);
+    let r = b.send(
+        "POST",
+        "/_preau/depot",
+        support::client::Body::Typed("application/json", body),
+        &[("x-gitea-event", "push"), ("x-gitea-signature", &sig)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The webhook's sync has rebuilt before answering: online at once.
+    let r = b.get("/actualites/brocante/");
+    assert!(
+        r.status == 200 && r.body.contains("BROCANTE-PORTABLE"),
+        "{}",
+        r.status
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
