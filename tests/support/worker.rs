@@ -345,6 +345,11 @@ impl WorkerServer {
     }
 
     /// The built site this server serves.
+    /// The process group of `wrangler dev` (wrangler, workerd, esbuild): for CPU accounting.
+    pub fn process_group(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn site_dir(&self) -> &Path {
         &self.site_dir
     }
