@@ -42,7 +42,8 @@ fn cpu(group: u32) -> (f64, f64) {
         if f.len() < 13 || f[2].parse::<u32>().ok() != Some(group) {
             continue;
         }
-        let used = (f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0)) / tick;
+        let used =
+            (f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0)) / tick;
         if head.contains("(workerd") {
             workerd += used;
         } else {
@@ -75,7 +76,17 @@ fn main() {
     let worker = WorkerServer::start(&site);
     let group = worker.process_group();
     worker.exec_sql(&run_preau(
-        &["accounts", "add", LOGIN, "--role", "parent", "--scope", "ecole-a/ce1", "--password-stdin", "--sql"],
+        &[
+            "accounts",
+            "add",
+            LOGIN,
+            "--role",
+            "parent",
+            "--scope",
+            "ecole-a/ce1",
+            "--password-stdin",
+            "--sql",
+        ],
         Some(PASSWORD),
     ));
     let mut parent = Browser::new(&worker.base_url);
@@ -103,7 +114,10 @@ fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "charge de la machine (1, 5, 15 min) : {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     println!("Temps CPU par requête du Worker sous wrangler dev (workerd ; node du proxy de wrangler à part)");
     let row = |what: &str, n: usize, (w, o): (f64, f64)| {

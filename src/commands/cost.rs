@@ -49,11 +49,14 @@ pub struct CostArgs {
     /// Connexions par parent et par mois
     #[arg(long, default_value_t = 4.0)]
     pub signins_per_month: f64,
-    /// Temps CPU d'une requête ordinaire du Worker (ms)
-    #[arg(long, default_value_t = 2.0)]
+    /// Temps CPU d'une requête ordinaire du Worker (ms) ; par défaut, une page de classe
+    /// lue par un parent connecté mesurée par `cargo bench --bench worker_cpu` sous wrangler
+    /// dev (11,2 ms, tout le processus workerd compris : un majorant)
+    #[arg(long, default_value_t = 11.0)]
     pub cpu_ms_per_request: f64,
-    /// Temps CPU d'une connexion (hachage Argon2id, ms)
-    #[arg(long, default_value_t = 200.0)]
+    /// Temps CPU d'une connexion (hachage Argon2id, ms) ; par défaut la mesure de
+    /// `cargo bench --bench worker_cpu` (63 ms sous wrangler dev)
+    #[arg(long, default_value_t = 65.0)]
     pub cpu_ms_per_signin: f64,
     /// Photos envoyées par classe et par semaine d'école
     #[arg(long, default_value_t = 10.0)]
@@ -182,6 +185,10 @@ pub fn run(args: CostArgs) -> anyhow::Result<()> {
     println!(
         "  temps CPU par mois (ms)      : {:>14.0} (inclus : {CPU_MS_INCLUDED:.0})",
         monthly(cpu_ms)
+    );
+    println!(
+        "    ({} ms par requête, {} ms par connexion : mesurés par cargo bench --bench worker_cpu ; une connexion dépasse les 10 ms de l'offre gratuite)",
+        args.cpu_ms_per_request, args.cpu_ms_per_signin
     );
     println!(
         "  lectures D1 par mois         : {:>14.0} (inclus : {D1_READS_INCLUDED:.0})",
