@@ -68,6 +68,10 @@ enum Command {
     Restore(commands::backup::RestoreArgs),
     /// État de l'instance : schéma de la base, dépôt du contenu, textes en attente après un conflit
     Status(commands::status::StatusArgs),
+    /// Exporter toute l'instance en formats ouverts (CSV, fichiers, LISEZMOI) dans un dossier
+    Export(commands::export::ExportArgs),
+    /// Importer un export de preau export dans une instance vide (après l'avoir vérifié)
+    ImportArchive(commands::import::ImportArgs),
     /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
     Cost(commands::cost::CostArgs),
 }
@@ -85,6 +89,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args, cli.quiet),
         Command::Backup(args) => commands::backup::backup(args, cli.quiet),
         Command::Restore(args) => commands::backup::restore(args, cli.quiet),
+        Command::Export(args) => commands::export::run(args, cli.quiet),
+        Command::ImportArchive(args) => commands::import::run(args, cli.quiet),
         Command::Cost(args) => commands::cost::run(args),
         Command::Status(args) => match commands::status::run(&args) {
             Ok(false) => Ok(()),

@@ -55,6 +55,9 @@ words! {
         ActivationCodes => "activation_codes",
         RepoConflict => "repo_conflict",
         RepoSync => "repo_sync",
+        // The whole instance written out (`preau export`); the target says whether the
+        // password hashes went with it.
+        Export => "export",
     }
 }
 

@@ -7,11 +7,14 @@
 //! before it replaces anything, so a truncated, corrupted or newer archive changes nothing.
 
 use anyhow::{bail, Context};
-use preau_edge::native::{backup as db, MIGRATIONS};
+use preau_edge::native::backup as db;
+use super::integrity::{
+    is_empty_dir, newer_archive_message, now, safe_path, set_private, unknown_migrations,
+    FileEntry, Hashing,
+};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "preau-sauvegarde";
 pub const FORMAT_VERSION: u32 = 1;
@@ -55,40 +58,6 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
 }
 
-#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
-pub struct FileEntry {
-    pub path: String,
-    pub bytes: u64,
-    pub sha256: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A reader that hashes and counts what passes through it.
-struct Hashing<R> {
-    inner: R,
-    hash: Sha256,
-    bytes: u64,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Files of the data folder that go into the archive besides the database copy: regular
 /// files only, without the live database and its journals or half-written uploads.
 fn data_files(data: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
@@ -130,18 +99,10 @@ fn append<W: Write>(
     header.set_mode(0o600);
     header.set_mtime(0);
     header.set_entry_type(tar::EntryType::Regular);
-    let mut reader = Hashing {
-        inner: file.take(size),
-        hash: Sha256::new(),
-        bytes: 0,
-    };
+    let mut reader = Hashing::new(file.take(size));
     tar.append_data(&mut header, name, &mut reader)
         .with_context(|| format!("écriture de {name} dans l'archive"))?;
-    Ok(FileEntry {
-        path: name.to_string(),
-        bytes: reader.bytes,
-        sha256: hex(&reader.hash.finalize()),
-    })
+    Ok(reader.entry(name))
 }
 
 pub fn backup(args: BackupArgs, quiet: bool) -> anyhow::Result<()> {
@@ -217,28 +178,6 @@ pub fn backup(args: BackupArgs, quiet: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(unix)]
-fn set_private(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    // The archive holds password hashes and the session key.
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-#[cfg(not(unix))]
-fn set_private(_: &Path) {}
-
-/// A path inside the archive that stays inside the target: relative, plain names only.
-fn safe_path(name: &Path) -> Option<String> {
-    let mut parts = Vec::new();
-    for c in name.components() {
-        match c {
-            Component::Normal(p) => parts.push(p.to_str()?.to_string()),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
-
 /// Read the archive into `staging`, checking everything; returns its manifest.
 fn unpack_checked(file: &Path, staging: &Path) -> Result<Manifest, String> {
     let f = std::fs::File::open(file).map_err(|e| format!("{} : {e}", file.display()))?;
@@ -288,18 +227,10 @@ fn unpack_checked(file: &Path, staging: &Path) -> Result<Manifest, String> {
             std::fs::create_dir_all(parent).map_err(|e| format!("{} : {e}", parent.display()))?;
         }
         let mut out = std::fs::File::create(&to).map_err(|e| format!("{} : {e}", to.display()))?;
-        let mut reader = Hashing {
-            inner: &mut entry,
-            hash: Sha256::new(),
-            bytes: 0,
-        };
+        let mut reader = Hashing::new(&mut entry);
         std::io::copy(&mut reader, &mut out)
             .map_err(|e| format!("{rel} : archive tronquée ou illisible ({e})"))?;
-        seen.push(FileEntry {
-            path: rel,
-            bytes: reader.bytes,
-            sha256: hex(&reader.hash.finalize()),
-        });
+        seen.push(reader.entry(&rel));
     }
     let Some(manifest) = manifest else {
         return Err(
@@ -319,18 +250,12 @@ fn unpack_checked(file: &Path, staging: &Path) -> Result<Manifest, String> {
             manifest.format_version, manifest.preau_version
         ));
     }
-    let unknown: Vec<&String> = manifest
-        .migrations
-        .iter()
-        .filter(|n| !MIGRATIONS.iter().any(|(m, _)| m == n))
-        .collect();
+    let unknown = unknown_migrations(&manifest.migrations);
     if !unknown.is_empty() {
-        return Err(format!(
-            "archive d'une version plus récente de Préau ({}, schéma {}) : migrations inconnues de celle-ci : {}. Installez Préau {} ou plus récent pour la restaurer",
-            manifest.preau_version,
-            manifest.schema,
-            unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-            manifest.preau_version
+        return Err(newer_archive_message(
+            &manifest.preau_version,
+            &manifest.schema,
+            &unknown,
         ));
     }
     for want in &manifest.files {
@@ -359,12 +284,6 @@ fn unpack_checked(file: &Path, staging: &Path) -> Result<Manifest, String> {
     }
     db::check_restored(&staging.join(DB_FILE))?;
     Ok(manifest)
-}
-
-fn is_empty_dir(p: &Path) -> bool {
-    std::fs::read_dir(p)
-        .map(|mut d| d.next().is_none())
-        .unwrap_or(false)
 }
 
 pub fn restore(args: RestoreArgs, quiet: bool) -> anyhow::Result<()> {
@@ -426,24 +345,4 @@ pub fn restore(args: RestoreArgs, quiet: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn archive_paths_stay_inside() {
-        assert_eq!(
-            safe_path(Path::new("medias/ab/abc")).as_deref(),
-            Some("medias/ab/abc")
-        );
-        assert_eq!(
-            safe_path(Path::new("./secret.key")).as_deref(),
-            Some("secret.key")
-        );
-        for bad in ["../x", "/etc/passwd", "medias/../../x", ""] {
-            assert!(safe_path(Path::new(bad)).is_none(), "{bad}");
-        }
-    }
 }

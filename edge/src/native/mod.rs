@@ -5,6 +5,7 @@
 
 pub mod backup;
 mod blobs;
+pub mod export;
 pub mod git;
 mod server;
 mod sqlite;

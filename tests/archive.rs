@@ -1,0 +1,425 @@
+//! `preau export` and `preau import-archive`: an instance filled through the product
+//! (accounts signed in with the charter accepted, a roster import, comments, photos, an
+//! activation code, the audit log) exported while the server runs, imported into an empty
+//! instance and exported again gives the same files byte for byte, apart from the export
+//! date in the manifest; a damaged, incomplete, truncated or newer export is refused with
+//! the target untouched; a comment that looks like a spreadsheet formula is defused in the
+//! CSV and comes back unchanged.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use support::native::NativeServer;
+use support::scenarios::{member, Target, CLASS, POST_URL};
+use support::site::{fixture, walk};
+use support::uploads::{file, results, sideways_photo, tiny_png, upload};
+
+const MAPPING: &str = "[classes]\n\"CE1 A\" = \"ecole-a/ce1\"\n\"CP A\" = \"ecole-a/cp\"\n\"CM2 B\" = \"ecole-b/cm1\"\n";
+const FORMULAS: &[&str] = &[
+    "=HYPERLINK(\"http://exemple.fr\";\"clic\")",
+    "+33 6 00 00 00 00",
+    "-moins bien cette fois",
+    "@SOMME(A1:A9)",
+    "'entre apostrophes'",
+];
+
+struct Run {
+    ok: bool,
+    stderr: String,
+}
+
+fn preau(args: &[&std::ffi::OsStr]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_preau"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run preau");
+    Run {
+        ok: out.status.success(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn export(data: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "export".as_ref(),
+        "--output".as_ref(),
+        out.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let r = preau(&args);
+    assert!(r.ok, "preau export: {}", r.stderr);
+    r.stderr
+}
+
+fn import(dir: &Path, data: &Path) -> Run {
+    preau(&[
+        "import-archive".as_ref(),
+        dir.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ])
+}
+
+/// The files of an export, the manifest's date taken out.
+fn without_date(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = walk(dir);
+    let m = files.get_mut("manifest.json").expect("manifest.json");
+    let mut v: serde_json::Value = serde_json::from_slice(m).expect("manifest");
+    assert!(v["created"].as_str().is_some_and(|s| s.ends_with('Z')));
+    v["created"] = serde_json::Value::Null;
+    *m = serde_json::to_vec_pretty(&v).expect("json");
+    files
+}
+
+fn csv_rows(dir: &Path, file: &str) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(dir.join(file)).expect(file);
+    r.records()
+        .map(|x| x.expect("record").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// An instance with a bit of everything, made through the running server and the CLI.
+fn filled_instance() -> NativeServer {
+    let server = NativeServer::start();
+    let t: &dyn Target = &server;
+    let data = server.dir.path().join("data");
+    let mut parent = member(t, "export.parent", "parent", Some(CLASS));
+    let mut teacher = member(t, "export.prof", "teacher", Some(CLASS));
+    let csrf = parent.get(POST_URL).csrf();
+    for text in FORMULAS.iter().copied().chain(["Merci pour la sortie !"]) {
+        let r = parent.post(
+            "/commentaires/",
+            &[("csrf", &csrf), ("page", POST_URL), ("texte", text)],
+        );
+        assert_eq!(r.status, 303, "comment {text}: {}", r.body);
+    }
+    let r = upload(
+        &mut teacher,
+        CLASS,
+        &[
+            file("petite.png", tiny_png(0xE4_0001)),
+            file("grande.jpg", sideways_photo(1200, 900, 7)),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(results(&r.body).url("grande.jpg").is_some(), "{}", r.body);
+    // The roster: pupils, guardians and teachers with their links and photo permissions.
+    std::fs::write(data.join("classes-onde.toml"), MAPPING).expect("mapping");
+    let onde = |f: &str| fixture("onde").join(f);
+    let site = server.dir.path().join("public");
+    let r = preau(&[
+        "roster".as_ref(),
+        "import".as_ref(),
+        onde("eleves.csv").as_os_str(),
+        onde("responsables.csv").as_os_str(),
+        onde("enseignants.csv").as_os_str(),
+        "--apply".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--site".as_ref(),
+        site.as_os_str(),
+    ]);
+    assert!(r.ok, "roster import: {}", r.stderr);
+    let list = t.accounts(&["list"], None);
+    let pupil = list
+        .lines()
+        .find(|l| l.contains("pupil"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("a pupil")
+        .to_string();
+    t.accounts(&["activation-code", &pupil], None);
+    server
+}
+
+#[test]
+fn export_import_export_gives_the_same_archive() {
+    let server = filled_instance();
+    let data = server.dir.path().join("data");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let first = tmp.path().join("export-1");
+    let log = export(&data, &first, &[]);
+    assert!(log.contains("nouvelles lettres"), "{log}");
+
+    // What it holds, and what it does not.
+    let files = walk(&first);
+    for name in [
+        "LISEZMOI.txt",
+        "manifest.json",
+        "accounts.csv",
+        "memberships.csv",
+        "charter_acceptances.csv",
+        "audit_log.csv",
+        "uploads.csv",
+        "roster_people.csv",
+        "guardianships.csv",
+        "comments.csv",
+        "activation_codes.csv",
+        "editor_posts.csv",
+    ] {
+        assert!(files.contains_key(name), "{name} missing: {:?}", files.keys());
+    }
+    let medias: Vec<&String> = files.keys().filter(|k| k.starts_with("medias/")).collect();
+    assert!(
+        medias.iter().any(|k| k.ends_with("-480.jpg")) && medias.iter().any(|k| k.ends_with("-960.jpg")),
+        "the smaller versions go too: {medias:?}"
+    );
+    assert!(medias.iter().any(|k| k.ends_with(".png")), "{medias:?}");
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("$argon2"), "{name} holds a password hash");
+        assert!(std::str::from_utf8(bytes).is_ok() || name.starts_with("medias/"), "{name} is UTF-8");
+    }
+    let accounts = csv_rows(&first, "accounts.csv");
+    assert!(accounts.len() > 10, "roster accounts: {}", accounts.len());
+    let header = csv::Reader::from_path(first.join("accounts.csv"))
+        .expect("csv")
+        .headers()
+        .expect("header")
+        .clone();
+    assert!(!header.iter().any(|h| h == "password_hash"), "{header:?}");
+    let codes = String::from_utf8_lossy(&files["activation_codes.csv"]).into_owned();
+    assert!(!codes.contains("code_hash"), "{codes}");
+    assert_eq!(codes.lines().count(), 2, "one activation code: {codes}");
+    assert!(!csv_rows(&first, "guardianships.csv").is_empty());
+    assert!(!csv_rows(&first, "charter_acceptances.csv").is_empty());
+    let audit = String::from_utf8_lossy(&files["audit_log.csv"]).into_owned();
+    for action in ["signin", "charter_accept", "comment_post", "upload", "roster_import"] {
+        assert!(audit.contains(action), "audit {action}");
+    }
+    // Formulas: defused in the file (a ' in front), the stored text in the cell otherwise.
+    let comments = String::from_utf8_lossy(&files["comments.csv"]).into_owned();
+    for f in FORMULAS {
+        let cell = format!("'{f}");
+        let quoted = format!("\"'{}\"", f.replace('"', "\"\""));
+        assert!(comments.contains(&cell) || comments.contains(&quoted), "{f} not defused:\n{comments}");
+    }
+    for row in csv_rows(&first, "comments.csv") {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "formula cell {cell}");
+        }
+    }
+    let readme = String::from_utf8_lossy(&files["LISEZMOI.txt"]).into_owned();
+    assert!(readme.contains("roster letters --all"), "{readme}");
+    for f in files.keys().filter(|k| k.ends_with(".csv")) {
+        assert!(readme.contains(f.as_str()), "LISEZMOI names {f}");
+    }
+    // The export itself is in the live log, after the copy.
+    let log_now = t_audit(&server);
+    assert!(log_now.contains("export"), "{log_now}");
+
+    // Into an empty instance, and out again: the same bytes.
+    let restored = tmp.path().join("instance-2");
+    let r = import(&first, &restored);
+    assert!(r.ok, "import: {}", r.stderr);
+    assert!(r.stderr.contains("lettres d'invitation"), "{}", r.stderr);
+    let second = tmp.path().join("export-2");
+    export(&restored, &second, &[]);
+    assert_eq!(without_date(&first), without_date(&second));
+
+    // The comments, as the restored database holds them: the exact texts.
+    let db = preau_edge::native::SqliteDb::open(&restored.join("preau.sqlite3"), 1).expect("db");
+    for f in FORMULAS {
+        use preau_edge::store::{Db as _, SqlValue};
+        let rows = preau_edge::testing::block_on(
+            db.query("SELECT id FROM comments WHERE body = ?1", &[SqlValue::Text(f.to_string())]),
+        )
+        .expect("query");
+        assert_eq!(rows.len(), 1, "{f} came back changed");
+    }
+    // Nobody can sign in to the restored instance: no hash came along.
+    use preau_edge::store::Db as _;
+    let hashes = preau_edge::testing::block_on(db.query(
+        "SELECT count(*) FROM accounts WHERE password_hash NOT LIKE '!%'",
+        &[],
+    ))
+    .expect("query");
+    assert_eq!(hashes[0][0], preau_edge::store::SqlValue::Int(0));
+    drop(db);
+
+    // With --with-secrets the hashes go, and round-trip too.
+    let secret = tmp.path().join("export-secrets");
+    let log = export(&data, &secret, &["--with-secrets"]);
+    assert!(log.contains("secret"), "{log}");
+    assert!(String::from_utf8_lossy(&std::fs::read(secret.join("accounts.csv")).expect("csv")).contains("$argon2"));
+    assert!(secret.join("roster.key").is_file());
+    let restored = tmp.path().join("instance-3");
+    let r = import(&secret, &restored);
+    assert!(r.ok, "import: {}", r.stderr);
+    assert!(
+        String::from_utf8_lossy(&std::fs::read(restored.join("roster.key")).expect("key"))
+            == String::from_utf8_lossy(&std::fs::read(data.join("roster.key")).expect("key"))
+    );
+    let again = tmp.path().join("export-secrets-2");
+    export(&restored, &again, &["--with-secrets"]);
+    assert_eq!(without_date(&secret), without_date(&again));
+    let list = preau(&["accounts".as_ref(), "list".as_ref(), "--data".as_ref(), restored.as_os_str()]);
+    assert!(list.ok, "{}", list.stderr);
+}
+
+fn t_audit(server: &NativeServer) -> String {
+    let data = server.dir.path().join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_preau"))
+        .args(["audit", "export", "--data"])
+        .arg(&data)
+        .output()
+        .expect("audit export");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every file under `dir` (or nothing if it does not exist), to see that a refusal
+/// touched nothing.
+fn state_of(dir: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
+    dir.exists().then(|| walk(dir))
+}
+
+#[test]
+fn damaged_incomplete_truncated_or_newer_exports_are_refused_untouched() {
+    let server = filled_instance();
+    let data = server.dir.path().join("data");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = tmp.path().join("bon");
+    export(&data, &good, &[]);
+    drop(server);
+
+    let target = tmp.path().join("cible");
+    let empty = tmp.path().join("cible-vide");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let variant = |name: &str, change: &dyn Fn(&Path)| {
+        let dir = tmp.path().join(name);
+        support::site::copy_dir(&good, &dir);
+        change(&dir);
+        dir
+    };
+    let refused = |dir: &Path, why: &str| {
+        for t in [&target, &empty] {
+            let before = state_of(t);
+            let r = import(dir, t);
+            assert!(!r.ok, "{dir:?} accepted");
+            assert!(r.stderr.contains(why), "{dir:?}: expected « {why} » in {}", r.stderr);
+            assert!(r.stderr.contains("rien n'a été modifié"), "{}", r.stderr);
+            assert_eq!(state_of(t), before, "target changed by {dir:?}");
+        }
+        let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
+            .expect("ls")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".preau-import"))
+            .collect();
+        assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    };
+    let comments = good.join("comments.csv");
+    let size = std::fs::metadata(&comments).expect("csv").len() as usize;
+
+    // One byte changed in a CSV.
+    let d = variant("abime", &|d| {
+        let mut b = std::fs::read(d.join("comments.csv")).expect("read");
+        b[size / 2] ^= 0x20;
+        std::fs::write(d.join("comments.csv"), b).expect("write");
+    });
+    refused(&d, "somme de contrôle");
+    // A file deleted: a photo, then the manifest.
+    let d = variant("sans-photo", &|d| {
+        let photo = walk(d)
+            .into_keys()
+            .find(|k| k.starts_with("medias/"))
+            .expect("a photo");
+        std::fs::remove_file(d.join(photo)).expect("rm");
+    });
+    refused(&d, "manque");
+    let d = variant("sans-manifeste", &|d| {
+        std::fs::remove_file(d.join("manifest.json")).expect("rm")
+    });
+    refused(&d, "manifest.json manque");
+    // A CSV cut short, at a line's end (as a copy that stopped would leave it).
+    let d = variant("tronque", &|d| {
+        let b = std::fs::read(d.join("accounts.csv")).expect("read");
+        let cut = b[..b.len() / 2].iter().rposition(|c| *c == b'\n').expect("line") + 1;
+        std::fs::write(d.join("accounts.csv"), &b[..cut]).expect("write");
+    });
+    refused(&d, "tronqué");
+    // A file that the manifest does not list.
+    let d = variant("en-trop", &|d| {
+        std::fs::write(d.join("medias/notes.txt"), "x").expect("write")
+    });
+    refused(&d, "pas dans le manifeste");
+    // A manifest that points out of the folder.
+    let d = variant("evasion", &|d| {
+        let p = d.join("manifest.json");
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("json");
+        m["files"][0]["path"] = "../../etc/passwd".into();
+        std::fs::write(&p, serde_json::to_vec(&m).expect("json")).expect("write");
+    });
+    refused(&d, "nom de fichier refusé");
+    // A newer Préau: one more migration, or a newer format.
+    let d = variant("plus-recent", &|d| {
+        let p = d.join("manifest.json");
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("json");
+        m["migrations"]
+            .as_array_mut()
+            .expect("migrations")
+            .push("9999_plus_tard.sql".into());
+        std::fs::write(&p, serde_json::to_vec(&m).expect("json")).expect("write");
+    });
+    refused(&d, "version plus récente de Préau");
+    let d = variant("format-futur", &|d| {
+        let p = d.join("manifest.json");
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("json");
+        m["format_version"] = 2.into();
+        std::fs::write(&p, serde_json::to_vec(&m).expect("json")).expect("write");
+    });
+    refused(&d, "plus récente");
+    // A CSV whose rows break a link (a comment of an account that is not there), checksums
+    // recomputed as a careless edit would: refused by the database checks.
+    let d = variant("incoherent", &|d| {
+        let p = d.join("accounts.csv");
+        let text = std::fs::read_to_string(&p).expect("read");
+        let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let gone = lines
+            .iter()
+            .position(|l| l.contains("export.parent"))
+            .expect("parent row");
+        lines.remove(gone);
+        std::fs::write(&p, lines.concat()).expect("write");
+        let mp = d.join("manifest.json");
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&mp).expect("read")).expect("json");
+        for t in m["tables"].as_array_mut().expect("tables") {
+            if t["table"] == "accounts" {
+                let n = t["rows"].as_u64().expect("rows") - 1;
+                t["rows"] = n.into();
+            }
+        }
+        let bytes = std::fs::read(&p).expect("read");
+        for f in m["files"].as_array_mut().expect("files") {
+            if f["path"] == "accounts.csv" {
+                use sha2::Digest as _;
+                f["bytes"] = (bytes.len() as u64).into();
+                f["sha256"] = sha2::Sha256::digest(&bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+                    .into();
+            }
+        }
+        std::fs::write(&mp, serde_json::to_vec(&m).expect("json")).expect("write");
+    });
+    refused(&d, "n'existe pas");
+
+    // A target that is not empty is refused, untouched; the good export then imports.
+    let used = tmp.path().join("occupee");
+    std::fs::create_dir_all(&used).expect("mkdir");
+    std::fs::write(used.join("preau.sqlite3"), b"la base actuelle").expect("write");
+    let r = import(&good, &used);
+    assert!(!r.ok && r.stderr.contains("n'est pas vide"), "{}", r.stderr);
+    assert_eq!(std::fs::read(used.join("preau.sqlite3")).expect("read"), b"la base actuelle");
+    let r = import(&good, &target);
+    assert!(r.ok, "{}", r.stderr);
+}
