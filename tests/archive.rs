@@ -90,9 +90,16 @@ fn filled_instance() -> NativeServer {
     let data = server.dir.path().join("data");
     let mut parent = member(t, "export.parent", "parent", Some(CLASS));
     let mut teacher = member(t, "export.prof", "teacher", Some(CLASS));
-    let csrf = parent.get(POST_URL).csrf();
-    for text in FORMULAS.iter().copied().chain(["Merci pour la sortie !"]) {
-        let r = parent.post(
+    // Five comments per person and ten minutes: the last ones are the teacher's.
+    let texts: Vec<&str> = FORMULAS
+        .iter()
+        .copied()
+        .chain(["Merci pour la sortie !"])
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        let b = if i < 4 { &mut parent } else { &mut teacher };
+        let csrf = b.get(POST_URL).csrf();
+        let r = b.post(
             "/commentaires/",
             &[("csrf", &csrf), ("page", POST_URL), ("texte", text)],
         );
@@ -161,18 +168,26 @@ fn export_import_export_gives_the_same_archive() {
         "activation_codes.csv",
         "editor_posts.csv",
     ] {
-        assert!(files.contains_key(name), "{name} missing: {:?}", files.keys());
+        assert!(
+            files.contains_key(name),
+            "{name} missing: {:?}",
+            files.keys()
+        );
     }
     let medias: Vec<&String> = files.keys().filter(|k| k.starts_with("medias/")).collect();
+    // The photo is stored upright (900 × 1200): itself and its 480-pixel version.
     assert!(
-        medias.iter().any(|k| k.ends_with("-480.jpg")) && medias.iter().any(|k| k.ends_with("-960.jpg")),
+        medias.iter().any(|k| k.ends_with("-480.jpg")) && medias.len() == 3,
         "the smaller versions go too: {medias:?}"
     );
     assert!(medias.iter().any(|k| k.ends_with(".png")), "{medias:?}");
     for (name, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains("$argon2"), "{name} holds a password hash");
-        assert!(std::str::from_utf8(bytes).is_ok() || name.starts_with("medias/"), "{name} is UTF-8");
+        assert!(
+            std::str::from_utf8(bytes).is_ok() || name.starts_with("medias/"),
+            "{name} is UTF-8"
+        );
     }
     let accounts = csv_rows(&first, "accounts.csv");
     assert!(accounts.len() > 10, "roster accounts: {}", accounts.len());
@@ -188,7 +203,13 @@ fn export_import_export_gives_the_same_archive() {
     assert!(!csv_rows(&first, "guardianships.csv").is_empty());
     assert!(!csv_rows(&first, "charter_acceptances.csv").is_empty());
     let audit = String::from_utf8_lossy(&files["audit_log.csv"]).into_owned();
-    for action in ["signin", "charter_accept", "comment_post", "upload", "roster_import"] {
+    for action in [
+        "signin",
+        "charter_accept",
+        "comment_post",
+        "upload",
+        "roster_import",
+    ] {
         assert!(audit.contains(action), "audit {action}");
     }
     // Formulas: defused in the file (a ' in front), the stored text in the cell otherwise.
@@ -196,11 +217,17 @@ fn export_import_export_gives_the_same_archive() {
     for f in FORMULAS {
         let cell = format!("'{f}");
         let quoted = format!("\"'{}\"", f.replace('"', "\"\""));
-        assert!(comments.contains(&cell) || comments.contains(&quoted), "{f} not defused:\n{comments}");
+        assert!(
+            comments.contains(&cell) || comments.contains(&quoted),
+            "{f} not defused:\n{comments}"
+        );
     }
     for row in csv_rows(&first, "comments.csv") {
         for cell in row {
-            assert!(!cell.starts_with(['=', '+', '-', '@']), "formula cell {cell}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "formula cell {cell}"
+            );
         }
     }
     let readme = String::from_utf8_lossy(&files["LISEZMOI.txt"]).into_owned();
@@ -225,9 +252,10 @@ fn export_import_export_gives_the_same_archive() {
     let db = preau_edge::native::SqliteDb::open(&restored.join("preau.sqlite3"), 1).expect("db");
     for f in FORMULAS {
         use preau_edge::store::{Db as _, SqlValue};
-        let rows = preau_edge::testing::block_on(
-            db.query("SELECT id FROM comments WHERE body = ?1", &[SqlValue::Text(f.to_string())]),
-        )
+        let rows = preau_edge::testing::block_on(db.query(
+            "SELECT id FROM comments WHERE body = ?1",
+            &[SqlValue::Text(f.to_string())],
+        ))
         .expect("query");
         assert_eq!(rows.len(), 1, "{f} came back changed");
     }
@@ -245,7 +273,10 @@ fn export_import_export_gives_the_same_archive() {
     let secret = tmp.path().join("export-secrets");
     let log = export(&data, &secret, &["--with-secrets"]);
     assert!(log.contains("secret"), "{log}");
-    assert!(String::from_utf8_lossy(&std::fs::read(secret.join("accounts.csv")).expect("csv")).contains("$argon2"));
+    assert!(
+        String::from_utf8_lossy(&std::fs::read(secret.join("accounts.csv")).expect("csv"))
+            .contains("$argon2")
+    );
     assert!(secret.join("roster.key").is_file());
     let restored = tmp.path().join("instance-3");
     let r = import(&secret, &restored);
@@ -257,7 +288,12 @@ fn export_import_export_gives_the_same_archive() {
     let again = tmp.path().join("export-secrets-2");
     export(&restored, &again, &["--with-secrets"]);
     assert_eq!(without_date(&secret), without_date(&again));
-    let list = preau(&["accounts".as_ref(), "list".as_ref(), "--data".as_ref(), restored.as_os_str()]);
+    let list = preau(&[
+        "accounts".as_ref(),
+        "list".as_ref(),
+        "--data".as_ref(),
+        restored.as_os_str(),
+    ]);
     assert!(list.ok, "{}", list.stderr);
 }
 
@@ -300,7 +336,11 @@ fn damaged_incomplete_truncated_or_newer_exports_are_refused_untouched() {
             let before = state_of(t);
             let r = import(dir, t);
             assert!(!r.ok, "{dir:?} accepted");
-            assert!(r.stderr.contains(why), "{dir:?}: expected « {why} » in {}", r.stderr);
+            assert!(
+                r.stderr.contains(why),
+                "{dir:?}: expected « {why} » in {}",
+                r.stderr
+            );
             assert!(r.stderr.contains("rien n'a été modifié"), "{}", r.stderr);
             assert_eq!(state_of(t), before, "target changed by {dir:?}");
         }
@@ -338,7 +378,11 @@ fn damaged_incomplete_truncated_or_newer_exports_are_refused_untouched() {
     // A CSV cut short, at a line's end (as a copy that stopped would leave it).
     let d = variant("tronque", &|d| {
         let b = std::fs::read(d.join("accounts.csv")).expect("read");
-        let cut = b[..b.len() / 2].iter().rposition(|c| *c == b'\n').expect("line") + 1;
+        let cut = b[..b.len() / 2]
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .expect("line")
+            + 1;
         std::fs::write(d.join("accounts.csv"), &b[..cut]).expect("write");
     });
     refused(&d, "tronqué");
@@ -419,7 +463,125 @@ fn damaged_incomplete_truncated_or_newer_exports_are_refused_untouched() {
     std::fs::write(used.join("preau.sqlite3"), b"la base actuelle").expect("write");
     let r = import(&good, &used);
     assert!(!r.ok && r.stderr.contains("n'est pas vide"), "{}", r.stderr);
-    assert_eq!(std::fs::read(used.join("preau.sqlite3")).expect("read"), b"la base actuelle");
+    assert_eq!(
+        std::fs::read(used.join("preau.sqlite3")).expect("read"),
+        b"la base actuelle"
+    );
     let r = import(&good, &target);
     assert!(r.ok, "{}", r.stderr);
+}
+
+/// A town moves from `preau serve` to Cloudflare and back: the export (with the password
+/// hashes, as for a move) goes into D1 and R2 under `wrangler dev`, comes back out through
+/// `wrangler d1 export` and the R2 objects, and gives the same files; on the Worker the
+/// families sign in with their own password and find their comments and photos.
+#[test]
+fn a_town_moves_to_cloudflare_and_back_with_all_its_data() {
+    use support::client::Browser;
+    use support::scenarios::PASSWORD;
+    use support::uploads::gallery_of;
+    use support::worker::{self, WorkerServer};
+    if worker::skipped() {
+        return;
+    }
+    let native = filled_instance();
+    let data = native.dir.path().join("data");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let first = tmp.path().join("export");
+    export(&data, &first, &["--with-secrets"]);
+    let sql = tmp.path().join("d1-import.sql");
+    let r2 = tmp.path().join("r2-import");
+    let r = preau(&[
+        "import-archive".as_ref(),
+        first.as_os_str(),
+        "--d1-sql".as_ref(),
+        sql.as_os_str(),
+        "--r2-dir".as_ref(),
+        r2.as_os_str(),
+    ]);
+    assert!(r.ok, "import-archive --d1-sql: {}", r.stderr);
+
+    let content = tmp.path().join("content");
+    support::site::copy_dir(&support::scenarios::fixture(), &content);
+    let site = tmp.path().join("public");
+    support::site::build_ok(&content, &site);
+    let server = WorkerServer::start(&site);
+    server.exec_sql(&std::fs::read_to_string(&sql).expect("sql"));
+    let mut keys: Vec<String> = std::fs::read_dir(&r2)
+        .expect("r2 folder")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys.len(),
+        3,
+        "the photo, its smaller version, the PNG: {keys:?}"
+    );
+    for k in &keys {
+        server.r2_object("put", k, &r2.join(k));
+    }
+
+    // Back out, before anyone signs in there (a sign-in is a new audit entry).
+    let back_sql = tmp.path().join("d1-export.sql");
+    server.export_sql(&back_sql);
+    let r2_back = tmp.path().join("r2-export");
+    std::fs::create_dir_all(&r2_back).expect("mkdir");
+    for k in &keys {
+        server.r2_object("get", k, &r2_back.join(k));
+    }
+    let second = tmp.path().join("export-retour");
+    let r = preau(&[
+        "export".as_ref(),
+        "--output".as_ref(),
+        second.as_os_str(),
+        "--d1-export".as_ref(),
+        back_sql.as_os_str(),
+        "--r2-dir".as_ref(),
+        r2_back.as_os_str(),
+        "--with-secrets".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert!(r.ok, "export --d1-export: {}", r.stderr);
+    assert_eq!(without_date(&first), without_date(&second));
+    // And from Cloudflare back into an empty `preau serve` instance.
+    let home = tmp.path().join("de-retour");
+    let r = import(&second, &home);
+    assert!(r.ok, "import of the Cloudflare export: {}", r.stderr);
+    let list = preau(&[
+        "accounts".as_ref(),
+        "list".as_ref(),
+        "--data".as_ref(),
+        home.as_os_str(),
+    ]);
+    assert!(list.ok, "{}", list.stderr);
+
+    // On Cloudflare, the same people with the same passwords, comments and photos.
+    let mut parent = Browser::new(&server.base_url);
+    let r = parent.sign_in("export.parent", PASSWORD);
+    assert_eq!(r.status, 303, "the parent's own password: {}", r.body);
+    let page = parent.get(POST_URL);
+    assert_eq!(
+        page.status, 200,
+        "charter accepted before the move: {}",
+        page.body
+    );
+    let mut teacher = Browser::new(&server.base_url);
+    assert_eq!(teacher.sign_in("export.prof", PASSWORD).status, 303);
+    // Shown on the post, or waiting for the teacher's moderation (class in "before" mode).
+    let waiting = teacher.get("/espace/moderation/");
+    assert!(
+        page.body.contains("Merci pour la sortie") || waiting.body.contains("Merci pour la sortie"),
+        "the comment moved: {}",
+        waiting.body
+    );
+    let photos = gallery_of(&mut teacher, CLASS);
+    assert_eq!(photos.len(), 2, "{photos:?}");
+    for (_, snippet) in &photos {
+        for url in support::uploads::versions(&support::uploads::snippet_url(snippet)) {
+            let got = teacher.get(&url);
+            assert_eq!(got.status, 200, "{url} served from R2");
+        }
+    }
 }

@@ -6,12 +6,12 @@
 //! version and each file's size and SHA-256; a restore checks all of it in a staging folder
 //! before it replaces anything, so a truncated, corrupted or newer archive changes nothing.
 
-use anyhow::{bail, Context};
-use preau_edge::native::backup as db;
 use super::integrity::{
     is_empty_dir, newer_archive_message, now, safe_path, set_private, unknown_migrations,
     FileEntry, Hashing,
 };
+use anyhow::{bail, Context};
+use preau_edge::native::backup as db;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

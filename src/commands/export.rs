@@ -142,8 +142,9 @@ pub fn run(args: ExportArgs, quiet: bool) -> anyhow::Result<()> {
         Some(script) => {
             let text = std::fs::read_to_string(script)
                 .with_context(|| format!("lecture de {}", script.display()))?;
-            SqliteDb::create_from_script(&snapshot, &text)
-                .with_context(|| format!("{} n'est pas un export de D1 lisible", script.display()))?;
+            SqliteDb::create_from_script(&snapshot, &text).with_context(|| {
+                format!("{} n'est pas un export de D1 lisible", script.display())
+            })?;
         }
         None => {
             if !live.is_file() {
@@ -191,10 +192,7 @@ pub fn run(args: ExportArgs, quiet: bool) -> anyhow::Result<()> {
             std::fs::copy(&key, out.join(ROSTER_KEY))?;
         }
     }
-    std::fs::write(
-        out.join(README),
-        x::readme(args.with_secrets, has_mapping),
-    )?;
+    std::fs::write(out.join(README), x::readme(args.with_secrets, has_mapping))?;
     let mut files = Vec::new();
     for rel in walk(out)? {
         files.push(file_entry(&out.join(&rel), &rel).with_context(|| rel.clone())?);

@@ -14,7 +14,10 @@ use std::path::Path;
 pub fn import(dir: &Path, sql: &Path, r2: &Path, quiet: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     if r2.exists() && !is_empty_dir(r2) {
-        bail!("{} n'est pas vide : choisissez un dossier absent ou vide", r2.display());
+        bail!(
+            "{} n'est pas vide : choisissez un dossier absent ou vide",
+            r2.display()
+        );
     }
     if sql.exists() {
         bail!("{} existe déjà : il n'est jamais remplacé", sql.display());

@@ -76,7 +76,10 @@ pub fn check(dir: &Path) -> Result<Manifest, String> {
             ));
         };
         if t.file != spec.file() {
-            return Err(format!("{} : nom de fichier inattendu pour {}", t.file, t.table));
+            return Err(format!(
+                "{} : nom de fichier inattendu pour {}",
+                t.file, t.table
+            ));
         }
     }
     // Every name the manifest lists is one an export writes.
@@ -87,12 +90,18 @@ pub fn check(dir: &Path) -> Result<Manifest, String> {
                 || [README, MAPPING].contains(&f.path.as_str())
                 || (m.with_secrets && f.path == ROSTER_KEY));
         if !ok {
-            return Err(format!("nom de fichier refusé dans le manifeste : {}", f.path));
+            return Err(format!(
+                "nom de fichier refusé dans le manifeste : {}",
+                f.path
+            ));
         }
     }
     for t in &m.tables {
         if !m.files.iter().any(|f| f.path == t.file) {
-            return Err(format!("{} n'est pas dans la liste des fichiers du manifeste", t.file));
+            return Err(format!(
+                "{} n'est pas dans la liste des fichiers du manifeste",
+                t.file
+            ));
         }
     }
     let present = super::export::walk(dir).map_err(|e| e.to_string())?;

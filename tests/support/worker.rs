@@ -438,6 +438,27 @@ impl WorkerServer {
         run(cmd, "wrangler d1 export DB --local");
     }
 
+    /// One R2 object of this server's bucket to or from a file, as the town's IT team does
+    /// with `wrangler r2 object put|get preau-uploads/<clé> --file …` (`verb`: put or get).
+    pub fn r2_object(&self, verb: &str, key: &str, file: &Path) {
+        let text = std::fs::read_to_string(self.dir.path().join("wrangler.toml")).expect("config");
+        let config: toml::Table = text.parse().expect("config");
+        let bucket = config["r2_buckets"][0]["bucket_name"]
+            .as_str()
+            .expect("bucket_name")
+            .to_string();
+        let mut cmd = wrangler(self.dir.path());
+        cmd.args(["r2", "object", verb])
+            .arg(format!("{bucket}/{key}"))
+            .args(["--local", "--persist-to"])
+            .arg(self.dir.path().join("state"))
+            .arg("--config")
+            .arg(self.dir.path().join("wrangler.toml"))
+            .arg("--file")
+            .arg(file);
+        run(cmd, &format!("wrangler r2 object {verb} {key}"));
+    }
+
     /// Trigger the cron handler (audit purge) as Cloudflare's scheduler would.
     pub fn run_cron(&self) {
         let url = format!(

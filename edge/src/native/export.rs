@@ -433,7 +433,8 @@ pub fn valid_key(key: &str) -> bool {
     hash.len() >= 3
         && hash.len() <= 64
         && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        && width.is_none_or(|w| !w.is_empty() && w.len() <= 5 && w.bytes().all(|b| b.is_ascii_digit()))
+        && width
+            .is_none_or(|w| !w.is_empty() && w.len() <= 5 && w.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The blob key of an archive file `medias/<clé>.<ext>`, if it is one.
@@ -609,7 +610,10 @@ pub fn insert_script(source: &Path, out: &mut dyn std::io::Write) -> Result<u64,
             .collect::<Vec<_>>()
             .join(", ");
         let mut st = c
-            .prepare(&format!("SELECT {list} FROM \"{}\" ORDER BY {}", t.name, t.order))
+            .prepare(&format!(
+                "SELECT {list} FROM \"{}\" ORDER BY {}",
+                t.name, t.order
+            ))
             .map_err(&e)?;
         let mut rows = st.query([]).map_err(&e)?;
         while let Some(r) = rows.next().map_err(&e)? {
@@ -617,8 +621,13 @@ pub fn insert_script(source: &Path, out: &mut dyn std::io::Write) -> Result<u64,
                 .map(|i| r.get_ref(i).map(literal))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(&e)?;
-            writeln!(out, "INSERT INTO \"{}\" ({list}) VALUES ({});", t.name, values.join(", "))
-                .map_err(w)?;
+            writeln!(
+                out,
+                "INSERT INTO \"{}\" ({list}) VALUES ({});",
+                t.name,
+                values.join(", ")
+            )
+            .map_err(w)?;
             n += 1;
         }
     }
@@ -633,41 +642,72 @@ pub fn readme(with_secrets: bool, has_mapping: bool) -> String {
     s.push_str("===================================\n\n");
     s.push_str("Ce dossier contient toutes les données de l'instance dans des formats ouverts :\n");
     s.push_str("les comptes, leurs rattachements, les liens familiaux et autorisations photo,\n");
-    s.push_str("les acceptations de la charte, les commentaires, l'index des photos et documents\n");
+    s.push_str(
+        "les acceptations de la charte, les commentaires, l'index des photos et documents\n",
+    );
     s.push_str("et les fichiers eux-mêmes, les articles de l'éditeur en ligne, les lettres\n");
-    s.push_str("d'invitation et le journal d'audit. Le contenu du site (articles, pages, guides)\n");
+    s.push_str(
+        "d'invitation et le journal d'audit. Le contenu du site (articles, pages, guides)\n",
+    );
     s.push_str("est dans le dépôt Git du contenu, pas ici.\n\n");
     s.push_str("Pour le remettre dans une instance vide :\n");
     s.push_str("    preau import-archive CE_DOSSIER --data DOSSIER_DES_DONNEES\n\n");
     if with_secrets {
-        s.push_str("ATTENTION : cet export contient les empreintes des mots de passe et des codes\n");
-        s.push_str("d'activation, et la clé de l'annuaire (roster.key). Gardez-le comme un secret\n");
-        s.push_str("(chiffré, accès restreint) et détruisez-le après usage. Restauré, chacun garde\n");
+        s.push_str(
+            "ATTENTION : cet export contient les empreintes des mots de passe et des codes\n",
+        );
+        s.push_str(
+            "d'activation, et la clé de l'annuaire (roster.key). Gardez-le comme un secret\n",
+        );
+        s.push_str(
+            "(chiffré, accès restreint) et détruisez-le après usage. Restauré, chacun garde\n",
+        );
         s.push_str("son mot de passe.\n\n");
     } else {
-        s.push_str("Cet export ne contient ni mot de passe, ni empreinte de mot de passe, ni code\n");
-        s.push_str("d'activation, ni jeton de session, ni clé. Une instance restaurée à partir de\n");
+        s.push_str(
+            "Cet export ne contient ni mot de passe, ni empreinte de mot de passe, ni code\n",
+        );
+        s.push_str(
+            "d'activation, ni jeton de session, ni clé. Une instance restaurée à partir de\n",
+        );
         s.push_str("lui ne permet à personne de se connecter : imprimez de nouvelles lettres\n");
-        s.push_str("d'invitation pour tous (preau roster letters --all ; un compte créé à la main :\n");
-        s.push_str("preau accounts reset-password). Sans la clé de l'annuaire, le prochain import\n");
-        s.push_str("ONDE ne reconnaîtra pas les élèves déjà importés. Pour tout garder (changement\n");
+        s.push_str(
+            "d'invitation pour tous (preau roster letters --all ; un compte créé à la main :\n",
+        );
+        s.push_str(
+            "preau accounts reset-password). Sans la clé de l'annuaire, le prochain import\n",
+        );
+        s.push_str(
+            "ONDE ne reconnaîtra pas les élèves déjà importés. Pour tout garder (changement\n",
+        );
         s.push_str("d'hébergement), exportez avec --with-secrets.\n\n");
     }
     s.push_str("FORMAT DES FICHIERS CSV\n-----------------------\n\n");
     s.push_str("UTF-8, séparateur virgule, guillemets doubles autour des cellules qui en ont\n");
-    s.push_str("besoin (RFC 4180), une ligne d'en-tête avec les noms des colonnes. Une cellule vide\n");
+    s.push_str(
+        "besoin (RFC 4180), une ligne d'en-tête avec les noms des colonnes. Une cellule vide\n",
+    );
     s.push_str(&format!(
         "est une valeur absente. Les dates sont des nombres entiers {TIME}.\n"
     ));
-    s.push_str("Un texte qui commence par = + - @ une tabulation ou ' est écrit avec un ' devant,\n");
+    s.push_str(
+        "Un texte qui commence par = + - @ une tabulation ou ' est écrit avec un ' devant,\n",
+    );
     s.push_str("pour qu'un tableur ne l'exécute pas comme une formule ; l'import retire ce ' et\n");
-    s.push_str("retrouve le texte exact. Les lignes sont dans un ordre fixe (indiqué pour chaque\n");
+    s.push_str(
+        "retrouve le texte exact. Les lignes sont dans un ordre fixe (indiqué pour chaque\n",
+    );
     s.push_str("fichier) : deux exports des mêmes données sont identiques.\n\n");
     s.push_str("LES FICHIERS\n------------\n\n");
     s.push_str("manifest.json\n    Le format et sa version, la version du schéma de la base (migrations), la\n    date de l'export, le nombre de lignes de chaque fichier CSV, et la taille et\n    l'empreinte SHA-256 de chaque fichier : l'import vérifie tout avant d'écrire.\n\n");
     s.push_str("LISEZMOI.txt\n    Ce fichier.\n\n");
     for t in TABLES {
-        s.push_str(&format!("{}\n    {}\n    Ordre des lignes : {}.\n", t.file(), t.about, t.order));
+        s.push_str(&format!(
+            "{}\n    {}\n    Ordre des lignes : {}.\n",
+            t.file(),
+            t.about,
+            t.order
+        ));
         for (c, about) in t.columns {
             if !with_secrets && t.secret.contains(c) {
                 continue;
@@ -733,7 +773,11 @@ mod tests {
             }
         }
         for s in TABLES {
-            assert!(tables.iter().any(|t| t == s.name), "{} no longer exists", s.name);
+            assert!(
+                tables.iter().any(|t| t == s.name),
+                "{} no longer exists",
+                s.name
+            );
         }
         for (x, _) in EXCLUDED {
             assert!(tables.iter().any(|t| t == x), "{x} no longer exists");
@@ -757,7 +801,10 @@ mod tests {
         ] {
             let e = escape_text(s);
             assert!(
-                !matches!(e.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')),
+                !matches!(
+                    e.as_bytes().first(),
+                    Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+                ),
                 "{s:?} → {e:?}"
             );
             assert_eq!(unescape_text(&e), s);
@@ -767,8 +814,14 @@ mod tests {
 
     #[test]
     fn media_names_are_checked() {
-        assert_eq!(media_key("medias/0123456789abcdef.jpg"), Some("0123456789abcdef"));
-        assert_eq!(media_key("medias/0123456789abcdef-480.webp"), Some("0123456789abcdef-480"));
+        assert_eq!(
+            media_key("medias/0123456789abcdef.jpg"),
+            Some("0123456789abcdef")
+        );
+        assert_eq!(
+            media_key("medias/0123456789abcdef-480.webp"),
+            Some("0123456789abcdef-480")
+        );
         for bad in [
             "medias/../x.jpg",
             "medias/0123.exe",
