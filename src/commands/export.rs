@@ -186,13 +186,15 @@ pub fn run(args: ExportArgs, quiet: bool) -> anyhow::Result<()> {
     if has_mapping {
         std::fs::copy(args.data.join(MAPPING), out.join(MAPPING))?;
     }
-    if args.with_secrets {
-        let key = args.data.join(ROSTER_KEY);
-        if key.is_file() {
-            std::fs::copy(&key, out.join(ROSTER_KEY))?;
-        }
+    let key = args.data.join(ROSTER_KEY);
+    let has_key = args.with_secrets && key.is_file();
+    if has_key {
+        std::fs::copy(&key, out.join(ROSTER_KEY))?;
     }
-    std::fs::write(out.join(README), x::readme(args.with_secrets, has_mapping))?;
+    std::fs::write(
+        out.join(README),
+        x::readme(args.with_secrets, has_mapping, has_key),
+    )?;
     let mut files = Vec::new();
     for rel in walk(out)? {
         files.push(file_entry(&out.join(&rel), &rel).with_context(|| rel.clone())?);

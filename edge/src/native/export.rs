@@ -351,7 +351,7 @@ pub fn write_tables(
         let mut record: Vec<String> = Vec::with_capacity(names.len());
         while let Some(r) = rows.next().map_err(&e)? {
             record.clear();
-            for i in 0..names.len() {
+            for (i, name) in names.iter().enumerate() {
                 record.push(match r.get_ref(i).map_err(&e)? {
                     ValueRef::Null => String::new(),
                     ValueRef::Integer(v) => v.to_string(),
@@ -359,8 +359,8 @@ pub fn write_tables(
                     ValueRef::Text(b) => escape_text(&String::from_utf8_lossy(b)).into_owned(),
                     ValueRef::Blob(_) => {
                         return Err(ArchiveError::Invalid(format!(
-                            "{}.{} : valeur binaire inattendue",
-                            t.name, names[i]
+                            "{}.{name} : valeur binaire inattendue",
+                            t.name
                         )))
                     }
                 });
@@ -636,7 +636,7 @@ pub fn insert_script(source: &Path, out: &mut dyn std::io::Write) -> Result<u64,
 
 /// `LISEZMOI.txt`: every file and every column, in French. The same text for the same
 /// schema and options, so that two exports compare byte for byte.
-pub fn readme(with_secrets: bool, has_mapping: bool) -> String {
+pub fn readme(with_secrets: bool, has_mapping: bool, has_roster_key: bool) -> String {
     let mut s = String::new();
     s.push_str("EXPORT COMPLET D'UNE INSTANCE PRÉAU\n");
     s.push_str("===================================\n\n");
@@ -720,7 +720,7 @@ pub fn readme(with_secrets: bool, has_mapping: bool) -> String {
     if has_mapping {
         s.push_str("classes-onde.toml\n    La correspondance entre les classes d'ONDE et celles du site (preau roster\n    import --mapping).\n\n");
     }
-    if with_secrets {
+    if has_roster_key {
         s.push_str("roster.key\n    La clé qui calcule person_key (roster_people.csv) : avec elle, le prochain\n    import ONDE reconnaît les élèves.\n\n");
     }
     s.push_str("NON EXPORTÉ\n-----------\n\n");
@@ -837,12 +837,12 @@ mod tests {
 
     #[test]
     fn readme_names_every_exported_file() {
-        let text = readme(false, false);
+        let text = readme(false, false, false);
         for t in TABLES {
             assert!(text.contains(&t.file()), "{}", t.name);
         }
         assert!(!text.contains("- password_hash"));
-        assert!(readme(true, false).contains("- password_hash"));
+        assert!(readme(true, false, true).contains("- password_hash"));
         assert!(text.contains("nouvelles lettres"));
     }
 }
