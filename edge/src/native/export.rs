@@ -687,8 +687,9 @@ pub fn readme(with_secrets: bool, has_mapping: bool, has_roster_key: bool) -> St
     s.push_str(
         "besoin (RFC 4180), une ligne d'en-tête avec les noms des colonnes. Une cellule vide\n",
     );
+    s.push_str("est une valeur absente (un texte vide dans une colonne toujours remplie, comme\n");
     s.push_str(&format!(
-        "est une valeur absente. Les dates sont des nombres entiers {TIME}.\n"
+        "usage_name). Les dates sont des nombres entiers {TIME}.\n"
     ));
     s.push_str(
         "Un texte qui commence par = + - @ une tabulation ou ' est écrit avec un ' devant,\n",
