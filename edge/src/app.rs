@@ -200,6 +200,12 @@ impl<P: Platform> Edge<P> {
         Ok(n)
     }
 
+    /// Send again the online editor's saves that the repository did not take (the forge
+    /// was unreachable); run by the Worker's cron. Returns how many were sent.
+    pub async fn send_kept_saves(&self) -> usize {
+        crate::features::editor::send_kept(self, crate::features::editor::CRON_RETRIES).await
+    }
+
     async fn route(&self, site: &SiteData, req: &Request<Vec<u8>>, client: Client) -> Handled {
         // Behind a TLS proxy, a visitor who reaches the server directly would send their
         // password in plain HTTP: refused before anything is read.

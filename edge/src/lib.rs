@@ -18,6 +18,7 @@ pub mod client;
 pub mod comments;
 pub mod conditional;
 mod features;
+pub mod forge;
 pub mod form;
 mod guard;
 pub mod multipart;

@@ -459,6 +459,89 @@ impl Document {
     }
 }
 
+/// The checks the editor can make without the generator (the Worker): images without
+/// alternative text, links to a Markdown file, and links to a page of the site that the
+/// deployed manifest does not have. They are a subset of `preau check`, which the deploy
+/// workflow runs on everything; catching these here keeps one teacher's broken link from
+/// stopping the deployment for all. Lines are those of the whole file.
+pub fn quick_problems(doc: &Document, m: &Manifest) -> Vec<crate::store::repo::Problem> {
+    use crate::store::repo::Problem;
+    let first = doc.body_line();
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for (i, line) in doc.body.lines().enumerate() {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let problem = |message: String, hint: &str| Problem {
+            line: Some(first + i),
+            message,
+            hint: Some(hint.to_string()),
+        };
+        for (image, label, target) in md_links(line) {
+            let target = target.split_whitespace().next().unwrap_or("");
+            if image && label.trim().is_empty() {
+                out.push(problem(
+                    format!("image sans texte alternatif « {target} »"),
+                    "décrivez l'image entre les crochets : ![Les élèves plantent des radis](…)",
+                ));
+            }
+            let path = target.split(['#', '?']).next().unwrap_or("");
+            if path.ends_with(".md") {
+                out.push(problem(
+                    format!("lien vers un fichier Markdown « {target} »"),
+                    "écrivez l'adresse de la page, par exemple /guides/activer-son-compte/",
+                ));
+            } else if let Some(rel) = path.strip_prefix('/') {
+                if rel.starts_with('/') || path.starts_with(preau_contract::media::PREFIX) {
+                    continue;
+                }
+                let known = rel.is_empty()
+                    || m.files.contains_key(rel)
+                    || m.files
+                        .contains_key(&format!("{}/index.html", rel.trim_end_matches('/')));
+                if !known {
+                    out.push(problem(
+                        format!("lien cassé « {target} » (aucune page ni image à cette adresse)"),
+                        "vérifiez l'adresse",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The Markdown links and images of one line: (is an image, text, target).
+fn md_links(line: &str) -> Vec<(bool, &str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        let image = open > 0 && rest.as_bytes()[open - 1] == b'!';
+        let after = &rest[open + 1..];
+        let Some(close) = after.find("](") else {
+            break;
+        };
+        let label = &after[..close];
+        let tail = &after[close + 2..];
+        let Some(end) = tail.find(')') else {
+            break;
+        };
+        // A `[` inside the text starts over from there (nested brackets are rare).
+        if let Some(inner) = label.rfind('[') {
+            rest = &after[inner..];
+            continue;
+        }
+        out.push((image, label, tail[..end].trim()));
+        rest = &tail[end + 1..];
+    }
+    out
+}
+
 /// A new post's document.
 pub fn new_document(place: &Place, f: &Fields, body: &str) -> Document {
     let mut d = Document {
@@ -655,6 +738,36 @@ mod tests {
         assert_eq!(back.title(), f.title);
         assert_eq!(back.fields(&ce1, "x.md").visibility, Visibility::Class);
         assert_eq!(clean_title(" A\nB\u{0}  C "), "A B C");
+    }
+
+    #[test]
+    fn quick_checks_find_missing_alt_text_and_broken_links() {
+        let mut m = manifest();
+        m.files
+            .insert("guides/activer/index.html".into(), Access::public());
+        let body = "Texte ![](/medias/a.jpg) et ![Radis](/medias/b.jpg).\n\n[ok](/guides/activer/) [ko](/guides/nulle-part/) [md](autre.md)\n```\n![](x.png)\n```\n[web](https://example.org/)";
+        let doc = Document {
+            meta: toml::Table::new(),
+            body: body.into(),
+        };
+        let found = quick_problems(&doc, &m);
+        let first = doc.body_line();
+        let got: Vec<(Option<usize>, &str)> =
+            found.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(first), "image sans texte alternatif « /medias/a.jpg »"),
+                (
+                    Some(first + 2),
+                    "lien cassé « /guides/nulle-part/ » (aucune page ni image à cette adresse)"
+                ),
+                (
+                    Some(first + 2),
+                    "lien vers un fichier Markdown « autre.md »"
+                ),
+            ]
+        );
     }
 
     #[test]

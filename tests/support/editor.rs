@@ -1,6 +1,8 @@
-//! HTTP scenarios of the online editor. Native only for now (`native_only` in
-//! `scenario_lists!`): the Worker has no content repository yet (it will commit through the
-//! forge's HTTP API), so these run against `preau serve` on a Git working tree.
+//! HTTP scenarios of the online editor on `preau serve` (`native_only` in
+//! `scenario_lists!`): they read a post right after "Publier", which only the self-hosted
+//! server does (commit and incremental rebuild). The Worker commits through a forge and is
+//! published by the deploy workflow minutes later: its test, against a local forge, is
+//! `worker_editor_commits_through_the_forge` in tests/edge_worker.rs.
 
 use super::client::{input_value, Browser};
 use super::scenarios::{member, Target, CLASS, CLASS_URL, OTHER_CLASS};

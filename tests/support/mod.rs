@@ -8,7 +8,8 @@
 //! - `activation`: the scenarios of activation with a letter's code (listed with the others);
 //! - `uploads`: the upload scenarios of that suite (listed in `scenarios`);
 //! - `native`: `preau serve` as a scenario target;
-//! - `worker`: the Cloudflare Worker under `wrangler dev`.
+//! - `worker`: the Cloudflare Worker under `wrangler dev`;
+//! - `forge`: a local Forgejo/Gitea contents API for the Worker's online editor.
 //!
 //! Each test file uses a part of them only.
 
@@ -19,6 +20,7 @@ pub mod client;
 pub mod comments;
 pub mod delivery;
 pub mod editor;
+pub mod forge;
 pub mod native;
 pub mod scenarios;
 pub mod site;

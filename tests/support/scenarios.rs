@@ -161,7 +161,9 @@ macro_rules! scenario_lists {
                 charter_regate,
             ];
             pending: [];
-            // The online editor needs a content repository; the Worker has none yet.
+            // `preau serve` publishes at once (commit + incremental rebuild); the Worker
+            // commits to a forge and the deploy workflow publishes later, so its editor
+            // test is edge_worker.rs `worker_editor_commits_through_the_forge` (local forge).
             native_only: [editor_publish_validate_and_history];
         }
     };

@@ -154,6 +154,7 @@ fn migrated_state() -> &'static Path {
             work.path(),
             &repo().join("public"),
             Path::new("/nonexistent"),
+            &Extra::default(),
         );
         let mut cmd = wrangler(work.path());
         cmd.args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
@@ -180,9 +181,17 @@ fn migrated_state() -> &'static Path {
     })
 }
 
+/// Variables (`[vars]`) and secrets (`.dev.vars`) a test adds to the Worker's config (the
+/// online editor's forge).
+#[derive(Default, Clone)]
+pub struct Extra {
+    pub vars: Vec<(String, String)>,
+    pub secrets: Vec<(String, String)>,
+}
+
 /// A wrangler config for a test server: the repository's wrangler.toml with absolute paths
 /// to this test's Worker bundle, site and migrations, plus the panic test hook.
-fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path) -> PathBuf {
+fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path, extra: &Extra) -> PathBuf {
     let text = std::fs::read_to_string(repo().join("wrangler.toml")).expect("wrangler.toml");
     let mut config: toml::Table = text.parse().expect("wrangler.toml");
     config.insert(
@@ -232,14 +241,17 @@ fn write_config(dir: &Path, site_dir: &Path, worker_dir: &Path) -> PathBuf {
     );
     let mut vars = toml::Table::new();
     vars.insert("PREAU_TEST_PANIC".into(), "1".into());
+    for (k, v) in &extra.vars {
+        vars.insert(k.clone(), v.clone().into());
+    }
     config.insert("vars".into(), vars.into());
     let path = dir.join("wrangler.toml");
     std::fs::write(&path, toml::to_string(&config).expect("toml")).expect("write config");
-    std::fs::write(
-        dir.join(".dev.vars"),
-        format!("PREAU_SECRET=\"{TEST_SECRET}\"\n"),
-    )
-    .expect("write .dev.vars");
+    let mut dev_vars = format!("PREAU_SECRET=\"{TEST_SECRET}\"\n");
+    for (k, v) in &extra.secrets {
+        dev_vars.push_str(&format!("{k}=\"{v}\"\n"));
+    }
+    std::fs::write(dir.join(".dev.vars"), dev_vars).expect("write .dev.vars");
     path
 }
 
@@ -258,6 +270,11 @@ impl WorkerServer {
     /// Serve `site_dir` (a folder built by `preau build`, used in place: rebuild into it
     /// to "redeploy"; wrangler dev restarts the Worker when it changes).
     pub fn start(site_dir: &Path) -> WorkerServer {
+        WorkerServer::start_with(site_dir, &Extra::default())
+    }
+
+    /// `start`, with variables and secrets added to the Worker's config.
+    pub fn start_with(site_dir: &Path, extra: &Extra) -> WorkerServer {
         let worker = built_worker();
         let state = migrated_state();
         let site_dir = site_dir
@@ -277,7 +294,7 @@ impl WorkerServer {
         };
         copy(worker, &dir.path().join("worker"));
         copy(state, &dir.path().join("state"));
-        let config = write_config(dir.path(), &site_dir, &dir.path().join("worker"));
+        let config = write_config(dir.path(), &site_dir, &dir.path().join("worker"), extra);
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("dev.log")).expect("log");
         let mut cmd = wrangler(dir.path());

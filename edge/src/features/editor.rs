@@ -16,7 +16,7 @@ use crate::form::{self, Form};
 use crate::guard;
 use crate::respond::{self, Resp};
 use crate::session::Session;
-use crate::store::posts::{self, PostRow};
+use crate::store::posts::{self, Pending, PostRow};
 use crate::store::repo::{Change, Preview, Problem, RepoError, RepoFile};
 use crate::store::{self, Platform};
 use crate::writing::{self, DocError, Document, Fields, Mode, Place};
@@ -72,15 +72,17 @@ pub(super) async fn list<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     if !edge.platform.repo_available() {
         return Err(off(cx));
     }
+    send_kept(edge, VISIT_RETRIES).await;
     let me = &s.account;
     let mut sections = Vec::new();
     for (place, mode) in writing::places_for(me, &cx.site.manifest) {
-        sections.push(section(edge, me, place, mode).await?);
+        sections.push(section(edge, cx, me, place, mode).await?);
     }
     let done = form::query_value(cx.query, "fait").unwrap_or_default();
     let url = form::query_value(cx.query, "chemin")
         .and_then(|p| Place::of_path(&p).and_then(|pl| pl.url_of(&p)));
-    let mut notice = view::done_notice(cx.site, &done, url.as_deref());
+    let later = edge.platform.repo_deploys_later();
+    let mut notice = view::done_notice(cx.site, &done, url.as_deref(), later);
     let sent = form::query_value(cx.query, "envoi").unwrap_or_default();
     notice.push(&view::push_notice(cx.site, &sent));
     let waiting = edge
@@ -103,16 +105,30 @@ pub(super) async fn list<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
 /// business), proposals (their own; all of them for a validator), published posts.
 async fn section<P: Platform>(
     edge: &Edge<P>,
+    cx: &Ctx<'_>,
     me: &Account,
     place: Place,
     mode: Mode,
 ) -> Result<Section, Halt> {
     let rows = posts::in_place(&edge.platform, &place.key(), LIST_MAX).await?;
     let mine = |r: &PostRow| r.author_id == me.id;
+    let later = edge.platform.repo_deploys_later();
     let items = |state: &str, all: bool| -> Vec<Item> {
         rows.iter()
             .filter(|r| r.state == state && (all || mine(r)))
-            .map(|r| Item::of_row(&place, r))
+            .map(|r| {
+                let mut it = Item::of_row(&place, r);
+                it.status = if r.pending_conflict {
+                    Some(Text::WriteQueuedConflict)
+                } else if r.pending {
+                    Some(Text::WriteQueuedLabel)
+                } else if later && r.state == PUBLISHED && !served(cx, &place, r) {
+                    Some(Text::WritePublishing)
+                } else {
+                    None
+                };
+                it
+            })
             .collect()
     };
     let validator = mode == Mode::Publish;
@@ -147,6 +163,7 @@ async fn section<P: Platform>(
                 author: String::new(),
                 url: place.url_of(path),
                 note: None,
+                status: None,
             });
             if published.len() >= FILES_MAX {
                 break;
@@ -169,6 +186,9 @@ struct Target {
     path: Option<String>,
     row: Option<PostRow>,
     file: Option<RepoFile>,
+    /// A save of this post kept in the table (the repository did not take it yet): the
+    /// editor shows it instead of the repository's file.
+    kept: Option<Pending>,
 }
 
 impl Target {
@@ -192,6 +212,7 @@ async fn target<P: Platform>(
     s: &Session,
     path: Option<&str>,
     key: Option<&str>,
+    saving: bool,
 ) -> Result<Target, Halt> {
     let me = &s.account;
     let Some(path) = path.filter(|p| !p.is_empty()) else {
@@ -208,6 +229,7 @@ async fn target<P: Platform>(
             path: None,
             row: None,
             file: None,
+            kept: None,
         });
     };
     let place = Place::of_path(path);
@@ -230,6 +252,24 @@ async fn target<P: Platform>(
     if !allowed {
         return Err(deny(edge, cx, s, Action::PostSave, path).await);
     }
+    let mut kept = None;
+    if row.as_ref().is_some_and(|r| r.pending) {
+        kept = posts::pending_of(&edge.platform, path).await?;
+    }
+    // A kept save in conflict is shown beside the repository's file (which is edited).
+    if let Some(kept) = kept.take_if(|k| !k.conflict) {
+        return Ok(Target {
+            place,
+            mode,
+            path: Some(path.to_string()),
+            row,
+            file: Some(RepoFile {
+                text: kept.text.clone(),
+                version: kept_version(&kept),
+            }),
+            kept: Some(kept),
+        });
+    }
     let file = match edge.platform.repo_read(path).await {
         Ok(Some(f)) => f,
         Ok(None) => {
@@ -238,6 +278,20 @@ async fn target<P: Platform>(
                 StatusCode::NOT_FOUND,
                 Text::WriteNotFound,
             )))
+        }
+        // Saving an editor's post while the forge is unreachable: the save is made from
+        // the form alone (the keys the editor manages) and kept, rather than refused.
+        Err(RepoError::Unreachable(e)) if saving && row.is_some() => {
+            edge.platform
+                .error(&format!("éditeur : {path} : forge injoignable : {e}"));
+            return Ok(Target {
+                place,
+                mode,
+                path: Some(path.to_string()),
+                row,
+                file: None,
+                kept,
+            });
         }
         Err(e) => {
             repo_failed(edge, path, &e);
@@ -250,7 +304,84 @@ async fn target<P: Platform>(
         path: Some(path.to_string()),
         row,
         file: Some(file),
+        kept,
     })
+}
+
+/// The version the editor carries for a kept save: it names the kept text, so that two
+/// people editing it still see each other's changes as a conflict.
+fn kept_version(k: &Pending) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(k.text.as_bytes());
+    let hex: String = d[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{KEPT_PREFIX}{hex}")
+}
+
+const KEPT_PREFIX: &str = "garde-";
+
+/// Kept saves sent again per visit of the editor (each costs the forge two requests).
+const VISIT_RETRIES: i64 = 3;
+/// Kept saves sent again by the daily task.
+pub const CRON_RETRIES: i64 = 50;
+
+/// Is the published post `r` served by the deployed site, as last saved? The build records
+/// when each file's bytes last changed (`meta.modified`): the page must have changed since
+/// the save (the build that follows the forge's push).
+fn served(cx: &Ctx, place: &Place, r: &PostRow) -> bool {
+    let Some(url) = place.url_of(&r.path) else {
+        return true;
+    };
+    let file = format!("{}index.html", url.trim_start_matches('/'));
+    cx.site
+        .manifest
+        .meta
+        .get(&file)
+        .is_some_and(|m| m.modified >= r.updated_at)
+}
+
+/// Send the kept saves again (at most `limit`): each one that the repository takes
+/// becomes the commit it was meant to be; a conflict stops it (its author is told in the
+/// editor); an outage leaves it for the next try. Returns how many were sent.
+pub async fn send_kept<P: Platform>(edge: &Edge<P>, limit: i64) -> usize {
+    let kept = match posts::pending_to_send(&edge.platform, limit).await {
+        Ok(k) => k,
+        Err(e) => {
+            edge.platform
+                .error(&format!("éditeur : textes gardés illisibles : {e}"));
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for k in kept {
+        let change = Change {
+            path: k.path.clone(),
+            text: k.text.clone(),
+            base: k.base.clone(),
+            author_name: k.name.clone(),
+            author_login: k.login.clone(),
+            message: k.message.clone(),
+            rebuild: k.state == PUBLISHED,
+        };
+        let stmt = match edge.platform.repo_write(change).await {
+            Ok(w) => {
+                sent += 1;
+                posts::pending_sent(&k.path, &k.text, &w.version, &w.commit)
+            }
+            Err(RepoError::Conflict) => posts::pending_failed(&k.path, &k.text, "conflict"),
+            Err(e) => {
+                repo_failed(edge, &k.path, &e);
+                // One outage at a time: the others wait for the next try.
+                let stmt = posts::pending_failed(&k.path, &k.text, &e.to_string());
+                let _ = edge.platform.batch(vec![stmt]).await;
+                break;
+            }
+        };
+        if let Err(e) = edge.platform.batch(vec![stmt]).await {
+            edge.platform
+                .error(&format!("éditeur : texte gardé {} : {e}", k.path));
+        }
+    }
+    sent
 }
 
 /// The stored file's document, or the page that says why it cannot be edited online.
@@ -277,9 +408,10 @@ pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     if !edge.platform.repo_available() {
         return Err(off(cx));
     }
+    send_kept(edge, VISIT_RETRIES).await;
     let path = form::query_value(cx.query, "chemin");
     let key = form::query_value(cx.query, "portee");
-    let t = target(edge, cx, s, path.as_deref(), key.as_deref()).await?;
+    let t = target(edge, cx, s, path.as_deref(), key.as_deref(), false).await?;
     let (fields, text) = match &t.file {
         Some(file) => {
             let doc = document(cx, file)?;
@@ -307,8 +439,11 @@ pub(super) async fn page<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
         h.push_markup("</p>");
         notice = h;
     }
-    if let Some(done) = form::query_value(cx.query, "fait") {
-        notice.push(&view::done_notice(cx.site, &done, None));
+    if let Some(k) = &t.kept {
+        notice.push(&view::kept_notice(cx.site, k));
+    } else if let Some(done) = form::query_value(cx.query, "fait") {
+        let later = edge.platform.repo_deploys_later();
+        notice.push(&view::done_notice(cx.site, &done, None, later));
     }
     let base = t.file.as_ref().map(|f| f.version.clone());
     render(
@@ -501,7 +636,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     if !edge.platform.repo_available() {
         return Err(off(cx));
     }
-    let t = target(edge, cx, s, f.get("chemin"), f.get("portee")).await?;
+    let t = target(edge, cx, s, f.get("chemin"), f.get("portee"), true).await?;
     let stored = match &t.file {
         Some(file) => Some(document(cx, file)?),
         None => None,
@@ -603,6 +738,16 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         .await
     {
         Ok(p) => p,
+        // No generator here (the Worker): the checks it can make, then the text itself;
+        // the deploy's build checks the rest.
+        Err(RepoError::NoPreview) => {
+            let found = writing::quick_problems(&as_published, &cx.site.manifest);
+            if found.is_empty() {
+                Preview::Page(view::plain_preview(cx.site, &inp.fields, &inp.text))
+            } else {
+                Preview::Problems(found)
+            }
+        }
         Err(e) => {
             return unavailable(edge, cx, s, &t, &inp, &path, &e).await;
         }
@@ -682,17 +827,62 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     } else {
         (DRAFT, Action::PostSave, "Brouillon", "brouillon")
     };
+    // A kept save is replaced by this one, written over what the kept one started from.
+    let base = match &t.kept {
+        Some(k) if k.conflict => Ok(inp.base.clone()),
+        Some(k) if inp.base.as_deref() == Some(kept_version(k).as_str()) => Ok(k.base.clone()),
+        Some(_) => Err(RepoError::Conflict),
+        None => Ok(inp.base.clone()),
+    };
+    let (author_id, author_name) = match &t.row {
+        Some(r) => (r.author_id, r.author_name.clone()),
+        None => (s.account.id, s.account.display_name.clone()),
+    };
     let change = Change {
         path: path.clone(),
         text: doc.render(),
-        base: inp.base.clone(),
+        base: base.clone().unwrap_or_default(),
         author_name: s.account.display_name.clone(),
         author_login: s.account.login.clone(),
         message: format!("{message} : « {} »", fields.title),
         rebuild: publishing || was_published,
     };
-    let written = match edge.platform.repo_write(change).await {
+    let kept = Pending {
+        path: path.clone(),
+        state: state.to_string(),
+        text: change.text.clone(),
+        base: change.base.clone(),
+        message: change.message.clone(),
+        login: change.author_login.clone(),
+        name: change.author_name.clone(),
+        conflict: false,
+        tries: 0,
+    };
+    let result = match base {
+        Ok(_) => edge.platform.repo_write(change).await,
+        Err(e) => Err(e),
+    };
+    let written = match result {
         Ok(w) => w,
+        Err(RepoError::Unreachable(e)) => {
+            // Nothing is lost: the save waits in the table and is sent again later.
+            edge.platform.error(&format!(
+                "éditeur : {path} gardé, la forge ne répond pas : {e}"
+            ));
+            let row = posts::keep_pending(
+                &path,
+                &t.place.key(),
+                &fields.title,
+                author_id,
+                &author_name,
+                &kept,
+                &e,
+                cx.now,
+            );
+            edge.commit(cx, vec![row], &s.account.login, audit_action, &path)
+                .await?;
+            return Ok(redirect_after("garde", &path, None, false));
+        }
         Err(RepoError::Conflict) => {
             let msg = respond::form_error(cx.site.t(Text::WriteConflict));
             let l = &s.account.login;
@@ -717,10 +907,6 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
             return unavailable(edge, cx, s, &t, &inp, &path, &e).await;
         }
     };
-    let (author_id, author_name) = match &t.row {
-        Some(r) => (r.author_id, r.author_name.clone()),
-        None => (s.account.id, s.account.display_name.clone()),
-    };
     let row = posts::upsert(
         &path,
         &t.place.key(),
@@ -741,6 +927,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
             path: Some(path.clone()),
             row: posts::find(&edge.platform, &path).await?,
             file: edge.platform.repo_read(&path).await.ok().flatten(),
+            kept: None,
             ..t
         };
         let list = view::problems(cx.site, Text::WriteWarnings, &problems);
@@ -817,8 +1004,8 @@ fn redirect_after(
     conflict: bool,
 ) -> Resp {
     let to = match done {
-        "brouillon" => format!(
-            "{}?chemin={}&fait=brouillon",
+        "brouillon" | "garde" => format!(
+            "{}?chemin={}&fait={done}",
             preau_contract::routes::WRITE_POST,
             crate::paths::encode_for_query(path)
         ),
@@ -850,7 +1037,7 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     } else {
         Action::PostRefuse
     };
-    let t = target(edge, cx, s, Some(path), None).await?;
+    let t = target(edge, cx, s, Some(path), None, false).await?;
     let Some(row) = t
         .row
         .clone()
@@ -882,6 +1069,7 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     doc.set(&t.place, &fields);
     let problems = match edge.platform.repo_preview(path, &doc.render()).await {
         Ok(Preview::Page(_)) => Vec::new(),
+        Err(RepoError::NoPreview) => shown(&doc, &writing::quick_problems(&doc, &cx.site.manifest)),
         Ok(Preview::Problems(list)) => shown(&doc, &list),
         Err(e) => {
             repo_failed(edge, path, &e);
@@ -906,10 +1094,14 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         )
         .await;
     }
+    let base = match &t.kept {
+        Some(k) if !k.conflict => k.base.clone(),
+        _ => Some(file.version.clone()),
+    };
     let change = Change {
         path: path.to_string(),
         text: doc.render(),
-        base: Some(file.version.clone()),
+        base,
         author_name: s.account.display_name.clone(),
         author_login: s.account.login.clone(),
         message: format!(
@@ -918,8 +1110,37 @@ pub(super) async fn review<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
         ),
         rebuild: true,
     };
+    let kept = Pending {
+        path: path.to_string(),
+        state: PUBLISHED.to_string(),
+        text: change.text.clone(),
+        base: change.base.clone(),
+        message: change.message.clone(),
+        login: change.author_login.clone(),
+        name: change.author_name.clone(),
+        conflict: false,
+        tries: 0,
+    };
     let written = match edge.platform.repo_write(change).await {
         Ok(w) => w,
+        Err(RepoError::Unreachable(e)) => {
+            edge.platform.error(&format!(
+                "éditeur : {path} gardé, la forge ne répond pas : {e}"
+            ));
+            let row = posts::keep_pending(
+                path,
+                &t.place.key(),
+                &fields.title,
+                row.author_id,
+                &row.author_name,
+                &kept,
+                &e,
+                cx.now,
+            );
+            edge.commit(cx, vec![row], &s.account.login, Action::PostValidate, path)
+                .await?;
+            return Ok(redirect_after("garde", path, None, false));
+        }
         Err(e) => {
             repo_failed(edge, path, &e);
             return Err(off(cx));

@@ -59,6 +59,8 @@ pub(super) struct Item {
     pub author: String,
     pub url: Option<String>,
     pub note: Option<String>,
+    /// Where a post stands beyond its group: kept here, or not online yet.
+    pub status: Option<Text>,
 }
 
 impl Item {
@@ -69,6 +71,7 @@ impl Item {
             author: r.author_name.clone(),
             url: place.url_of(&r.path),
             note: r.note.clone(),
+            status: None,
         }
     }
 }
@@ -140,6 +143,11 @@ fn group(h: &mut SafeHtml, site: &SiteData, heading: Text, items: &[Item], by: b
             h.push_markup(" ");
             h.push_text(&it.author);
             h.push_markup("</span>");
+        }
+        if let Some(status) = it.status {
+            h.push_markup(" <span class=\"hint status\">(");
+            h.push_text(site.t(status));
+            h.push_markup(")</span>");
         }
         if let Some(note) = &it.note {
             h.push_markup(" <span class=\"hint\">");
@@ -449,9 +457,13 @@ pub(super) fn conflicts_notice(site: &SiteData, list: &[ConflictBranch]) -> Safe
     h
 }
 
-pub(super) fn done_notice(site: &SiteData, done: &str, url: Option<&str>) -> SafeHtml {
+/// The notice after a save. `later`: publications reach readers through the deploy
+/// workflow (the Worker), not at once.
+pub(super) fn done_notice(site: &SiteData, done: &str, url: Option<&str>, later: bool) -> SafeHtml {
     let text = match done {
         "brouillon" => Text::WriteSaved,
+        "garde" => Text::WriteQueued,
+        "publie" | "valide" if later => Text::WriteOnlineSoon,
         "publie" => Text::WritePublishedDone,
         "propose" => Text::WriteProposedDone,
         "valide" => Text::WriteValidatedDone,
@@ -461,7 +473,7 @@ pub(super) fn done_notice(site: &SiteData, done: &str, url: Option<&str>) -> Saf
     };
     let mut h = SafeHtml::trusted("<p class=\"notice\" role=\"status\">");
     h.push_text(site.t(text));
-    if let Some(url) = url.filter(|_| matches!(done, "publie" | "valide")) {
+    if let Some(url) = url.filter(|_| matches!(done, "publie" | "valide") && !later) {
         h.push_markup(" <a href=\"");
         h.push_text(url);
         h.push_markup("\">");
@@ -470,4 +482,51 @@ pub(super) fn done_notice(site: &SiteData, done: &str, url: Option<&str>) -> Saf
     }
     h.push_markup("</p>");
     h
+}
+
+/// The notice of a post whose last save is kept here: waiting for the repository, or (a
+/// conflict) not sent, with the kept text to copy.
+pub(super) fn kept_notice(site: &SiteData, k: &crate::store::posts::Pending) -> SafeHtml {
+    let mut h = SafeHtml::trusted("<div class=\"notice\" role=\"status\"><p>");
+    if !k.conflict {
+        h.push_text(site.t(Text::WriteQueued));
+        h.push_markup("</p></div>");
+        return h;
+    }
+    h.push_text(site.t(Text::WriteQueuedConflict));
+    h.push_markup("</p><label for=\"texte-garde\">");
+    h.push_text(site.t(Text::WriteQueuedLabel));
+    h.push_markup("</label><textarea id=\"texte-garde\" readonly rows=\"8\">");
+    h.push_text(&k.text);
+    h.push_markup("</textarea></div>");
+    h
+}
+
+/// A page showing the text as typed, for a deployment without the generator (the
+/// Worker): the title, then each paragraph with its line breaks, all as text.
+pub(super) fn plain_preview(site: &SiteData, f: &Fields, text: &str) -> Vec<u8> {
+    let mut body = SafeHtml::trusted("<p class=\"notice\">");
+    body.push_text(site.t(Text::WritePlainPreview));
+    body.push_markup("</p><article class=\"plain-preview\"><h2>");
+    body.push_text(&f.title);
+    body.push_markup("</h2>");
+    for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        body.push_markup("<p>");
+        for (i, line) in para.lines().enumerate() {
+            if i > 0 {
+                body.push_markup("<br>");
+            }
+            body.push_text(line);
+        }
+        body.push_markup("</p>");
+    }
+    body.push_markup("</article>");
+    let page = crate::respond::page(
+        site,
+        http::StatusCode::OK,
+        preau_contract::shell::ShellName::Writing,
+        &f.title,
+        &[(preau_contract::shell::Slot::Results, &body)],
+    );
+    page.into_body()
 }

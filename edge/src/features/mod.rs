@@ -14,7 +14,7 @@ mod class_list;
 mod comment_view;
 mod comments;
 mod credentials;
-mod editor;
+pub(crate) mod editor;
 mod editor_view;
 mod gallery;
 mod health;

@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_editor.sql",
         include_str!("../../migrations/0006_editor.sql"),
     ),
+    (
+        "0007_editor_forge.sql",
+        include_str!("../../migrations/0007_editor_forge.sql"),
+    ),
 ];
 
 /// A small pool of SQLite connections on one database file (WAL mode).

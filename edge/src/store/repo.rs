@@ -94,6 +94,14 @@ pub enum RepoError {
     BadPath(String),
     #[error("dépôt du contenu : {0}")]
     Failed(String),
+    /// The repository cannot be reached now (a forge down, a network failure, a refused
+    /// token): the editor keeps the text and sends it again later.
+    #[error("dépôt du contenu injoignable : {0}")]
+    Unreachable(String),
+    /// This repository cannot render previews (the Worker has no generator): the editor
+    /// shows the text itself, and the build of the deploy workflow runs the checks.
+    #[error("aperçu non disponible ici")]
+    NoPreview,
 }
 
 /// The content repository of a platform. Every method has a default that says
@@ -101,6 +109,12 @@ pub enum RepoError {
 #[allow(async_fn_in_trait)]
 pub trait Repository {
     fn repo_available(&self) -> bool {
+        false
+    }
+
+    /// A written change reaches readers later, through a deploy workflow (the Worker
+    /// commits to a forge, whose push rebuilds the site), not at once.
+    fn repo_deploys_later(&self) -> bool {
         false
     }
 

@@ -1,17 +1,22 @@
 //! The core's storage traits on Workers: D1 for SQL, the static-assets binding for the built
-//! site's files, `Date.now()` for time, `crypto.getRandomValues` for randomness and the
-//! Workers console for the log.
+//! site's files, `Date.now()` for time, `crypto.getRandomValues` for randomness, the
+//! Workers console for the log, and `fetch` to the forge for the online editor's commits
+//! (`preau_edge::forge` decides every request; this file only sends them).
 //! Conversions only: no rule of the product lives here.
 
 use crate::asset_url::{asset_url, ASSETS_ORIGIN};
+use futures_util::future::{select, Either};
+use preau_edge::forge::{ForgeConfig, ForgeRepo, Http, HttpRequest, HttpResponse};
+use preau_edge::store::repo::{Change, Preview, RepoError, RepoFile, Repository, Written};
 use preau_edge::store::{
     Blob, Blobs, Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError,
 };
+use std::pin::pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use worker::{
-    Bucket, D1Database, D1PreparedStatement, Fetcher, HttpMetadata, Range, RequestInit,
-    RequestRedirect,
+    Bucket, D1Database, D1PreparedStatement, Fetch, Fetcher, Headers, HttpMetadata, Method, Range,
+    Request, RequestInit, RequestRedirect,
 };
 
 /// Largest integer a JavaScript number (and so a D1 parameter) holds exactly.
@@ -21,14 +26,22 @@ pub struct WorkerPlatform {
     db: D1Database,
     assets: Fetcher,
     uploads: Bucket,
+    /// The content repository on the forge, when wrangler.toml configures one.
+    forge: Option<ForgeRepo<FetchHttp>>,
 }
 
 impl WorkerPlatform {
-    pub fn new(db: D1Database, assets: Fetcher, uploads: Bucket) -> Self {
+    pub fn new(
+        db: D1Database,
+        assets: Fetcher,
+        uploads: Bucket,
+        forge: Option<ForgeConfig>,
+    ) -> Self {
         WorkerPlatform {
             db,
             assets,
             uploads,
+            forge: forge.map(|c| ForgeRepo::new(c, FetchHttp)),
         }
     }
 
@@ -290,6 +303,75 @@ impl Random for WorkerPlatform {
     }
 }
 
-/// The online editor is not available on Cloudflare yet (it will commit through the
-/// forge's HTTP API): the defaults answer "unavailable" and the editor says so.
-impl preau_edge::store::repo::Repository for WorkerPlatform {}
+/// A forge that has not answered by then counts as unreachable (the editor keeps the text).
+const FORGE_TIMEOUT_MS: u64 = 10_000;
+
+/// The Workers `fetch`, for the forge's requests.
+pub struct FetchHttp;
+
+impl Http for FetchHttp {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, String> {
+        let headers = Headers::new();
+        for (k, v) in &req.headers {
+            headers.set(k, v).map_err(|e| e.to_string())?;
+        }
+        let mut init = RequestInit::new();
+        let method = match req.method {
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            _ => Method::Get,
+        };
+        init.with_method(method).with_headers(headers);
+        if let Some(body) = &req.body {
+            init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+        }
+        let request = Request::new_with_init(&req.url, &init).map_err(|e| e.to_string())?;
+        let call = async {
+            let mut resp = Fetch::Request(request).send().await?;
+            let body = resp.bytes().await?;
+            Ok::<_, worker::Error>((resp.status_code(), body))
+        };
+        let timeout = worker::Delay::from(std::time::Duration::from_millis(FORGE_TIMEOUT_MS));
+        match select(pin!(call), pin!(timeout)).await {
+            Either::Left((Ok((status, body)), _)) => Ok(HttpResponse { status, body }),
+            Either::Left((Err(e), _)) => Err(e.to_string()),
+            Either::Right(_) => Err(format!("pas de réponse en {FORGE_TIMEOUT_MS} ms")),
+        }
+    }
+}
+
+/// The online editor commits through the forge's contents API (none configured: the
+/// defaults answer "unavailable" and the editor says so). There is no generator in the
+/// Worker: previews show the text, the deploy workflow's build checks it.
+impl Repository for WorkerPlatform {
+    fn repo_available(&self) -> bool {
+        self.forge.is_some()
+    }
+    fn repo_deploys_later(&self) -> bool {
+        true
+    }
+    async fn repo_read(&self, path: &str) -> Result<Option<RepoFile>, RepoError> {
+        self.forge
+            .as_ref()
+            .ok_or(RepoError::Unavailable)?
+            .read(path)
+            .await
+    }
+    async fn repo_list(&self, folder: &str) -> Result<Vec<String>, RepoError> {
+        self.forge
+            .as_ref()
+            .ok_or(RepoError::Unavailable)?
+            .list(folder)
+            .await
+    }
+    async fn repo_write(&self, change: Change) -> Result<Written, RepoError> {
+        self.forge
+            .as_ref()
+            .ok_or(RepoError::Unavailable)?
+            .write(&change)
+            .await
+    }
+    async fn repo_preview(&self, _path: &str, _text: &str) -> Result<Preview, RepoError> {
+        Err(RepoError::NoPreview)
+    }
+}

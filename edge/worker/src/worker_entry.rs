@@ -85,7 +85,15 @@ async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, String> {
     let uploads = env.bucket("UPLOADS").map_err(|e| {
         format!("le stockage R2 « UPLOADS » n'est pas lié au Worker (wrangler.toml, [[r2_buckets]]) : {e}")
     })?;
-    let edge = Edge::new(WorkerPlatform::new(db, assets, uploads), config)
+    // The online editor's forge: vars of wrangler.toml and the FORGE_TOKEN secret.
+    let forge = preau_edge::forge::ForgeConfig::from_vars(|name| {
+        env.secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(name).map(|v| v.to_string()))
+            .ok()
+    })
+    .map_err(|e| format!("éditeur en ligne : {e}"))?;
+    let edge = Edge::new(WorkerPlatform::new(db, assets, uploads, forge), config)
         .await
         .map_err(|e| format!("le site construit est incomplet ({e}) : lancez scripts/build-worker.sh puis redéployez"))?;
     let edge = Rc::new(edge);
@@ -280,10 +288,17 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     match edge(&env).await {
-        Ok(edge) => match edge.purge().await {
-            Ok(n) => console_log!("Purge du journal d'audit : {n} entrée(s) plus ancienne(s) que la durée de conservation supprimée(s)."),
-            Err(e) => console_error!("Purge du journal d'audit impossible : {e}"),
-        },
+        Ok(edge) => {
+            match edge.purge().await {
+                Ok(n) => console_log!("Purge du journal d'audit : {n} entrée(s) plus ancienne(s) que la durée de conservation supprimée(s)."),
+                Err(e) => console_error!("Purge du journal d'audit impossible : {e}"),
+            }
+            // Saves of the online editor that the forge did not take are sent again.
+            let sent = edge.send_kept_saves().await;
+            if sent > 0 {
+                console_log!("Éditeur en ligne : {sent} texte(s) gardé(s) envoyé(s) à la forge.");
+            }
+        }
         Err(e) => console_error!("Purge du journal d'audit impossible, Préau ne démarre pas : {e}"),
     }
 }
