@@ -326,7 +326,7 @@ pub struct Manifest {
     pub pupil_posts: std::collections::BTreeSet<String>,
     /// What the build knows of each served file's bytes (same keys as `files`): its
     /// content hash (the strong `ETag`), when that hash last changed (`Last-Modified`),
-    /// whether `.br` and `.gz` versions lie next to it, whether its name is fingerprinted.
+    /// whether a `.br` version lies next to it, whether its name is fingerprinted.
     #[serde(default)]
     pub meta: BTreeMap<String, FileMeta>,
     /// The theme's files by their plain name (`theme/style.css`) and the content-hashed
@@ -344,7 +344,7 @@ pub struct FileMeta {
     /// Unix seconds when a build first wrote these bytes at this path.
     #[serde(rename = "t")]
     pub modified: i64,
-    /// `<file>.br` and `<file>.gz` were written next to it.
+    /// `<file>.br` was written next to it (`preau serve` makes gzip at request time).
     #[serde(rename = "z", default, skip_serializing_if = "std::ops::Not::not")]
     pub compressed: bool,
     /// A content-hashed name: cached for a year, never revalidated.

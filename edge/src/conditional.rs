@@ -2,7 +2,7 @@
 //! client accepts (`Accept-Encoding` with q-values), entity tags (`ETag`, `If-None-Match`,
 //! weak comparison as RFC 9110 asks, so that the `W/` a compressing proxy adds still
 //! matches) and HTTP dates (`Last-Modified`, `If-Modified-Since`). No compression here: the
-//! native adapter sends the build's `.br`/`.gz` copies or compresses; Cloudflare compresses
+//! native adapter sends the build's `.br` copies or compresses; Cloudflare compresses
 //! Worker answers itself.
 
 use http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -114,7 +114,8 @@ pub fn append_cookie(r: &mut Resp, cookie: &str) {
 }
 
 /// Tells the adapter that the body is the built file `path`, byte for byte, and that
-/// the build wrote `.br`/`.gz` copies of it (sent by `preau serve`; the Worker ignores it).
+/// the build wrote a `.br` copy of it (sent by `preau serve`, which makes gzip itself;
+/// the Worker ignores it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Precompressed {
     pub path: String,

@@ -3,7 +3,7 @@
 //! memory so that `rebuild` can re-render only what an edited post touches.
 
 use crate::content;
-use crate::encode;
+use crate::encode::{self, Reuse, Wrote};
 use crate::error::{BuildError, ContentError};
 use crate::feeds;
 use crate::manifest;
@@ -33,8 +33,11 @@ pub struct BuildReport {
     pub pages: usize,
     /// Files of the site (as the manifest lists them).
     pub files: usize,
-    /// Of them, those with `.br` and `.gz` copies written next to them.
+    /// Of them, those with a `.br` copy written next to them.
     pub compressed: usize,
+    /// Of those copies, the ones linked from the previous build (bytes unchanged) instead
+    /// of being compressed again.
+    pub reused: usize,
     /// Bytes of the files, copies not counted.
     pub bytes: u64,
     pub duration: Duration,
@@ -57,6 +60,13 @@ pub struct Generator {
 
 /// The files of a build as it writes them: access rule, and what the build knows of the bytes.
 type Written = (BTreeMap<String, Access>, BTreeMap<String, FileMeta>);
+
+/// Where `write_site_files` writes: a new folder (a full build) or the served one.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    New(Reuse<'a>),
+    InPlace,
+}
 
 impl Generator {
     /// A generator on the theme folder `opts.theme`.
@@ -145,7 +155,7 @@ impl Generator {
             self.meta = previous_meta(&self.opts.output);
         }
         let result = self.write_all(&site, &tmp, progress);
-        let ((files, meta), bytes) = match result {
+        let ((files, meta), bytes, reused) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -157,6 +167,7 @@ impl Generator {
             pages: site.pages.len(),
             files: files.len(),
             compressed: meta.values().filter(|m| m.compressed).count(),
+            reused,
             bytes,
             duration: start.elapsed(),
         };
@@ -171,13 +182,26 @@ impl Generator {
         site: &Site,
         dir: &Path,
         progress: Progress,
-    ) -> Result<(Written, u64), BuildError> {
+    ) -> Result<(Written, u64, usize), BuildError> {
         let outputs = Renderer::all_outputs(site);
         let total = outputs.len();
         let done = AtomicUsize::new(0);
-        // The folder is new: make every subfolder once, then write files directly (no
-        // temporary name, no per-file folder check).
-        let folders: BTreeSet<PathBuf> = outputs
+        let linked = AtomicUsize::new(0);
+        // The previous build's `.br` copies, linked for the files whose bytes did not
+        // change (the output folder still holds that build until the swap).
+        let reuse = Reuse::Previous {
+            dir: &self.opts.output,
+            meta: &self.meta,
+        };
+        let count = |w: Wrote| {
+            if w == Wrote::Linked {
+                linked.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        // The folder is new: make every subfolder once (pages, their co-located images,
+        // the edge's files), then write files directly (no temporary name, no per-file
+        // folder check).
+        let mut folders: BTreeSet<PathBuf> = outputs
             .iter()
             .filter_map(|o| {
                 Path::new(&Renderer::target(site, o).0)
@@ -185,6 +209,14 @@ impl Generator {
                     .map(Path::to_path_buf)
             })
             .collect();
+        for p in &site.pages {
+            for (_, dst) in &p.assets {
+                if let Some(parent) = Path::new(dst).parent() {
+                    folders.insert(parent.to_path_buf());
+                }
+            }
+        }
+        folders.insert(PathBuf::from(preau_contract::access::PRIVATE_DIR));
         for f in &folders {
             let full = dir.join(f);
             std::fs::create_dir_all(&full).map_err(|e| BuildError::io(&full, e))?;
@@ -194,7 +226,8 @@ impl Generator {
             .map(|o| {
                 let (path, access) = Renderer::target(site, o);
                 let bytes = self.renderer.render(site, o)?;
-                let meta = encode::write(dir, &path, &bytes, false)?;
+                let (meta, how) = encode::write_reusing(dir, &path, &bytes, false, reuse)?;
+                count(how);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if n.is_multiple_of(256) || n == total {
                     progress(n, total);
@@ -220,12 +253,9 @@ impl Generator {
             .par_iter()
             .map(|(src, dst, access)| {
                 let from = self.opts.content.join(src);
-                let to = dir.join(dst);
-                if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
-                }
                 let data = std::fs::read(&from).map_err(|e| BuildError::io(&from, e))?;
-                let meta = encode::write(dir, dst, &data, false)?;
+                let (meta, how) = encode::write_reusing(dir, dst, &data, false, reuse)?;
+                count(how);
                 Ok(((*dst).clone(), (*access).clone(), data.len() as u64, meta))
             })
             .collect::<Result<_, BuildError>>()?;
@@ -235,14 +265,20 @@ impl Generator {
             files.insert(path, access);
         }
         let mut written = (files, metas);
-        bytes += self.write_static(dir, &mut written)?;
-        bytes += self.write_site_files(site, dir, &mut written)?;
-        Ok((written, bytes))
+        bytes += self.write_static(dir, &mut written, reuse, &count)?;
+        bytes += self.write_site_files(site, dir, &mut written, Mode::New(reuse), &count)?;
+        Ok((written, bytes, linked.into_inner()))
     }
 
     /// The theme's CSS, icons and scripts, under `/theme/`: each under its plain name and
     /// under its content-hashed name (the one pages use, cached for a year).
-    fn write_static(&self, dir: &Path, written: &mut Written) -> Result<u64, BuildError> {
+    fn write_static(
+        &self,
+        dir: &Path,
+        written: &mut Written,
+        reuse: Reuse,
+        count: &dyn Fn(Wrote),
+    ) -> Result<u64, BuildError> {
         let (files, metas) = written;
         let mut bytes = 0;
         for (rel, data) in self.theme.under("static") {
@@ -251,12 +287,15 @@ impl Generator {
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
             }
-            let meta = encode::write(dir, &out, data, false)?;
+            let (meta, how) = encode::write_reusing(dir, &out, data, false, reuse)?;
+            count(how);
             bytes += data.len() as u64;
             if let Some(hashed) = self.renderer.fingerprints().get(&out) {
+                let (meta, how) = encode::write_reusing(dir, hashed, data, false, reuse)?;
+                count(how);
                 let meta = FileMeta {
                     immutable: true,
-                    ..encode::write(dir, hashed, data, false)?
+                    ..meta
                 };
                 bytes += data.len() as u64;
                 metas.insert(hashed.clone(), meta);
@@ -274,8 +313,11 @@ impl Generator {
         site: &Site,
         dir: &Path,
         written: &mut Written,
+        mode: Mode,
+        count: &dyn Fn(Wrote),
     ) -> Result<u64, BuildError> {
         let (files, metas) = written;
+        let current = &self.meta;
         let mut bytes = 0u64;
         let public_pages: Vec<String> = files
             .iter()
@@ -285,9 +327,24 @@ impl Generator {
         let mut put = |path: String, access: Access, data: &[u8]| -> Result<(), BuildError> {
             if access.visibility == preau_contract::access::Visibility::Internal {
                 // Read by the edge only, never sent as they are.
-                write_file(dir, &path, data)?;
+                match mode {
+                    Mode::New(_) => put_new(dir, &path, data)?,
+                    // Unchanged (most rebuilds): not written, the edge reads the same bytes.
+                    Mode::InPlace => {
+                        if std::fs::read(dir.join(&path)).ok().as_deref() != Some(data) {
+                            write_file(dir, &path, data)?;
+                        }
+                    }
+                }
             } else {
-                metas.insert(path.clone(), encode::write(dir, &path, data, true)?);
+                let (meta, how) = match mode {
+                    Mode::New(reuse) => encode::write_reusing(dir, &path, data, false, reuse)?,
+                    Mode::InPlace => {
+                        encode::write_reusing(dir, &path, data, true, Reuse::InPlace(current))?
+                    }
+                };
+                count(how);
+                metas.insert(path.clone(), meta);
             }
             bytes += data.len() as u64;
             files.insert(path, access);
@@ -332,7 +389,10 @@ impl Generator {
         m.meta = metas.clone();
         m.fingerprinted = self.renderer.fingerprints().clone();
         let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
-        write_file(dir, MANIFEST_PATH, &json)?;
+        match mode {
+            Mode::New(_) => put_new(dir, MANIFEST_PATH, &json)?,
+            Mode::InPlace => write_file(dir, MANIFEST_PATH, &json)?,
+        }
         bytes += json.len() as u64;
         Ok(bytes)
     }
@@ -368,6 +428,7 @@ impl Generator {
         changed: &[PathBuf],
     ) -> Result<bool, BuildError> {
         let mut replacements = Vec::new();
+        let mut additions: Vec<Page> = Vec::new();
         let mut errors: Vec<ContentError> = Vec::new();
         for rel in changed {
             let Some(i) = site
@@ -380,7 +441,24 @@ impl Generator {
                 if self.is_draft(rel) {
                     continue;
                 }
-                return Ok(false);
+                // A new post (or a draft published): added to the model when it is one
+                // more dated item of a section that exists, else a full build.
+                if !self.new_item_file(site, rel) {
+                    return Ok(false);
+                }
+                let Some(page) =
+                    content::load_one(&self.opts.content, rel, &site.config, &mut errors)
+                else {
+                    if errors.is_empty() {
+                        return Ok(false);
+                    }
+                    continue;
+                };
+                if !addable(site, &additions, &page) {
+                    return Ok(false);
+                }
+                additions.push(page);
+                continue;
             };
             if !rel.is_relative() || !self.opts.content.join(rel).is_file() {
                 return Ok(false);
@@ -408,14 +486,22 @@ impl Generator {
             .iter()
             .flat_map(|p| p.assets.iter().map(|(_, dst)| format!("/{dst}")))
             .collect();
-        let page_urls: HashSet<&str> = site.pages.iter().map(|p| p.url.as_str()).collect();
-        for (_, page) in &replacements {
+        let page_urls: HashSet<&str> = site
+            .pages
+            .iter()
+            .chain(&additions)
+            .map(|p| p.url.as_str())
+            .collect();
+        for page in replacements.iter().map(|(_, p)| p).chain(&additions) {
             content::check_links(page, &page_urls, &asset_urls, &mut errors);
         }
         if !errors.is_empty() {
             return Err(BuildError::Content(errors));
         }
         let mut touched = Vec::new();
+        for page in additions {
+            touched.push(add_item(site, page));
+        }
         for (i, page) in replacements {
             let assets = std::mem::take(&mut site.pages[i].assets);
             site.pages[i] = Page { assets, ..page };
@@ -444,18 +530,24 @@ impl Generator {
             dirty.extend(affected_outputs(site, i));
         }
         let dir = &self.opts.output;
-        let rewritten: Vec<(String, FileMeta)> = dirty
+        // Only the files whose bytes changed are written (and compressed).
+        let current = Reuse::InPlace(&self.meta);
+        let rewritten: Vec<(String, Access, FileMeta)> = dirty
             .par_iter()
             .map(|o| {
-                let (path, _) = Renderer::target(site, o);
+                let (path, access) = Renderer::target(site, o);
                 let bytes = self.renderer.render(site, o)?;
-                let meta = encode::write(dir, &path, &bytes, true)?;
-                Ok((path, meta))
+                let (meta, _) = encode::write_reusing(dir, &path, &bytes, true, current)?;
+                Ok((path, access, meta))
             })
             .collect::<Result<_, BuildError>>()?;
         let mut written = (std::mem::take(&mut self.files), self.meta.clone());
-        written.1.extend(rewritten);
-        let result = self.write_site_files(site, dir, &mut written);
+        for (path, access, meta) in rewritten {
+            // A new post adds its page (and maybe a list or tag page) to the manifest.
+            written.0.insert(path.clone(), access);
+            written.1.insert(path, meta);
+        }
+        let result = self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {});
         self.files = written.0;
         result?;
         self.meta = written.1;
@@ -464,6 +556,33 @@ impl Generator {
 }
 
 impl Generator {
+    /// Could `rel` be a post added without a full build: a Markdown file of the content
+    /// folder, alone in its folder when it is an `index.md` (co-located images need the
+    /// full build's checks and copies).
+    fn new_item_file(&self, site: &Site, rel: &Path) -> bool {
+        let full = self.opts.content.join(rel);
+        if !rel.is_relative() || !full.is_file() || rel.extension().is_none_or(|e| e != "md") {
+            return false;
+        }
+        let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "_index.md" {
+            return false;
+        }
+        if name != "index.md" {
+            return true;
+        }
+        let Some(Ok(entries)) = full.parent().map(std::fs::read_dir) else {
+            return false;
+        };
+        // Alone in a folder that holds no other page.
+        let folder = rel.parent().unwrap_or(Path::new(""));
+        entries.count() == 1
+            && !site
+                .pages
+                .iter()
+                .any(|p| p.source.as_deref().is_some_and(|s| s.starts_with(folder)))
+    }
+
     /// Is `rel` (relative to the content folder) a readable draft?
     fn is_draft(&self, rel: &Path) -> bool {
         let Ok(text) = std::fs::read_to_string(self.opts.content.join(rel)) else {
@@ -534,6 +653,59 @@ impl Generator {
         }
         result
     }
+}
+
+/// Can `page` (new) join the model as it is: a dated item (not a charter) of a section
+/// that exists, at an address no page has, without a cover image?
+fn addable(site: &Site, others: &[Page], page: &Page) -> bool {
+    let Place::Item(key) = &page.place else {
+        return false;
+    };
+    !matches!(key, SectionKey::Charters)
+        && !key.by_weight()
+        && site.sections.contains_key(key)
+        && site.section_index.contains_key(key)
+        && page.assets.is_empty()
+        && page.meta.cover.is_none()
+        && !site
+            .pages
+            .iter()
+            .chain(others)
+            .any(|p| p.url == page.url || p.source == page.source)
+}
+
+/// Put the new item `page` into the model: one more page (at the end: indexes of the
+/// others do not move; a full build orders them by address again), its card, its place in
+/// its section's list and in its tags. Returns its index.
+fn add_item(site: &mut Site, page: Page) -> usize {
+    let i = site.pages.len();
+    site.cards.push(content::card_of(&page, &site.months));
+    let key = page.section().cloned();
+    let scope = TagScope::of(&page.access);
+    let tags: Vec<(String, String)> = page
+        .meta
+        .tags
+        .iter()
+        .map(|t| (slugify(t), t.clone()))
+        .filter(|(slug, _)| !slug.is_empty())
+        .collect();
+    site.pages.push(page);
+    let pages = &site.pages;
+    if let Some(items) = key.and_then(|k| site.sections.get_mut(&k)) {
+        items.push(i);
+        items.sort_by(|&a, &b| content::by_date(pages, a, b));
+    }
+    if let Some(scope) = scope {
+        let per_scope = site.tags.entry(scope).or_default();
+        for (slug, name) in tags {
+            let (_, items) = per_scope.entry(slug).or_insert_with(|| (name, Vec::new()));
+            if !items.contains(&i) {
+                items.push(i);
+                items.sort_by(|&a, &b| content::by_date(pages, a, b));
+            }
+        }
+    }
+    i
 }
 
 /// How `rebuild` did its work.
@@ -641,6 +813,11 @@ fn swap_in(tmp: &Path, output: &Path) -> Result<(), BuildError> {
 /// Delete a folder tree.
 fn remove_tree(root: &Path) -> Result<(), BuildError> {
     std::fs::remove_dir_all(root).map_err(|e| BuildError::io(root, e))
+}
+
+/// Write one file into a new build's folder (made beforehand, nobody reads it yet).
+fn put_new(dir: &Path, rel: &str, data: &[u8]) -> Result<(), BuildError> {
+    encode::put_new(&dir.join(rel), data)
 }
 
 /// Write one file, creating its folder; replaced atomically so a server never reads half.

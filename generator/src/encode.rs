@@ -1,10 +1,14 @@
 //! What the build knows of each file's bytes: the content hash (the edge's strong `ETag`
-//! and the fingerprint of theme files) and the Brotli and gzip copies written next to every
-//! compressible file, so that `preau serve` sends them without compressing at request time.
+//! and the fingerprint of theme files) and the Brotli copy written next to every
+//! compressible file, so that `preau serve` sends it without compressing at request time.
+//! gzip, for the few clients without Brotli, is made by `preau serve` at request time
+//! (about 0.05 ms a page): writing a second copy of every page cost the build a third of
+//! its files for them.
 
 use crate::error::BuildError;
 use preau_contract::access::{compressible, FileMeta};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -17,18 +21,19 @@ pub const BROTLI_QUALITY: u32 = 5;
 /// encoder picks, for qualities 5 to 8, a hasher that costs about 7 ms per page to set up
 /// (30 times slower, measured in the same bench), for no smaller output.
 const BROTLI_WINDOW: u32 = 18;
-/// gzip level of the copies, for the few clients without Brotli: levels 7 to 9 gave the
-/// same bytes as 6 on the demo town's pages (same bench), at up to twice the time.
+/// gzip level of `gzip` (the compression bench; `preau serve` uses its own fast level).
 pub const GZIP_LEVEL: u32 = 6;
 /// Smaller files are sent as they are: a few hundred bytes fit in one packet anyway.
 pub const MIN_COMPRESS: usize = 512;
 
 /// First 16 bytes of the SHA-256 of `data`, in hex.
 pub fn hash(data: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(data);
     let mut s = String::with_capacity(32);
     for b in &digest[..16] {
-        s.push_str(&format!("{b:02x}"));
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
     }
     s
 }
@@ -54,36 +59,97 @@ pub fn gzip(data: &[u8], level: u32) -> Vec<u8> {
     w.finish().unwrap_or_default()
 }
 
-/// Write `data` at `dir/rel` (and its `.br`/`.gz` copies when worth it), returning what
-/// the manifest says of it (`modified` left at 0 for the caller). The copies are written
-/// before the file: a reader that sees the new file never pairs it with old copies.
-/// `replace` writes through a temporary name (rebuilds, while a server reads).
+/// What a file's writer may reuse instead of compressing again.
+#[derive(Clone, Copy)]
+pub enum Reuse<'a> {
+    /// Nothing (a first build).
+    None,
+    /// A full build into a new folder: the previous build's folder and what it wrote.
+    /// A file whose bytes did not change gets the previous `.br` copy as a hard link
+    /// (one system call instead of compressing it again).
+    Previous {
+        dir: &'a Path,
+        meta: &'a BTreeMap<String, FileMeta>,
+    },
+    /// A rebuild in place: what the folder holds now. A file whose bytes did not change
+    /// is not written at all.
+    InPlace(&'a BTreeMap<String, FileMeta>),
+}
+
+/// How `write` wrote a file, for the build's report and the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrote {
+    /// Bytes unchanged, the folder already had them: nothing written.
+    Unchanged,
+    /// The file written, its Brotli copy linked from the previous build.
+    Linked,
+    /// The file written, and its Brotli copy made now (or none: not worth it).
+    Compressed,
+}
+
+/// Write `data` at `dir/rel` (and its `.br` copy when worth it), returning what the
+/// manifest says of it (`modified` left at 0 for the caller, except for an unchanged file,
+/// which keeps its time). The copy is written before the file: a reader that sees the new
+/// file never pairs it with an old copy. `replace` writes through a temporary name
+/// (rebuilds, while a server reads).
 pub fn write(dir: &Path, rel: &str, data: &[u8], replace: bool) -> Result<FileMeta, BuildError> {
+    write_reusing(dir, rel, data, replace, Reuse::None).map(|(m, _)| m)
+}
+
+/// `write`, reusing what `reuse` offers for bytes that did not change.
+pub fn write_reusing(
+    dir: &Path,
+    rel: &str,
+    data: &[u8],
+    replace: bool,
+    reuse: Reuse,
+) -> Result<(FileMeta, Wrote), BuildError> {
     let full = dir.join(rel);
+    let hash = hash(data);
+    let worth = compressible(rel) && data.len() >= MIN_COMPRESS;
+    if let Reuse::InPlace(current) = reuse {
+        if let Some(m) = current.get(rel).filter(|m| m.hash == hash) {
+            // Only trusted while the file is there (a hand-made deletion is repaired).
+            if full.is_file() && (!m.compressed || sibling(&full, "br").is_file()) {
+                return Ok((m.clone(), Wrote::Unchanged));
+            }
+        }
+    }
     let mut compressed = false;
-    if compressible(rel) && data.len() >= MIN_COMPRESS {
-        let br = brotli(data, BROTLI_QUALITY);
-        let gz = gzip(data, GZIP_LEVEL);
-        // Only when both really save bytes (already dense files stay as they are).
-        if br.len() + 64 < data.len() && gz.len() + 64 < data.len() {
-            put(&sibling(&full, "br"), &br, replace)?;
-            put(&sibling(&full, "gz"), &gz, replace)?;
-            compressed = true;
+    let mut how = Wrote::Compressed;
+    if worth {
+        if let Reuse::Previous { dir: old, meta } = reuse {
+            let same = meta.get(rel).filter(|m| m.hash == hash && m.compressed);
+            if same.is_some()
+                && std::fs::hard_link(sibling(&old.join(rel), "br"), sibling(&full, "br")).is_ok()
+            {
+                compressed = true;
+                how = Wrote::Linked;
+            }
+        }
+        if !compressed {
+            let br = brotli(data, BROTLI_QUALITY);
+            // Only when it really saves bytes (already dense files stay as they are).
+            if br.len() + 64 < data.len() {
+                put(&sibling(&full, "br"), &br, replace)?;
+                compressed = true;
+            }
         }
     }
     if !compressed && replace {
-        // An earlier build may have left copies of older bytes.
-        for ext in ["br", "gz"] {
-            let _ = std::fs::remove_file(sibling(&full, ext));
-        }
+        // An earlier build may have left a copy of older bytes.
+        let _ = std::fs::remove_file(sibling(&full, "br"));
     }
     put(&full, data, replace)?;
-    Ok(FileMeta {
-        hash: hash(data),
-        modified: 0,
-        compressed,
-        immutable: false,
-    })
+    Ok((
+        FileMeta {
+            hash,
+            modified: 0,
+            compressed,
+            immutable: false,
+        },
+        how,
+    ))
 }
 
 /// `a/b.html` -> `a/b.html.br`.
@@ -94,9 +160,23 @@ fn sibling(full: &Path, ext: &str) -> std::path::PathBuf {
     s.into()
 }
 
+/// Write a file of a new build's folder: its folder was made beforehand (one `open`,
+/// `write`, `close`), else it is made now.
+pub(crate) fn put_new(path: &Path, data: &[u8]) -> Result<(), BuildError> {
+    match std::fs::write(path, data) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+            }
+            std::fs::write(path, data).map_err(|e| BuildError::io(path, e))
+        }
+        other => other.map_err(|e| BuildError::io(path, e)),
+    }
+}
+
 fn put(path: &Path, data: &[u8], replace: bool) -> Result<(), BuildError> {
     if !replace {
-        return std::fs::write(path, data).map_err(|e| BuildError::io(path, e));
+        return put_new(path, data);
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
@@ -143,11 +223,10 @@ mod tests {
         let m = write(dir.path(), "a.html", page.as_bytes(), false).unwrap();
         assert!(m.compressed);
         assert_eq!(m.hash, hash(page.as_bytes()));
-        let gz = std::fs::read(dir.path().join("a.html.gz")).unwrap();
-        let mut out = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out)
-            .unwrap();
-        assert_eq!(out, page);
+        assert!(
+            !dir.path().join("a.html.gz").exists(),
+            "gzip is made at request time"
+        );
         let br = std::fs::read(dir.path().join("a.html.br")).unwrap();
         let mut out = Vec::new();
         brotli::BrotliDecompress(&mut &br[..], &mut out).unwrap();

@@ -66,11 +66,12 @@ pub fn run(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
     }
     if !quiet {
         eprintln!(
-            "Site construit dans {} : {} pages, {} fichiers (dont {} avec copies .br et .gz), {} Ko, en {} ms.",
+            "Site construit dans {} : {} pages, {} fichiers (dont {} avec une copie .br, {} reprises de la construction précédente), {} Ko, en {} ms.",
             args.output.display(),
             report.pages,
             report.files,
             report.compressed,
+            report.reused,
             report.bytes / 1024,
             report.duration.as_millis()
         );

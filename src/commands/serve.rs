@@ -257,10 +257,7 @@ fn spawn_watcher(
     std::thread::spawn(move || {
         let _watcher = watcher;
         while let Ok(first) = rx.recv() {
-            let mut events = vec![first];
-            // Editors save in several steps: wait for the burst to end.
-            std::thread::sleep(Duration::from_millis(120));
-            events.extend(rx.try_iter());
+            let events = burst(&rx, first, QUIET, BURST_CAP);
             let mut changed: Vec<PathBuf> = Vec::new();
             let mut theme = false;
             for ev in events.into_iter().flatten() {
@@ -331,6 +328,32 @@ fn spawn_watcher(
     Ok(())
 }
 
+/// Editors save in several steps (write a temporary file, rename it; or truncate, write,
+/// close): a rebuild starts once no event came for this long. Measured with
+/// `cargo bench --bench edit_served`: the steps of one save come within a millisecond.
+const QUIET: Duration = Duration::from_millis(5);
+/// A folder copied in, or a tool that keeps writing, still gets a rebuild this soon after
+/// its first event (the next events start another one).
+const BURST_CAP: Duration = Duration::from_millis(100);
+
+/// `first` and the events that follow it until `quiet` passes without one, or `cap` after
+/// the first.
+fn burst<T>(rx: &std::sync::mpsc::Receiver<T>, first: T, quiet: Duration, cap: Duration) -> Vec<T> {
+    let start = std::time::Instant::now();
+    let mut events = vec![first];
+    loop {
+        let left = cap.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        match rx.recv_timeout(quiet.min(left)) {
+            Ok(e) => events.push(e),
+            Err(_) => break,
+        }
+    }
+    events
+}
+
 /// The generator, even if a thread panicked while holding it (the model is rebuilt from
 /// the files at the next change anyway).
 fn lock(g: &Mutex<Generator>) -> std::sync::MutexGuard<'_, Generator> {
@@ -371,4 +394,53 @@ fn relative_to(p: &Path, root: &Path) -> Option<PathBuf> {
 fn is_hidden(rel: &Path) -> bool {
     rel.iter().any(|c| c.to_string_lossy().starts_with('.'))
         || rel.extension().is_some_and(|e| e == "swp" || e == "tmp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_burst_ends_after_a_quiet_moment() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sender = std::thread::spawn(move || {
+            for i in 1..4 {
+                tx.send(i).unwrap();
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            // Much later than the quiet time: the next burst.
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = tx.send(99);
+        });
+        let start = Instant::now();
+        let events = burst(&rx, 0, Duration::from_millis(40), Duration::from_secs(2));
+        assert_eq!(events, vec![0, 1, 2, 3]);
+        assert!(start.elapsed() < Duration::from_millis(250), "no wait for the next burst");
+        assert_eq!(rx.recv().unwrap(), 99);
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn a_burst_that_never_ends_is_cut() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let sender = std::thread::spawn(move || {
+            while !stop2.load(Ordering::Relaxed) {
+                if tx.send(1).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        let start = Instant::now();
+        let events = burst(&rx, 0, Duration::from_millis(50), Duration::from_millis(60));
+        let took = start.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        sender.join().unwrap();
+        assert!(events.len() > 1);
+        assert!(took >= Duration::from_millis(60), "{took:?}");
+        assert!(took < Duration::from_millis(1000), "{took:?}");
+    }
 }

@@ -163,8 +163,9 @@ const LIVE_BROTLI_QUALITY: u32 = 4;
 /// Answers smaller than this go as they are.
 const LIVE_MIN: usize = 1024;
 
-/// Send the best coding the client accepts: the build's copy when the body is a built file
-/// (`Precompressed`), else compress now (pages changed at request time and edge pages).
+/// Send the best coding the client accepts: the build's Brotli copy when the body is a
+/// built file (`Precompressed`), else compress now (gzip, pages changed at request time
+/// and edge pages).
 /// The entity tag of a coded answer gets the coding's suffix (same bytes once decoded,
 /// which the core's `If-None-Match` check knows).
 async fn encode(
@@ -217,6 +218,9 @@ async fn encode(
     let Some(coding) = coding else { return };
     if status != http::StatusCode::NOT_MODIFIED {
         let coded = match &built {
+            // The build writes a Brotli copy only; gzip (clients without Brotli, few)
+            // is made now from the identity bytes.
+            Some(_) if coding == Coding::Gzip => compress(body, coding),
             Some(p) => {
                 use crate::store::Files;
                 match edge
