@@ -11,6 +11,17 @@
 //! checks), rendering every page (templates and minification, in parallel, nothing
 //! written) and the rest (writing the files, copying images, feeds, manifest, swap).
 //!
+//! The first of the 5 full builds has no previous output (every Brotli copy is made); the
+//! next ones find the previous build's output, whose copies they link for the files whose
+//! bytes did not change (as `preau build` and `preau serve` do on a server): both are
+//! reported. The incremental rebuilds are followed by what the server does next, reading
+//! the new manifest (reported apart).
+//!
+//! With `PREAU_BENCH_REFERENCE_BIN=<path to another preau binary>` (one built from an older
+//! commit), the same run also times `preau build` as a process for that binary and for
+//! this one, on the same corpus: first builds (output removed) and builds again, and
+//! prints the ratios.
+//!
 //! Environment: `PREAU_BENCH_SIZES=1000,10000` chooses the sizes; `PREAU_BENCH_KEEP=<dir>`
 //! writes the corpora into `<dir>/<size>/` and keeps them, to profile a size on its own with
 //! `PREAU_BENCH_CORPUS=<dir>/<size> target/release/deps/build-…` (e.g. under `perf record`).
@@ -87,8 +98,64 @@ fn main() {
             .find_map(|l| l.strip_prefix("RESULT "))
             .expect("a RESULT line from the child");
         results.push((n, Measure::parse(line)));
+        if let Ok(reference) = std::env::var("PREAU_BENCH_REFERENCE_BIN") {
+            compare_binaries(&dir, Path::new(&reference));
+        }
     }
     print_table(&results);
+}
+
+/// `preau build` as a process, this binary against `reference`, on the corpus of `dir`.
+fn compare_binaries(dir: &Path, reference: &Path) {
+    let this = PathBuf::from(env!("CARGO_BIN_EXE_preau"));
+    let time = |bin: &Path, out: &Path, fresh: bool| -> Duration {
+        if fresh && out.exists() {
+            std::fs::remove_dir_all(out).expect("remove the output");
+        }
+        let start = Instant::now();
+        let ok = Command::new(bin)
+            .args(["build", "--quiet", "--content"])
+            .arg(dir.join("content"))
+            .arg("--output")
+            .arg(out)
+            .current_dir(dir)
+            .status()
+            .expect("run preau build")
+            .success();
+        assert!(ok, "{} build failed", bin.display());
+        start.elapsed()
+    };
+    let mut rows = Vec::new();
+    for (name, bin) in [("this", this.as_path()), ("reference", reference)] {
+        let out = dir.join(format!("public-{name}"));
+        let first: Vec<Duration> = (0..3).map(|_| time(bin, &out, true)).collect();
+        let again: Vec<Duration> = (0..3).map(|_| time(bin, &out, false)).collect();
+        rows.push((name, median(&first), median(&again)));
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    println!(
+        "`preau build` as a process (medians of 3; load {}):",
+        load()
+    );
+    for (name, first, again) in &rows {
+        println!(
+            "  {name:<10} first build {:>10}, build again {:>10}",
+            ms(*first),
+            ms(*again)
+        );
+    }
+    let (t, r) = (&rows[0], &rows[1]);
+    println!(
+        "  this / reference: first build {:.2}, build again {:.2}",
+        t.1.as_secs_f64() / r.1.as_secs_f64(),
+        t.2.as_secs_f64() / r.2.as_secs_f64()
+    );
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// What the child measures for one corpus.
@@ -98,6 +165,8 @@ struct Measure {
     megabytes_out: f64,
     full: Vec<Duration>,
     incremental: Vec<Duration>,
+    /// Reading and parsing the manifest after each rebuild (what `Edge::reload` does).
+    reload: Vec<Duration>,
     peak_mb: f64,
     /// Medians of the load and render phases.
     load: Duration,
@@ -113,12 +182,13 @@ impl Measure {
                 .join(",")
         };
         format!(
-            "{} {} {:.3} {} {} {:.1} {} {}",
+            "{} {} {:.3} {} {} {} {:.1} {} {}",
             self.pages,
             self.files,
             self.megabytes_out,
             ms(&self.full),
             ms(&self.incremental),
+            ms(&self.reload),
             self.peak_mb,
             ms(&[self.load]),
             ms(&[self.render])
@@ -138,9 +208,10 @@ impl Measure {
             megabytes_out: f[2].parse().unwrap(),
             full: ms(f[3]),
             incremental: ms(f[4]),
-            peak_mb: f[5].parse().unwrap(),
-            load: ms(f[6])[0],
-            render: ms(f[7])[0],
+            reload: ms(f[5]),
+            peak_mb: f[6].parse().unwrap(),
+            load: ms(f[7])[0],
+            render: ms(f[8])[0],
         }
     }
 }
@@ -190,6 +261,17 @@ fn print_table(results: &[(usize, Measure)]) {
             m.pages as f64 / median(&m.full).as_secs_f64(),
             m.peak_mb,
             min_max(&m.incremental)
+        );
+    }
+    println!();
+    println!("Full builds: the first (no previous output) and the next ones (previous output):");
+    for (n, m) in results {
+        println!(
+            "  {n:>6} posts: first {}, again {} (median of {}); manifest read after a rebuild {}",
+            ms(m.full[0]),
+            ms(median(&m.full[1..])),
+            m.full.len() - 1,
+            ms(median(&m.reload))
         );
     }
     println!();
@@ -251,6 +333,8 @@ fn child(dir: &Path) {
     };
     let mut full = Vec::new();
     let mut report = BuildReport::default();
+    // The first build makes every copy; the next ones find this one's.
+    let _ = std::fs::remove_dir_all(&opts.output);
     for _ in 0..RUNS {
         let (t, r) = full_build();
         full.push(t);
@@ -268,6 +352,7 @@ fn child(dir: &Path) {
     let mut generator = Generator::new(opts.clone()).expect("generator");
     generator.build(&|_, _| {}).expect("build");
     let mut incremental = Vec::new();
+    let mut reload = Vec::new();
     for run in 0..RUNS {
         let school = format!("ecole-{:02}", run % SCHOOLS);
         let class = CLASSES[run % CLASSES.len()];
@@ -298,6 +383,12 @@ fn child(dir: &Path) {
             .unwrap_or_else(|e| panic!("rebuild failed: {}", describe(&e)));
         incremental.push(start.elapsed());
         assert_eq!(kind, RebuildKind::Incremental, "{}", rel.display());
+        let start = Instant::now();
+        let bytes = std::fs::read(opts.output.join(preau_contract::access::MANIFEST_PATH))
+            .expect("manifest");
+        let m: preau_contract::access::Manifest = serde_json::from_slice(&bytes).expect("manifest");
+        reload.push(start.elapsed());
+        assert!(!m.files.is_empty());
         let list = std::fs::read_to_string(opts.output.join(&class_dir).join("index.html"))
             .expect("class list");
         assert!(
@@ -313,6 +404,7 @@ fn child(dir: &Path) {
         megabytes_out: report.bytes as f64 / 1e6,
         full,
         incremental,
+        reload,
         peak_mb: peak_rss_mb(),
         load: median(&load),
         render: median(&render),

@@ -60,11 +60,7 @@ fn run(bin: &Path, dir: &Path, args: &[&str], stdin: Option<&str>) {
         .spawn()
         .expect("run preau");
     if let Some(s) = stdin {
-        let _ = child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(s.as_bytes());
+        let _ = child.stdin.take().expect("stdin").write_all(s.as_bytes());
     }
     let out = child.wait_with_output().expect("wait");
     assert!(
@@ -165,7 +161,13 @@ fn newest_post(content: &Path) -> (PathBuf, String) {
 
 /// Write `text` into `file`, then poll `url` every 5 ms until an answer contains
 /// `marker`; the time from the write.
-fn edit_and_poll(browser: &mut Browser, file: &Path, text: &str, url: &str, marker: &str) -> Duration {
+fn edit_and_poll(
+    browser: &mut Browser,
+    file: &Path,
+    text: &str,
+    url: &str,
+    marker: &str,
+) -> Duration {
     let start = Instant::now();
     std::fs::write(file, text).expect("write the post");
     loop {

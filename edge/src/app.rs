@@ -136,6 +136,20 @@ impl<P: Platform> Edge<P> {
         Ok(())
     }
 
+    /// `reload` with the manifest the rebuild just wrote, as the generator holds it in
+    /// memory (`preau serve`'s watcher): the shells and strings are read again.
+    pub async fn reload_with(
+        &self,
+        manifest: preau_contract::access::Manifest,
+    ) -> Result<(), StoreError> {
+        self.platform.invalidate();
+        let site = SiteData::load_with(&self.platform, manifest).await?;
+        if let Ok(mut guard) = self.site.write() {
+            *guard = Arc::new(site);
+        }
+        Ok(())
+    }
+
     pub fn site(&self) -> Arc<SiteData> {
         match self.site.read() {
             Ok(g) => g.clone(),

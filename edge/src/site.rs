@@ -53,6 +53,25 @@ impl SiteData {
         };
         let manifest: Manifest = serde_json::from_slice(&read(MANIFEST_PATH.into()).await?)
             .map_err(|e| StoreError::Files(format!("{MANIFEST_PATH} : {e}")))?;
+        SiteData::load_with(files, manifest).await
+    }
+
+    /// The shells and strings of the built site, with a manifest the caller already has
+    /// (the one `preau serve`'s generator just wrote: parsing its file again costs more
+    /// than the rebuild of a post).
+    pub async fn load_with<F: Files>(
+        files: &F,
+        manifest: Manifest,
+    ) -> Result<SiteData, StoreError> {
+        let read = |path: String| async move {
+            if !paths::is_safe_file(&path) {
+                return Err(StoreError::Files(format!("{path} : chemin refusé")));
+            }
+            files
+                .read(&path)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("{path} (lancez preau build)")))
+        };
         let mut shells = HashMap::new();
         for name in ShellName::all() {
             if let ShellName::Gate(aud) = name {

@@ -35,8 +35,8 @@ pub struct BuildReport {
     pub files: usize,
     /// Of them, those with a `.br` copy written next to them.
     pub compressed: usize,
-    /// Of those copies, the ones linked from the previous build (bytes unchanged) instead
-    /// of being compressed again.
+    /// Files linked from the previous build's output with their copy (bytes unchanged)
+    /// instead of being written and compressed again.
     pub reused: usize,
     /// Bytes of the files, copies not counted.
     pub bytes: u64,
@@ -56,6 +56,8 @@ pub struct Generator {
     files: BTreeMap<String, Access>,
     /// Hash, time and copies of every served file, as written last (see `stamp`).
     meta: BTreeMap<String, FileMeta>,
+    /// The manifest the last build or rebuild wrote, until `take_manifest`.
+    manifest: Option<Manifest>,
 }
 
 /// The files of a build as it writes them: access rule, and what the build knows of the bytes.
@@ -106,7 +108,14 @@ impl Generator {
             other_files: Vec::new(),
             files: BTreeMap::new(),
             meta: BTreeMap::new(),
+            manifest: None,
         })
+    }
+
+    /// The manifest the last build or rebuild wrote (once: `preau serve` hands it to the
+    /// edge instead of parsing the file again).
+    pub fn take_manifest(&mut self) -> Option<Manifest> {
+        self.manifest.take()
     }
 
     pub fn site(&self) -> Option<&Site> {
@@ -155,7 +164,7 @@ impl Generator {
             self.meta = previous_meta(&self.opts.output);
         }
         let result = self.write_all(&site, &tmp, progress);
-        let ((files, meta), bytes, reused) = match result {
+        let ((files, meta), bytes, reused, manifest) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -173,6 +182,7 @@ impl Generator {
         };
         self.files = files;
         self.meta = meta;
+        self.manifest = Some(manifest);
         self.site = Some(site);
         Ok(report)
     }
@@ -182,7 +192,7 @@ impl Generator {
         site: &Site,
         dir: &Path,
         progress: Progress,
-    ) -> Result<(Written, u64, usize), BuildError> {
+    ) -> Result<(Written, u64, usize, Manifest), BuildError> {
         let outputs = Renderer::all_outputs(site);
         let total = outputs.len();
         let done = AtomicUsize::new(0);
@@ -266,8 +276,9 @@ impl Generator {
         }
         let mut written = (files, metas);
         bytes += self.write_static(dir, &mut written, reuse, &count)?;
-        bytes += self.write_site_files(site, dir, &mut written, Mode::New(reuse), &count)?;
-        Ok((written, bytes, linked.into_inner()))
+        let (n, manifest) =
+            self.write_site_files(site, dir, &mut written, Mode::New(reuse), &count)?;
+        Ok((written, bytes + n, linked.into_inner(), manifest))
     }
 
     /// The theme's CSS, icons and scripts, under `/theme/`: each under its plain name and
@@ -315,7 +326,7 @@ impl Generator {
         written: &mut Written,
         mode: Mode,
         count: &dyn Fn(Wrote),
-    ) -> Result<u64, BuildError> {
+    ) -> Result<(u64, Manifest), BuildError> {
         let (files, metas) = written;
         let current = &self.meta;
         let mut bytes = 0u64;
@@ -350,6 +361,7 @@ impl Generator {
             files.insert(path, access);
             Ok(())
         };
+        let t = Instant::now();
         for (path, access, xml) in feeds::feeds(site) {
             put(path, access, xml.as_bytes())?;
         }
@@ -382,6 +394,8 @@ impl Generator {
             Access::public(),
             feeds::sitemap(site, &public_pages).as_bytes(),
         )?;
+        phase("site files", t);
+        let t = Instant::now();
         files.insert(MANIFEST_PATH.into(), Access::internal());
         let mut m: Manifest = manifest::skeleton(site);
         m.files = files.clone();
@@ -393,8 +407,9 @@ impl Generator {
             Mode::New(_) => put_new(dir, MANIFEST_PATH, &json)?,
             Mode::InPlace => write_file(dir, MANIFEST_PATH, &json)?,
         }
+        phase("manifest", t);
         bytes += json.len() as u64;
-        Ok(bytes)
+        Ok((bytes, m))
     }
 
     /// Rebuild after `changed` content files (paths relative to the content folder) were
@@ -427,6 +442,7 @@ impl Generator {
         site: &mut Site,
         changed: &[PathBuf],
     ) -> Result<bool, BuildError> {
+        let started = Instant::now();
         let mut replacements = Vec::new();
         let mut additions: Vec<Page> = Vec::new();
         let mut errors: Vec<ContentError> = Vec::new();
@@ -439,6 +455,12 @@ impl Generator {
                 // A draft that was not built and still is one (the online editor saves
                 // drafts into content/): nothing shows it, nothing to rebuild.
                 if self.is_draft(rel) {
+                    continue;
+                }
+                let full = self.opts.content.join(rel);
+                if rel.is_relative() && !full.exists() && !is_known(site, rel) {
+                    // An editor's temporary file, already renamed or deleted: nothing
+                    // was built from it.
                     continue;
                 }
                 // A new post (or a draft published): added to the model when it is one
@@ -524,6 +546,7 @@ impl Generator {
             }
             touched.push(i);
         }
+        phase("model", started);
         let site: &Site = site;
         let mut dirty: BTreeSet<Output> = BTreeSet::new();
         for &i in &touched {
@@ -547,10 +570,12 @@ impl Generator {
             written.0.insert(path.clone(), access);
             written.1.insert(path, meta);
         }
+        phase("pages", started);
         let result = self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {});
         self.files = written.0;
-        result?;
+        let (_, manifest) = result?;
         self.meta = written.1;
+        self.manifest = Some(manifest);
         Ok(true)
     }
 }
@@ -655,6 +680,14 @@ impl Generator {
     }
 }
 
+/// Is `rel` a file or folder the model was built from (a page, an image, a folder of them)?
+fn is_known(site: &Site, rel: &Path) -> bool {
+    site.pages.iter().any(|p| {
+        p.source.as_deref().is_some_and(|s| s.starts_with(rel))
+            || p.assets.iter().any(|(src, _)| src.starts_with(rel))
+    })
+}
+
 /// Can `page` (new) join the model as it is: a dated item (not a charter) of a section
 /// that exists, at an address no page has, without a cover image?
 fn addable(site: &Site, others: &[Page], page: &Page) -> bool {
@@ -706,6 +739,16 @@ fn add_item(site: &mut Site, page: Page) -> usize {
         }
     }
     i
+}
+
+/// With `PREAU_TIMINGS` set, print how long a rebuild's phase took (to profile one).
+fn phase(name: &str, since: Instant) {
+    if std::env::var_os("PREAU_TIMINGS").is_some() {
+        eprintln!(
+            "  {name} : {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// How `rebuild` did its work.

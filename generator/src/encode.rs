@@ -65,8 +65,8 @@ pub enum Reuse<'a> {
     /// Nothing (a first build).
     None,
     /// A full build into a new folder: the previous build's folder and what it wrote.
-    /// A file whose bytes did not change gets the previous `.br` copy as a hard link
-    /// (one system call instead of compressing it again).
+    /// A file whose bytes did not change is a hard link to the previous one, and so is
+    /// its `.br` copy (two system calls instead of compressing and writing it again).
     Previous {
         dir: &'a Path,
         meta: &'a BTreeMap<String, FileMeta>,
@@ -81,7 +81,7 @@ pub enum Reuse<'a> {
 pub enum Wrote {
     /// Bytes unchanged, the folder already had them: nothing written.
     Unchanged,
-    /// The file written, its Brotli copy linked from the previous build.
+    /// The file and its Brotli copy linked from the previous build.
     Linked,
     /// The file written, and its Brotli copy made now (or none: not worth it).
     Compressed,
@@ -115,25 +115,33 @@ pub fn write_reusing(
             }
         }
     }
-    let mut compressed = false;
-    let mut how = Wrote::Compressed;
-    if worth {
-        if let Reuse::Previous { dir: old, meta } = reuse {
-            let same = meta.get(rel).filter(|m| m.hash == hash && m.compressed);
-            if same.is_some()
-                && std::fs::hard_link(sibling(&old.join(rel), "br"), sibling(&full, "br")).is_ok()
-            {
-                compressed = true;
-                how = Wrote::Linked;
+    if let Reuse::Previous { dir: old, meta } = reuse {
+        // Same bytes as the previous build's file: link it and its copy (no data written:
+        // on a server's disk, writing the whole site again is what a build waits for).
+        if let Some(m) = meta.get(rel).filter(|m| m.hash == hash) {
+            let prev = old.join(rel);
+            let copy_ok = !m.compressed
+                || std::fs::hard_link(sibling(&prev, "br"), sibling(&full, "br")).is_ok();
+            if copy_ok && std::fs::hard_link(&prev, &full).is_ok() {
+                let meta = FileMeta {
+                    hash,
+                    modified: 0,
+                    compressed: m.compressed,
+                    immutable: false,
+                };
+                return Ok((meta, Wrote::Linked));
             }
+            // Something moved under us: write everything again.
+            let _ = std::fs::remove_file(sibling(&full, "br"));
         }
-        if !compressed {
-            let br = brotli(data, BROTLI_QUALITY);
-            // Only when it really saves bytes (already dense files stay as they are).
-            if br.len() + 64 < data.len() {
-                put(&sibling(&full, "br"), &br, replace)?;
-                compressed = true;
-            }
+    }
+    let mut compressed = false;
+    if worth {
+        let br = brotli(data, BROTLI_QUALITY);
+        // Only when it really saves bytes (already dense files stay as they are).
+        if br.len() + 64 < data.len() {
+            put(&sibling(&full, "br"), &br, replace)?;
+            compressed = true;
         }
     }
     if !compressed && replace {
@@ -148,7 +156,7 @@ pub fn write_reusing(
             compressed,
             immutable: false,
         },
-        how,
+        Wrote::Compressed,
     ))
 }
 

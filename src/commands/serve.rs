@@ -302,7 +302,12 @@ fn spawn_watcher(
             };
             match result {
                 Ok(kind) => {
-                    if let Err(e) = rt.block_on(edge.reload()) {
+                    let manifest = lock(&generator).take_manifest();
+                    let reloaded = match manifest {
+                        Some(m) => rt.block_on(edge.reload_with(m)),
+                        None => rt.block_on(edge.reload()),
+                    };
+                    if let Err(e) = reloaded {
                         eprintln!("erreur : rechargement du site : {e}");
                     }
                     if let Some(l) = &live {
@@ -416,7 +421,10 @@ mod tests {
         let start = Instant::now();
         let events = burst(&rx, 0, Duration::from_millis(40), Duration::from_secs(2));
         assert_eq!(events, vec![0, 1, 2, 3]);
-        assert!(start.elapsed() < Duration::from_millis(250), "no wait for the next burst");
+        assert!(
+            start.elapsed() < Duration::from_millis(250),
+            "no wait for the next burst"
+        );
         assert_eq!(rx.recv().unwrap(), 99);
         sender.join().unwrap();
     }
