@@ -807,3 +807,133 @@ fn preau_new_post_scaffolds_a_buildable_post() {
         "a second scaffold must not overwrite the first"
     );
 }
+
+#[test]
+fn new_posts_are_added_without_a_full_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    let out = tmp.path().join("public");
+    copy_dir(&fixture("private"), &content);
+    let mut generator = Generator::new(options(&content, &out)).unwrap();
+    generator.build(&|_, _| {}).unwrap();
+    // Two class posts (a file, and a folder with its index.md alone: the editor's two
+    // shapes), a new tag and an existing one, one more list page (`paginate_by = 2`), and
+    // public school news (home and school page).
+    let new = [
+        (
+            "ecoles/ecole-a/classes/ce1/2026-10-20-le-musee.md",
+            "+++\ntitle = \"Visite du musée\"\ntags = [\"sortie\", \"arts plastiques\"]\n+++\n\nNous avons vu des tableaux. [La piscine](../piscine/)\n",
+        ),
+        (
+            "ecoles/ecole-a/classes/ce1/2026-10-21-la-foret/index.md",
+            "+++\ntitle = \"Promenade en forêt\"\n+++\n\nDes feuilles de toutes les couleurs.\n",
+        ),
+        (
+            "ecoles/ecole-a/actualites/2026-10-22-portes-ouvertes.md",
+            "+++\ntitle = \"Portes ouvertes à l'école\"\ntags = [\"fete\"]\n+++\n\nVenez nombreux.\n",
+        ),
+    ];
+    for (rel, text) in new {
+        let path = content.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let kind = generator
+            .rebuild(&[PathBuf::from(rel)], &|_, _| {})
+            .unwrap();
+        assert_eq!(kind, RebuildKind::Incremental, "adding {rel}");
+    }
+    let files = walk(&out);
+    for (path, shows) in [
+        (
+            "ecoles/ecole-a/classes/ce1/index.html",
+            "Promenade en forêt",
+        ),
+        (
+            "ecoles/ecole-a/classes/ce1/le-musee/index.html",
+            "Visite du musée",
+        ),
+        (
+            "ecoles/ecole-a/classes/ce1/etiquettes/arts-plastiques/index.html",
+            "Visite du musée",
+        ),
+        ("ecoles/ecole-a/classes/ce1/page/3/index.html", ""),
+        ("index.html", "Portes ouvertes"),
+        ("ecoles/ecole-a/index.html", "Portes ouvertes"),
+    ] {
+        assert!(
+            decoded(&text(&files, path)).contains(shows),
+            "{path} should show « {shows} »"
+        );
+    }
+    let m = manifest(&out);
+    for path in [
+        "ecoles/ecole-a/classes/ce1/la-foret/index.html",
+        "ecoles/ecole-a/classes/ce1/page/3/index.html",
+        "ecoles/ecole-a/classes/ce1/etiquettes/arts-plastiques/index.html",
+    ] {
+        assert!(m.files.contains_key(path), "{path} is not in the manifest");
+        assert!(m.meta.contains_key(path), "{path} has no meta");
+    }
+
+    // A temporary file of an editor, gone by the time of the rebuild: nothing to build.
+    let kind = generator
+        .rebuild(
+            &[PathBuf::from("ecoles/ecole-a/classes/ce1/sedX4k2Qz")],
+            &|_, _| {},
+        )
+        .unwrap();
+    assert_eq!(kind, RebuildKind::Incremental);
+
+    // Exactly what a full build of the same content gives, but for the manifest's times.
+    let fresh = tmp.path().join("fresh");
+    build_ok(&content, &fresh);
+    let differ = differences(&without_times(walk(&fresh)), &without_times(walk(&out)));
+    assert!(
+        differ.is_empty(),
+        "incremental and full builds differ in {differ:?}"
+    );
+}
+
+#[test]
+fn a_build_links_the_unchanged_files_of_the_previous_one() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    let out = tmp.path().join("public");
+    copy_dir(&fixture("basic"), &content);
+    let first = build_ok(&content, &out);
+    assert_eq!(first.reused, 0, "nothing to reuse in a first build");
+    let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+    let class = "ecoles/ecole-a/classes/ce1/index.html";
+    let home = "index.html";
+    let (class_before, home_before) = (inode(class), inode(&format!("{home}.br")));
+    let post = content.join("ecoles/ecole-a/classes/ce1/2026-09-15-la-chorale.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        text.replace("La chorale du jeudi", "La chorale du lundi"),
+    )
+    .unwrap();
+    let second = build_ok(&content, &out);
+    assert!(
+        second.reused > first.compressed / 2,
+        "{} of {} files linked",
+        second.reused,
+        second.files
+    );
+    // The home page did not change: its copy is the same file; the class list did.
+    assert_eq!(inode(&format!("{home}.br")), home_before);
+    assert_ne!(inode(class), class_before);
+    assert!(text_of(&out, class).contains("La chorale du lundi"));
+    let fresh = tmp.path().join("fresh");
+    build_ok(&content, &fresh);
+    let differ = differences(&without_times(walk(&fresh)), &without_times(walk(&out)));
+    assert!(
+        differ.is_empty(),
+        "linked and fresh builds differ in {differ:?}"
+    );
+}
+
+fn text_of(out: &Path, rel: &str) -> String {
+    decoded(&std::fs::read_to_string(out.join(rel)).unwrap())
+}

@@ -274,18 +274,19 @@ fn spawn_watcher(
             }
             changed.sort();
             changed.dedup();
-            // The editor rebuilt these itself, as they are now.
-            if let Ok(b) = built.lock() {
-                changed.retain(|rel| {
-                    let now = std::fs::metadata(content.join(rel))
-                        .and_then(|m| m.modified())
-                        .ok();
-                    now.is_none() || b.get(rel) != now.as_ref()
-                });
-            }
-            if changed.is_empty() && !theme {
-                continue;
-            }
+            // The editor rebuilt these itself, as they are now. Asked with the generator
+            // held: the editor's rebuild notes its files before letting it go, so a save
+            // whose events came while it was rebuilding is not built twice.
+            let unchanged = |changed: &mut Vec<PathBuf>| {
+                if let Ok(b) = built.lock() {
+                    changed.retain(|rel| {
+                        let now = std::fs::metadata(content.join(rel))
+                            .and_then(|m| m.modified())
+                            .ok();
+                        now.is_none() || b.get(rel) != now.as_ref()
+                    });
+                }
+            };
             let started = std::time::Instant::now();
             let result = if theme {
                 let reloaded = lock(&generator)
@@ -298,7 +299,12 @@ fn spawn_watcher(
                     Ok(preau_generator::RebuildKind::Full)
                 })
             } else {
-                lock(&generator).rebuild(&changed, &|_, _| {})
+                let mut g = lock(&generator);
+                unchanged(&mut changed);
+                if changed.is_empty() {
+                    continue;
+                }
+                g.rebuild(&changed, &|_, _| {})
             };
             match result {
                 Ok(kind) => {

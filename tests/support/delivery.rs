@@ -2,8 +2,8 @@
 //! files. Listed in `scenario_lists!` with the others.
 //!
 //! What each deployment guarantees differs, and the scenarios say so through
-//! `Target::compresses`: `preau serve` sends the build's Brotli/gzip copies (or compresses
-//! pages changed at request time) itself; on Cloudflare the Worker sends identity bytes
+//! `Target::compresses`: `preau serve` sends the build's Brotli copies (gzip, and pages
+//! changed at request time, it compresses itself); on Cloudflare the Worker sends identity bytes
 //! and Cloudflare's edge compresses HTML, CSS, JS, SVG, XML and JSON on the way out, which
 //! `wrangler dev` does not reproduce. Everywhere: a coding is only one the client accepts
 //! and decodes to the same bytes; entity tags, `304` after the gate and the cache rules
