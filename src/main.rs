@@ -4,6 +4,7 @@
 mod commands;
 mod embedded;
 mod letters;
+mod offline;
 mod report;
 
 use clap::{Parser, Subcommand};
@@ -72,6 +73,8 @@ enum Command {
     Export(commands::export::ExportArgs),
     /// Importer un export de preau export dans une instance vide (après l'avoir vérifié)
     ImportArchive(commands::import::ImportArgs),
+    /// Archive hors ligne du blog d'une classe pour l'année scolaire (un fichier zip)
+    Archive(commands::archive::ArchiveArgs),
     /// Estimer le coût annuel sur Cloudflare pour un nombre d'élèves
     Cost(commands::cost::CostArgs),
 }
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Restore(args) => commands::backup::restore(args, cli.quiet),
         Command::Export(args) => commands::export::run(args, cli.quiet),
         Command::ImportArchive(args) => commands::import::run(args, cli.quiet),
+        Command::Archive(args) => commands::archive::run(args, cli.quiet),
         Command::Cost(args) => commands::cost::run(args),
         Command::Status(args) => match commands::status::run(&args) {
             Ok(false) => Ok(()),

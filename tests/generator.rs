@@ -16,7 +16,7 @@ use preau_generator::{BuildError, ContentError, Generator, RebuildKind};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use support::site::{build, build_ok, copy_dir, fixture, options, theme, walk};
+use support::site::{build, build_ok, copy_dir, decoded, fixture, options, theme, walk};
 
 // ---------------------------------------------------------------------------------------
 // Helpers (the shared ones are in tests/support/site.rs)
@@ -385,18 +385,6 @@ fn no_private_text_in_public_files() {
     }
 }
 
-/// Text as a reader sees it: the few entities the templates and the minifier write, decoded.
-fn decoded(html: &str) -> String {
-    html.replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#x2F;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 #[test]
 fn no_private_title_or_summary_of_the_demo_in_public_files() {
     let tmp = tempfile::tempdir().unwrap();
@@ -414,33 +402,17 @@ fn no_private_title_or_summary_of_the_demo_in_public_files() {
         .collect();
 
     // Every item written by an author for a restricted audience: its title and summary.
-    let public_titles: BTreeSet<&str> = site
-        .pages
-        .iter()
-        .filter(|p| p.access.is_public())
-        .map(|p| p.title.as_str())
+    // A public page may share a title (e.g. "Semaine du goût"); that says nothing.
+    let public: Vec<(String, String)> = public
+        .into_iter()
+        .map(|(p, t)| (p.clone(), t))
         .collect();
-    let mut checked = 0;
-    let mut leaks = Vec::new();
-    for page in site
-        .pages
-        .iter()
-        .filter(|p| p.is_item() && !p.access.is_public())
-    {
-        // A public page may share a title (e.g. "Semaine du goût"); that says nothing.
-        let mut secrets = vec![page.summary.as_str()];
-        if !public_titles.contains(page.title.as_str()) {
-            secrets.push(page.title.as_str());
-        }
-        for secret in secrets.into_iter().filter(|t| t.chars().count() >= 12) {
-            checked += 1;
-            for (path, body) in &public {
-                if body.contains(secret) {
-                    leaks.push(format!("{path} shows « {secret} » from {}", page.url));
-                }
-            }
-        }
-    }
+    let (checked, leaks) = support::site::leaks(
+        site,
+        &public,
+        &|p| p.is_item() && !p.access.is_public(),
+        &|p| p.access.is_public(),
+    );
     assert!(checked > 20, "only {checked} private texts checked");
     assert!(
         leaks.is_empty(),

@@ -58,6 +58,7 @@ words! {
         // The whole instance written out (`preau export`); the target says whether the
         // password hashes went with it.
         Export => "export",
+        ClassArchive => "class_archive",
     }
 }
 

@@ -22,6 +22,10 @@ pub struct PersonalData {
     pub charter_acceptances: Vec<Acceptance>,
     pub comments: Vec<CommentData>,
     pub uploads: Vec<UploadData>,
+    /// The invitation letters' activation codes: dates only, never the code or its hash.
+    pub activation_letters: Vec<LetterData>,
+    /// The posts written in the online editor (drafts, proposals, published).
+    pub editor_posts: Vec<EditorPostData>,
     /// The audit log's entries where this person acted or was the target (sign-ins,
     /// failed sign-ins, changes), newest first.
     pub activity: Vec<ActivityData>,
@@ -70,6 +74,30 @@ pub struct UploadData {
     pub kind: String,
     pub bytes: i64,
     pub uploaded_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LetterData {
+    pub created_at: String,
+    pub expires_at: String,
+    pub used_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EditorPostData {
+    /// The Markdown file in the content repository.
+    pub path: String,
+    /// The blog: `classe:école/classe`, `ecole:école`, `periscolaire:école`, `guides`, `ville`.
+    pub blog: String,
+    pub title: String,
+    /// `draft`, `submitted` or `published`.
+    pub state: String,
+    /// Why a teacher refused the proposal.
+    pub note: Option<String>,
+    /// The text kept while the content repository could not take it.
+    pub pending_text: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,6 +161,29 @@ pub async fn collect<D: Db>(db: &D, a: &Account, now: i64) -> Result<PersonalDat
             uploaded_at: rfc3339(u.created_at),
         })
         .collect();
+    let activation_letters = store::activation::of_account(db, a.id)
+        .await?
+        .into_iter()
+        .map(|(created, expires, used)| LetterData {
+            created_at: rfc3339(created),
+            expires_at: rfc3339(expires),
+            used_at: used.map(rfc3339),
+        })
+        .collect();
+    let editor_posts = store::posts::of_author(db, a.id)
+        .await?
+        .into_iter()
+        .map(|(p, created, pending)| EditorPostData {
+            path: p.path,
+            blog: p.place,
+            title: p.title,
+            state: p.state,
+            note: p.note,
+            pending_text: pending,
+            created_at: rfc3339(created),
+            updated_at: rfc3339(p.updated_at),
+        })
+        .collect();
     let activity = store::audit::about(db, &a.login, ACTIVITY_MAX)
         .await?
         .iter()
@@ -159,6 +210,8 @@ pub async fn collect<D: Db>(db: &D, a: &Account, now: i64) -> Result<PersonalDat
         charter_acceptances,
         comments,
         uploads,
+        activation_letters,
+        editor_posts,
         activity,
     })
 }

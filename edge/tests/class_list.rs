@@ -58,6 +58,11 @@ fn staff_of_the_class_see_who_must_not_be_photographed() {
     assert!(page.contains("Zoé&lt;script&gt; B."), "{page}");
     assert!(!page.contains("<script>"), "{page}");
     assert!(page.contains("ne doivent être reconnaissables sur aucune photo"));
+    // The year-end archive: what to ask the IT team for, with the class's exact name.
+    assert!(
+        page.contains("<code>preau archive ecole-a/ce1 --output ecole-a-ce1.zip</code>"),
+        "{page}"
+    );
     let cache = w.get("/espace/classe/", &teacher);
     assert!(cache
         .headers()

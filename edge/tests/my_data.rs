@@ -92,3 +92,57 @@ fn a_parent_gets_their_own_data_and_nobody_elses() {
         assert!(r.body().is_empty() || !text(&r).contains("parent.a"));
     }
 }
+
+/// The invitation letter's code (its dates, never the code nor its hash) and the posts
+/// written in the online editor (whatever their state) are the person's data too; another
+/// person's are not.
+#[test]
+fn letters_and_editor_posts_are_given_without_the_code() {
+    use preau_edge::store::Db;
+    let w = world();
+    let teacher = w.member("enseignant.a", Role::Teacher, "ecole-a/ce1");
+    w.add("enseignant.b", "Enseignant B", Role::Teacher, "ecole-a/ce1");
+    let db = &w.edge.platform;
+    let run = |sql: &str| {
+        preau_edge::testing::block_on(db.execute(sql, &[])).expect(sql);
+    };
+    run("INSERT INTO activation_codes (account_id, code_hash, created_at, expires_at, used_at) SELECT id, 'HASH-DU-CODE-A', 1760000000, 1765000000, 1761000000 FROM accounts WHERE login = 'enseignant.a'");
+    run("INSERT INTO activation_codes (account_id, code_hash, created_at, expires_at) SELECT id, 'HASH-DU-CODE-B', 1760000000, 1765000000 FROM accounts WHERE login = 'enseignant.b'");
+    for (login, path, title, state, note, pending) in [
+        ("enseignant.a", "ecoles/ecole-a/classes/ce1/2026-05-01-brouillon-a.md", "Brouillon TEMOIN-BROUILLON", "draft", "NULL", "'TEXTE-EN-ATTENTE'"),
+        ("enseignant.a", "ecoles/ecole-a/classes/ce1/2026-05-02-publie-a.md", "Publié TEMOIN-PUBLIE", "published", "'NOTE-A'", "NULL"),
+        ("enseignant.b", "ecoles/ecole-a/classes/ce1/2026-05-03-brouillon-b.md", "Brouillon TEMOIN-AUTRE", "draft", "NULL", "NULL"),
+    ] {
+        run(&format!("INSERT INTO editor_posts (path, place, title, author_id, author_name, state, note, pending_text, created_at, updated_at) SELECT '{path}', 'classe:ecole-a/ce1', '{title}', id, display_name, '{state}', {note}, {pending}, 1770000000, 1770000100 FROM accounts WHERE login = '{login}'"));
+    }
+
+    let r = w.get("/espace/mes-donnees/donnees.json", &teacher);
+    assert_eq!(r.status().as_u16(), 200);
+    let raw = String::from_utf8_lossy(r.body()).into_owned();
+    for secret in ["HASH-DU-CODE", "code_hash", "TEMOIN-AUTRE"] {
+        assert!(!raw.contains(secret), "{secret} in {raw}");
+    }
+    let json: serde_json::Value = serde_json::from_slice(r.body()).expect("JSON");
+    let letters = json["activation_letters"].as_array().expect("letters");
+    assert_eq!(letters.len(), 1, "{raw}");
+    assert_eq!(letters[0]["created_at"], "2025-10-09T08:53:20Z");
+    assert_eq!(letters[0]["used_at"], "2025-10-20T22:40:00Z");
+    let posts = json["editor_posts"].as_array().expect("posts");
+    assert_eq!(posts.len(), 2, "{raw}");
+    let by_state = |s: &str| {
+        posts
+            .iter()
+            .find(|p| p["state"] == s)
+            .unwrap_or_else(|| panic!("no {s} post in {raw}"))
+    };
+    assert_eq!(by_state("draft")["title"], "Brouillon TEMOIN-BROUILLON");
+    assert_eq!(by_state("draft")["pending_text"], "TEXTE-EN-ATTENTE");
+    assert_eq!(by_state("draft")["blog"], "classe:ecole-a/ce1");
+    assert_eq!(by_state("published")["note"], "NOTE-A");
+
+    let page = text(&w.get("/espace/mes-donnees/", &teacher));
+    assert!(page.contains("Mes lettres d&#39;invitation") || page.contains("Mes lettres d'invitation") || page.contains("Mes lettres d&#x27;invitation"), "{page}");
+    assert!(page.contains("code utilisé le 2025-10-20T22:40:00Z"), "{page}");
+    assert!(page.contains("TEMOIN-BROUILLON") && page.contains("TEMOIN-PUBLIE"), "{page}");
+    assert!(!page.contains("TEMOIN-AUTRE") && !page.contains("HASH-DU-CODE"), "{page}");
+}

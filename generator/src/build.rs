@@ -751,6 +751,100 @@ fn phase(name: &str, since: Instant) {
     }
 }
 
+/// A part of the site rendered on its own (see `Generator::render_part`).
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// Output path -> bytes: the part's pages, the files next to them, and every file of
+    /// the theme's `static/` under its content-hashed name (the one pages link to).
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The pages kept, as in the part's model (indexes first, then items newest first).
+    pub pages: Vec<Page>,
+    /// The classes of each school in the whole site (for messages naming what exists).
+    pub classes: BTreeMap<String, Vec<String>>,
+    /// The site's title (`config.toml`).
+    pub site_title: String,
+}
+
+impl Generator {
+    /// Render only the pages `keep` accepts, as if the site held nothing else: lists,
+    /// pagination and tag pages then show only them. Outputs whose path does not start
+    /// with `under` are not rendered (the kept pages may include some, such as a school
+    /// page, only so that breadcrumbs name it). Nothing is written and the model of a
+    /// normal build is not touched: this is for the year-end class archive. The whole
+    /// site is still loaded and checked first, so a content error stops it as it stops a
+    /// build; link checks are not repeated on the part (links to pages left out are
+    /// expected, the caller handles them).
+    pub fn render_part(
+        &mut self,
+        keep: &dyn Fn(&Page) -> bool,
+        under: &str,
+    ) -> Result<Part, BuildError> {
+        let site = self.load()?;
+        let kept: Vec<Page> = site.pages.iter().filter(|p| keep(p)).cloned().collect();
+        // The part lacks the charters and the pages it links to: `assemble` reports them,
+        // which says nothing about the part (the whole site passed the same checks).
+        let mut ignored = Vec::new();
+        let part = content::assemble(
+            site.config.clone(),
+            kept,
+            &[],
+            &self.opts.content,
+            self.renderer.strings(),
+            &mut ignored,
+        );
+        let outputs: Vec<Output> = Renderer::all_outputs(&part)
+            .into_iter()
+            .filter(|o| Renderer::target(&part, o).0.starts_with(under))
+            .collect();
+        let rendered: Vec<(String, Vec<u8>)> = outputs
+            .par_iter()
+            .map(|o| {
+                Ok((
+                    Renderer::target(&part, o).0,
+                    self.renderer.render(&part, o)?,
+                ))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        let mut files: BTreeMap<String, Vec<u8>> = rendered.into_iter().collect();
+        for page in part
+            .pages
+            .iter()
+            .filter(|p| p.url.trim_start_matches('/').starts_with(under))
+        {
+            for (src, dst) in &page.assets {
+                let from = self.opts.content.join(src);
+                let data = std::fs::read(&from).map_err(|e| BuildError::io(&from, e))?;
+                files.insert(dst.clone(), data);
+            }
+        }
+        for (rel, data) in self.theme.under("static") {
+            if let Some(hashed) = self.renderer.fingerprints().get(&format!("theme/{rel}")) {
+                files.insert(hashed.clone(), data.to_vec());
+            }
+        }
+        let mut pages: Vec<Page> = Vec::new();
+        for (key, &i) in &part.section_index {
+            if part.pages[i].url.trim_start_matches('/').starts_with(under) {
+                pages.push(part.pages[i].clone());
+                for &j in part.sections.get(key).into_iter().flatten() {
+                    pages.push(part.pages[j].clone());
+                }
+            }
+        }
+        Ok(Part {
+            files,
+            pages,
+            classes: site.classes.clone(),
+            site_title: site.config.title.clone(),
+        })
+    }
+
+    /// The strings of the theme (the text of every page).
+    pub fn strings(&self) -> &Strings {
+        self.renderer.strings()
+    }
+}
+
 /// How `rebuild` did its work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RebuildKind {

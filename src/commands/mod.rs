@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 pub mod backup;
 pub mod build;

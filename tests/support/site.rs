@@ -144,3 +144,50 @@ pub fn run_preau<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&str>) -> 
     );
     String::from_utf8(out.stdout).expect("utf-8")
 }
+
+/// Text as a reader sees it: the few entities the templates and the minifier write, decoded.
+pub fn decoded(html: &str) -> String {
+    html.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The generator's leak check: the title and summary of every page `secret` picks (texts
+/// of 12 characters or more; a title that a page `shared` also has says nothing) must
+/// appear in none of `files` (path, text as a reader sees it, see `decoded`). Returns how
+/// many texts were checked and the leaks found.
+pub fn leaks(
+    site: &preau_generator::model::Site,
+    files: &[(String, String)],
+    secret: &dyn Fn(&preau_generator::model::Page) -> bool,
+    shared: &dyn Fn(&preau_generator::model::Page) -> bool,
+) -> (usize, Vec<String>) {
+    let shared_titles: std::collections::BTreeSet<&str> = site
+        .pages
+        .iter()
+        .filter(|p| shared(p))
+        .map(|p| p.title.as_str())
+        .collect();
+    let mut checked = 0;
+    let mut found = Vec::new();
+    for page in site.pages.iter().filter(|p| secret(p)) {
+        let mut secrets = vec![page.summary.as_str()];
+        if !shared_titles.contains(page.title.as_str()) {
+            secrets.push(page.title.as_str());
+        }
+        for secret in secrets.into_iter().filter(|t| t.chars().count() >= 12) {
+            checked += 1;
+            for (path, body) in files {
+                if body.contains(secret) {
+                    found.push(format!("{path} shows « {secret} » from {}", page.url));
+                }
+            }
+        }
+    }
+    (checked, found)
+}

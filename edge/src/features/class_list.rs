@@ -100,6 +100,16 @@ fn lists(site: &SiteData, by_class: &BTreeMap<&str, Vec<ClassPupil>>) -> SafeHtm
             }
             h.push_markup("</ul>");
         }
+        // The year-end archive is made by the command line (it reads the content and the
+        // data folder); the page says what to ask for, with the class's exact name.
+        h.push_markup("<p class=\"archive\">");
+        h.push_text(site.t(Text::ClassListArchive));
+        h.push_markup(" <code>");
+        h.push_text(&format!(
+            "preau archive {class} --output {}.zip",
+            class.replace('/', "-")
+        ));
+        h.push_markup("</code></p>");
         h.push_markup("</section>");
     }
     h

@@ -113,6 +113,62 @@ fn item(h: &mut SafeHtml, site: &SiteData, c: &Comment, all: &[Comment], v: &Vie
     h.push_markup("</li>");
 }
 
+/// The comments section of a post as a reader saw it, for a page read without a server
+/// (the year-end class archive): the approved comments that nobody reported and their
+/// approved replies, in the served markup, without forms or actions.
+pub fn archived_section(site: &SiteData, all: &[Comment]) -> SafeHtml {
+    let shown = |c: &Comment| c.status == Status::Approved && !c.reported;
+    let mut h = SafeHtml::trusted("<h2 id=\"h-comments\">");
+    h.push_text(site.t(Text::CommentsTitle));
+    h.push_markup("</h2>");
+    let top: Vec<&Comment> = all
+        .iter()
+        .filter(|c| c.parent_id.is_none() && shown(c))
+        .collect();
+    if top.is_empty() {
+        h.push_markup("<p>");
+        h.push_text(site.t(Text::CommentsEmpty));
+        h.push_markup("</p>");
+        return h;
+    }
+    h.push_markup("<ol class=\"comment-list\">");
+    for c in top {
+        h.push_markup("<li class=\"comment\" id=\"commentaire-");
+        h.push_text(&c.id.to_string());
+        h.push_markup("\">");
+        written(&mut h, site, c);
+        let replies: Vec<&Comment> = all
+            .iter()
+            .filter(|r| r.parent_id == Some(c.id) && shown(r))
+            .collect();
+        if !replies.is_empty() {
+            h.push_markup("<ol class=\"replies\">");
+            for r in replies {
+                h.push_markup("<li class=\"comment reply\">");
+                written(&mut h, site, r);
+                h.push_markup("</li>");
+            }
+            h.push_markup("</ol>");
+        }
+        h.push_markup("</li>");
+    }
+    h.push_markup("</ol>");
+    h
+}
+
+/// The author, the date and the text of an approved comment (no marks, no actions).
+fn written(h: &mut SafeHtml, site: &SiteData, c: &Comment) {
+    h.push_markup("<p class=\"meta\"><strong>");
+    h.push_text(&c.author_name);
+    h.push_markup("</strong> <time datetime=\"");
+    h.push_text(&crate::time::rfc3339(c.created_at));
+    h.push_markup("\">");
+    h.push_text(&site.long_date(&crate::time::date_of_unix(c.created_at)));
+    h.push_markup("</time></p><p class=\"body\">");
+    h.push(&comments::render(&c.body));
+    h.push_markup("</p>");
+}
+
 /// The author, the date, the marks, the text and the viewer's actions on it.
 fn one(h: &mut SafeHtml, site: &SiteData, c: &Comment, v: &Viewer) {
     h.push_markup("<p class=\"meta\"><strong>");

@@ -11,7 +11,7 @@
 mod activation;
 mod charter;
 mod class_list;
-mod comment_view;
+pub(crate) mod comment_view;
 mod comments;
 mod credentials;
 pub(crate) mod editor;

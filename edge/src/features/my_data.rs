@@ -122,6 +122,39 @@ fn render(site: &SiteData, d: &PersonalData) -> SafeHtml {
         .map(|u| vec![u.uploaded_at.clone(), u.scope.clone(), u.name.clone()])
         .collect();
     section(&mut h, site, Text::MyDataUploads, uploads);
+    let letters = d
+        .activation_letters
+        .iter()
+        .map(|l| {
+            let mut row = vec![l.created_at.clone()];
+            match &l.used_at {
+                Some(at) => row.push(format!("{} {at}", site.t(Text::MyDataLetterUsed))),
+                None => row.push(format!(
+                    "{} {}",
+                    site.t(Text::MyDataLetterUnused),
+                    l.expires_at
+                )),
+            }
+            row
+        })
+        .collect();
+    section(&mut h, site, Text::MyDataLetters, letters);
+    let posts = d
+        .editor_posts
+        .iter()
+        .map(|p| {
+            let mut row = vec![
+                p.updated_at.clone(),
+                p.blog.clone(),
+                p.title.clone(),
+                p.state.clone(),
+                p.path.clone(),
+            ];
+            row.extend(p.note.clone());
+            row
+        })
+        .collect();
+    section(&mut h, site, Text::MyDataPosts, posts);
     let activity = d
         .activity
         .iter()

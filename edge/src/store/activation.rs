@@ -25,6 +25,30 @@ pub async fn find<D: Db>(db: &D, code_hash: &str) -> Result<Option<StoredCode>, 
     }))
 }
 
+/// The letters' codes of one account (for Mes données): when each was made, until when it
+/// is valid and when it was used. Never the code or its hash.
+pub async fn of_account<D: Db>(
+    db: &D,
+    account_id: i64,
+) -> Result<Vec<(i64, i64, Option<i64>)>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT created_at, expires_at, used_at FROM activation_codes WHERE account_id = ?1 ORDER BY created_at DESC",
+            &[account_id.into()],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                r.first()?.as_i64()?,
+                r.get(1)?.as_i64()?,
+                r.get(2).and_then(SqlValue::as_i64),
+            ))
+        })
+        .collect())
+}
+
 /// A new code for the account of `login`, replacing (and so invalidating) its previous one.
 pub fn issue(login: &str, code_hash: &str, now: i64, expires_at: i64) -> Statement {
     (

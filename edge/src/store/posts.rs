@@ -52,6 +52,28 @@ pub async fn find<D: Db>(db: &D, path: &str) -> Result<Option<PostRow>, StoreErr
         .find_map(row))
 }
 
+/// Every post this person wrote online (for Mes données), last changed first: the row, when
+/// it was created, and the text kept while the forge could not take it, if any.
+pub async fn of_author<D: Db>(
+    db: &D,
+    author_id: i64,
+) -> Result<Vec<(PostRow, i64, Option<String>)>, StoreError> {
+    let sql = "SELECT path, place, title, author_id, author_name, state, version, commit_id, note, updated_at, created_at, pending_text FROM editor_posts WHERE author_id = ?1 ORDER BY updated_at DESC, path";
+    debug_assert!(sql.starts_with(SELECT));
+    Ok(db
+        .query(sql, &[author_id.into()])
+        .await?
+        .into_iter()
+        .filter_map(|mut r| {
+            let extra = r.split_off(10.min(r.len()));
+            let mut extra = extra.into_iter();
+            let created = extra.next().and_then(|v| v.as_i64()).unwrap_or(0);
+            let pending = extra.next().and_then(SqlValue::into_string);
+            Some((row(r)?, created, pending))
+        })
+        .collect())
+}
+
 /// The posts of one blog, newest first (at most `limit`).
 pub async fn in_place<D: Db>(db: &D, place: &str, limit: i64) -> Result<Vec<PostRow>, StoreError> {
     let sql = "SELECT path, place, title, author_id, author_name, state, version, commit_id, note, updated_at, pending_text IS NOT NULL, pending_error IS 'conflict' FROM editor_posts WHERE place = ?1 ORDER BY updated_at DESC, path LIMIT ?2";
