@@ -106,6 +106,8 @@ pub struct Rewritten {
     pub media: BTreeSet<String>,
     /// Links that led out of the archive and became text (absolute paths).
     pub dropped: BTreeSet<String>,
+    /// Files of the archive the page links to or shows.
+    pub used: BTreeSet<String>,
 }
 
 /// The page `path` (archive path, e.g. `ecoles/a/classes/ce1/sortie/index.html`), made
@@ -123,6 +125,7 @@ pub fn page(
     let page_url = format!("/{}", path.trim_end_matches("index.html"));
     let media = RefCell::new(BTreeSet::new());
     let dropped = RefCell::new(BTreeSet::new());
+    let used = RefCell::new(BTreeSet::new());
     // The archive's file for a link, with the fragment to keep; `None`: not in the archive.
     let target = |link: &str| -> Option<Option<String>> {
         let (abs, fragment) = site_path(&page_url, link)?;
@@ -133,7 +136,9 @@ pub fn page(
         }
         let file = url_to_file(&abs);
         if files.contains(&file) {
-            Some(Some(format!("{}{fragment}", relative(path, &file))))
+            let link = format!("{}{fragment}", relative(path, &file));
+            used.borrow_mut().insert(file);
+            Some(Some(link))
         } else {
             dropped.borrow_mut().insert(abs);
             Some(None)
@@ -205,6 +210,7 @@ pub fn page(
         html,
         media: media.into_inner(),
         dropped: dropped.into_inner(),
+        used: used.into_inner(),
     })
 }
 
@@ -233,7 +239,7 @@ mod tests {
 
     #[test]
     fn links_become_relative_or_text_and_server_parts_go() {
-        let html = r#"<html><head><link rel="stylesheet" href="/theme/style.1.css"><link rel="alternate" href="/atom.xml"><script src="/theme/x.js"></script></head><body><header class="top"><a class="brand" href="/">Ville</a><nav><a href="/connexion/">Se connecter</a></nav></header><main><a href="/ecoles/a/classes/ce1/sortie/#photos">sortie</a> <a href="/guides/">guides</a> <a href="https://exemple.fr/">dehors</a> <a href="#haut">haut</a><img src="vache.svg" alt="v"><form method="post" action="/commentaires/"><button>Envoyer</button></form><section data-preau-comments="/x/"><p>bientôt</p></section></main></body></html>"#;
+        let html = r##"<html><head><link rel="stylesheet" href="/theme/style.1.css"><link rel="alternate" href="/atom.xml"><script src="/theme/x.js"></script></head><body><header class="top"><a class="brand" href="/">Ville</a><nav><a href="/connexion/">Se connecter</a></nav></header><main><a href="/ecoles/a/classes/ce1/sortie/#photos">sortie</a> <a href="/guides/">guides</a> <a href="https://exemple.fr/">dehors</a> <a href="#haut">haut</a><img src="vache.svg" alt="v"><form method="post" action="/commentaires/"><button>Envoyer</button></form><section data-preau-comments="/x/"><p>bientôt</p></section></main></body></html>"##;
         let out = page(
             html,
             "ecoles/a/classes/ce1/fete/index.html",

@@ -86,7 +86,7 @@ fn read_zip(path: &Path) -> BTreeMap<String, Vec<u8>> {
         let mut e = z.by_index(i).expect("entry");
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut e, &mut bytes).expect("read");
-        files.insert(e.name().to_string(), bytes);
+        files.insert(e.name().expect("a UTF-8 name").into_owned(), bytes);
     }
     files
 }
@@ -387,7 +387,10 @@ fn same_content_same_bytes_and_an_audit_entry() {
     );
     let f = std::fs::File::open(w.out("a.zip")).unwrap();
     let mut z = zip::ZipArchive::new(f).unwrap();
-    let names: Vec<String> = z.file_names().map(str::to_string).collect();
+    let names: Vec<String> = z
+        .file_names()
+        .map(|n| n.expect("a UTF-8 name").into_owned())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "files in path order");

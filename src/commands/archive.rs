@@ -115,6 +115,8 @@ pub struct Summary {
     pub comments: usize,
     pub files: usize,
     pub bytes: u64,
+    /// Pages left out that the archive's pages linked to (their links became text).
+    pub left_out: usize,
 }
 
 pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
@@ -266,6 +268,8 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
     );
     let paths: BTreeSet<String> = files.keys().cloned().collect();
     let mut media: BTreeSet<String> = BTreeSet::new();
+    let mut left_out: BTreeSet<String> = BTreeSet::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
     for (path, bytes) in files.iter_mut() {
         if !path.ends_with(".html") {
             continue;
@@ -280,8 +284,12 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
         )
         .with_context(|| format!("{path} : page illisible"))?;
         media.extend(out.media);
+        left_out.extend(out.dropped);
+        used.extend(out.used);
         *bytes = out.html.into_bytes();
     }
+    // The theme's scripts (the editor, uploads) and whatever else no page uses stay out.
+    files.retain(|path, _| !path.starts_with("theme/") || used.contains(path));
     for path in &media {
         let Some(m) = MediaRef::parse(&format!("/{path}")) else {
             continue;
@@ -300,6 +308,7 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
         files.insert(path.clone(), bytes);
     }
     summary.files = files.len();
+    summary.left_out = left_out.len();
     write_zip(&args.output, &files, year)?;
     summary.bytes = std::fs::metadata(&args.output).map(|m| m.len()).unwrap_or(0);
 
@@ -318,7 +327,7 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
     ))?;
     if !quiet {
         eprintln!(
-            "Archive de {school}/{class} ({}) écrite dans {} : {} article(s), {} photo(s), {} commentaire(s), {} fichiers, {} Ko, en {} ms.",
+            "Archive de {school}/{class} ({}) écrite dans {} : {} article(s), {} photo(s), {} commentaire(s), {} fichiers, {} Ko, en {} ms ; les liens vers {} page(s) hors de l'archive sont devenus du texte.",
             year.label(),
             args.output.display(),
             summary.posts,
@@ -326,7 +335,8 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
             summary.comments,
             summary.files,
             summary.bytes / 1024,
-            started.elapsed().as_millis()
+            started.elapsed().as_millis(),
+            summary.left_out
         );
     }
     Ok(())
