@@ -257,7 +257,7 @@ mod tests {
         assert!(h.contains(r#"href="../../../../../theme/style.1.css""#), "{h}");
         assert!(h.contains(r#"href="../../../../../index.html""#), "{h}");
         assert!(h.contains(r#"href="../sortie/index.html#photos""#), "{h}");
-        assert!(h.contains(">guides<") && !h.contains("/guides/"), "{h}");
+        assert!(h.contains(" guides ") && !h.contains("/guides/"), "{h}");
         assert!(h.contains(r#"href="https://exemple.fr/""#), "{h}");
         assert!(h.contains(r##"href="#haut""##), "{h}");
         assert!(h.contains(r#"src="vache.svg""#), "{h}");

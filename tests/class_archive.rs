@@ -233,6 +233,11 @@ fn the_archive_holds_its_class_of_that_year_and_nothing_else() {
         !all_html.contains("DANS-COMMENTAIRE"),
         "comments are off by default"
     );
+    assert!(
+        !files.keys().any(|p| p.ends_with(".js")),
+        "no script: {:?}",
+        files.keys()
+    );
     // The pages the class's families read, and the photo at phone size only.
     for page in [
         "index.html",

@@ -58,8 +58,9 @@ pub async fn of_author<D: Db>(
     db: &D,
     author_id: i64,
 ) -> Result<Vec<(PostRow, i64, Option<String>)>, StoreError> {
+    // The columns of `SELECT`, then the two only Mes données shows.
     let sql = "SELECT path, place, title, author_id, author_name, state, version, commit_id, note, updated_at, created_at, pending_text FROM editor_posts WHERE author_id = ?1 ORDER BY updated_at DESC, path";
-    debug_assert!(sql.starts_with(SELECT));
+    debug_assert!(sql.starts_with(SELECT.trim_end_matches(" FROM editor_posts")));
     Ok(db
         .query(sql, &[author_id.into()])
         .await?
