@@ -83,7 +83,10 @@ fn site_path(page_url: &str, link: &str) -> Option<(String, String)> {
         // A query means nothing to a file; a fragment after it is kept.
         Some(i) => (
             &link[..i],
-            link[i..].find('#').map(|j| link[i + j..].to_string()).unwrap_or_default(),
+            link[i..]
+                .find('#')
+                .map(|j| link[i + j..].to_string())
+                .unwrap_or_default(),
         ),
         None => (link, String::new()),
     };
@@ -254,14 +257,24 @@ mod tests {
         )
         .unwrap();
         let h = &out.html;
-        assert!(h.contains(r#"href="../../../../../theme/style.1.css""#), "{h}");
+        assert!(
+            h.contains(r#"href="../../../../../theme/style.1.css""#),
+            "{h}"
+        );
         assert!(h.contains(r#"href="../../../../../index.html""#), "{h}");
         assert!(h.contains(r#"href="../sortie/index.html#photos""#), "{h}");
         assert!(h.contains(" guides ") && !h.contains("/guides/"), "{h}");
         assert!(h.contains(r#"href="https://exemple.fr/""#), "{h}");
         assert!(h.contains(r##"href="#haut""##), "{h}");
         assert!(h.contains(r#"src="vache.svg""#), "{h}");
-        for gone in ["<script", "<form", "connexion", "atom.xml", "bientôt", "<nav"] {
+        for gone in [
+            "<script",
+            "<form",
+            "connexion",
+            "atom.xml",
+            "bientôt",
+            "<nav",
+        ] {
             assert!(!h.contains(gone), "{gone} left in {h}");
         }
         assert!(h.contains("<p class=\"archive-note\">Archive</p>"), "{h}");
@@ -284,12 +297,18 @@ mod tests {
             m.url(),
             m.srcset().unwrap()
         );
-        let out = page(&html, "ecoles/a/classes/ce1/p/index.html", &files(&[]), None, "").unwrap();
+        let out = page(
+            &html,
+            "ecoles/a/classes/ce1/p/index.html",
+            &files(&[]),
+            None,
+            "",
+        )
+        .unwrap();
         let kept = media_path(&phone);
         assert!(out.media.contains(&kept));
         assert!(
-            out.html
-                .contains(&format!("src=\"../../../../../{kept}\"")),
+            out.html.contains(&format!("src=\"../../../../../{kept}\"")),
             "{}",
             out.html
         );

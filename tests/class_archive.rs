@@ -128,17 +128,25 @@ fn world() -> World {
             block_on(admin::add(&native, &account, "test")).expect("account");
         }
         let id = |login: &str| {
-            block_on(native.db.query(
-                "SELECT id FROM accounts WHERE login = ?1",
-                &[login.into()],
-            ))
+            block_on(
+                native
+                    .db
+                    .query("SELECT id FROM accounts WHERE login = ?1", &[login.into()]),
+            )
             .unwrap()[0][0]
                 .as_i64()
                 .unwrap()
         };
         let (ce1, cp) = (id("parent.ce1"), id("parent.cp"));
-        let comments: [(&str, &str, i64, &str, &str, i64); 6] = [
-            (POST, "ecole-a/ce1", ce1, "Bravo DANS-COMMENTAIRE !", "approved", 0),
+        let comments: [(&str, &str, i64, &str, &str, i64); 7] = [
+            (
+                POST,
+                "ecole-a/ce1",
+                ce1,
+                "Bravo DANS-COMMENTAIRE !",
+                "approved",
+                0,
+            ),
             (POST, "ecole-a/ce1", ce1, "HORS-EN-ATTENTE", "pending", 0),
             (POST, "ecole-a/ce1", ce1, "HORS-REFUSE", "rejected", 0),
             (POST, "ecole-a/ce1", ce1, "HORS-SIGNALE", "approved", 1),
@@ -150,7 +158,23 @@ fn world() -> World {
                 "approved",
                 0,
             ),
-            (CP_POST, "ecole-a/cp", cp, "HORS-COMMENTAIRE-CP", "approved", 0),
+            // A comment is text, never markup, in the archive too.
+            (
+                POST,
+                "ecole-a/ce1",
+                ce1,
+                "<script>alert(1)</script><img src=x onerror=alert(2)> DANS-ECHAPPE",
+                "approved",
+                0,
+            ),
+            (
+                CP_POST,
+                "ecole-a/cp",
+                cp,
+                "HORS-COMMENTAIRE-CP",
+                "approved",
+                0,
+            ),
         ];
         for (page, scope, author, body, status, reported) in comments {
             block_on(native.db.execute(
@@ -174,7 +198,10 @@ fn world() -> World {
             for v in [480, 960] {
                 native
                     .blobs
-                    .put(&format!("{hash}-{v}"), format!("PHOTO-{tag}-{v}").as_bytes())
+                    .put(
+                        &format!("{hash}-{v}"),
+                        format!("PHOTO-{tag}-{v}").as_bytes(),
+                    )
                     .unwrap();
             }
         }
@@ -213,7 +240,10 @@ fn the_archive_holds_its_class_of_that_year_and_nothing_else() {
         "DANS-CARNAVAL",
         "DANS-PISCINE",
     ] {
-        assert!(all_html.contains(marker), "{marker} missing from the archive");
+        assert!(
+            all_html.contains(marker),
+            "{marker} missing from the archive"
+        );
     }
     for (path, bytes) in &files {
         assert!(
@@ -250,7 +280,11 @@ fn the_archive_holds_its_class_of_that_year_and_nothing_else() {
         "ecoles/ecole-a/classes/ce1/piscine-pour-toute-l-ecole/index.html",
         "ecoles/ecole-a/classes/ce1/etiquettes/sortie/index.html",
     ] {
-        assert!(files.contains_key(page), "{page} missing: {:?}", files.keys());
+        assert!(
+            files.contains_key(page),
+            "{page} missing: {:?}",
+            files.keys()
+        );
     }
     let phone = MediaRef {
         variant: Some(960),
@@ -370,6 +404,16 @@ fn comments_only_with_the_flag_and_only_approved_ones() {
         &files["ecoles/ecole-a/classes/ce1/la-rentree/index.html"],
     ));
     assert!(rentree.contains("DANS-COMMENTAIRE-RENTREE"), "{rentree}");
+    let raw = String::from_utf8_lossy(&files["ecoles/ecole-a/classes/ce1/le-carnaval/index.html"])
+        .into_owned();
+    assert!(
+        raw.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && raw.contains("DANS-ECHAPPE"),
+        "{raw}"
+    );
+    assert!(
+        !raw.contains("<script") && !raw.contains("<img src=x"),
+        "{raw}"
+    );
     for (path, bytes) in &files {
         assert!(
             !contains(bytes, "HORS-"),
@@ -426,8 +470,14 @@ fn bad_arguments_are_refused_in_french_and_write_nothing() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["ce1", "--output", o], "sous la forme ecole/classe"),
         (vec!["École A/CE1", "--output", o], "minuscules"),
-        (vec!["ecole-z/ce1", "--output", o], "école inconnue « ecole-z »"),
-        (vec!["ecole-a/cm2", "--output", o], "classe inconnue « cm2 »"),
+        (
+            vec!["ecole-z/ce1", "--output", o],
+            "école inconnue « ecole-z »",
+        ),
+        (
+            vec!["ecole-a/cm2", "--output", o],
+            "classe inconnue « cm2 »",
+        ),
         (
             vec!["ecole-a/ce1", "--year", "2025", "--output", o],
             "année scolaire invalide",
@@ -463,7 +513,15 @@ fn bad_arguments_are_refused_in_french_and_write_nothing() {
     assert!(!missing.exists(), "no data folder is made up");
     // An existing file is never replaced.
     std::fs::write(&out, b"deja la").unwrap();
-    let r = w.archive(&["ecole-a/ce1", "--year", "2025-2026", "--output", o, "--data", &data]);
+    let r = w.archive(&[
+        "ecole-a/ce1",
+        "--year",
+        "2025-2026",
+        "--output",
+        o,
+        "--data",
+        &data,
+    ]);
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(1), "{err}");
     assert!(err.contains("existe déjà"), "{err}");
@@ -497,8 +555,14 @@ fn bench_a_class_of_forty_posts_with_photos() {
             ..photo(&hash, class_scope("ce1"))
         };
         native.blobs.put(&hash, &noise(600_000)).unwrap();
-        native.blobs.put(&format!("{hash}-960"), &noise(150_000)).unwrap();
-        native.blobs.put(&format!("{hash}-480"), &noise(40_000)).unwrap();
+        native
+            .blobs
+            .put(&format!("{hash}-960"), &noise(150_000))
+            .unwrap();
+        native
+            .blobs
+            .put(&format!("{hash}-480"), &noise(40_000))
+            .unwrap();
         let day = 1 + i % 28;
         let month = [9, 10, 11, 12, 1, 2, 3, 4, 5, 6][(i / 4) as usize];
         let year = if month >= 8 { 2025 } else { 2026 };

@@ -403,10 +403,7 @@ fn no_private_title_or_summary_of_the_demo_in_public_files() {
 
     // Every item written by an author for a restricted audience: its title and summary.
     // A public page may share a title (e.g. "Semaine du goût"); that says nothing.
-    let public: Vec<(String, String)> = public
-        .into_iter()
-        .map(|(p, t)| (p.clone(), t))
-        .collect();
+    let public: Vec<(String, String)> = public.into_iter().map(|(p, t)| (p.clone(), t)).collect();
     let (checked, leaks) = support::site::leaks(
         site,
         &public,

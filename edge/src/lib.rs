@@ -42,9 +42,9 @@ pub mod native;
 #[cfg(feature = "native")]
 pub mod testing;
 
-/// A post's approved comments in the served markup, for pages read offline.
-pub use features::comment_view::archived_section;
 pub use app::{BodyProblem, ConfigError, Edge, EdgeConfig};
 pub use client::{Client, Proxies};
+/// A post's approved comments in the served markup, for pages read offline.
+pub use features::comment_view::archived_section;
 /// The access manifest and its rules, shared with the generator.
 pub use preau_contract::access;

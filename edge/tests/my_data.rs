@@ -109,9 +109,30 @@ fn letters_and_editor_posts_are_given_without_the_code() {
     run("INSERT INTO activation_codes (account_id, code_hash, created_at, expires_at, used_at) SELECT id, 'HASH-DU-CODE-A', 1760000000, 1765000000, 1761000000 FROM accounts WHERE login = 'enseignant.a'");
     run("INSERT INTO activation_codes (account_id, code_hash, created_at, expires_at) SELECT id, 'HASH-DU-CODE-B', 1760000000, 1765000000 FROM accounts WHERE login = 'enseignant.b'");
     for (login, path, title, state, note, pending) in [
-        ("enseignant.a", "ecoles/ecole-a/classes/ce1/2026-05-01-brouillon-a.md", "Brouillon TEMOIN-BROUILLON", "draft", "NULL", "'TEXTE-EN-ATTENTE'"),
-        ("enseignant.a", "ecoles/ecole-a/classes/ce1/2026-05-02-publie-a.md", "Publié TEMOIN-PUBLIE", "published", "'NOTE-A'", "NULL"),
-        ("enseignant.b", "ecoles/ecole-a/classes/ce1/2026-05-03-brouillon-b.md", "Brouillon TEMOIN-AUTRE", "draft", "NULL", "NULL"),
+        (
+            "enseignant.a",
+            "ecoles/ecole-a/classes/ce1/2026-05-01-brouillon-a.md",
+            "Brouillon TEMOIN-BROUILLON",
+            "draft",
+            "NULL",
+            "'TEXTE-EN-ATTENTE'",
+        ),
+        (
+            "enseignant.a",
+            "ecoles/ecole-a/classes/ce1/2026-05-02-publie-a.md",
+            "Publié TEMOIN-PUBLIE",
+            "published",
+            "'NOTE-A'",
+            "NULL",
+        ),
+        (
+            "enseignant.b",
+            "ecoles/ecole-a/classes/ce1/2026-05-03-brouillon-b.md",
+            "Brouillon TEMOIN-AUTRE",
+            "draft",
+            "NULL",
+            "NULL",
+        ),
     ] {
         run(&format!("INSERT INTO editor_posts (path, place, title, author_id, author_name, state, note, pending_text, created_at, updated_at) SELECT '{path}', 'classe:ecole-a/ce1', '{title}', id, display_name, '{state}', {note}, {pending}, 1770000000, 1770000100 FROM accounts WHERE login = '{login}'"));
     }
@@ -141,8 +162,22 @@ fn letters_and_editor_posts_are_given_without_the_code() {
     assert_eq!(by_state("published")["note"], "NOTE-A");
 
     let page = text(&w.get("/espace/mes-donnees/", &teacher));
-    assert!(page.contains("Mes lettres d&#39;invitation") || page.contains("Mes lettres d'invitation") || page.contains("Mes lettres d&#x27;invitation"), "{page}");
-    assert!(page.contains("code utilisé le 2025-10-20T22:40:00Z"), "{page}");
-    assert!(page.contains("TEMOIN-BROUILLON") && page.contains("TEMOIN-PUBLIE"), "{page}");
-    assert!(!page.contains("TEMOIN-AUTRE") && !page.contains("HASH-DU-CODE"), "{page}");
+    assert!(
+        page.contains("Mes lettres d&#39;invitation")
+            || page.contains("Mes lettres d'invitation")
+            || page.contains("Mes lettres d&#x27;invitation"),
+        "{page}"
+    );
+    assert!(
+        page.contains("code utilisé le 2025-10-20T22:40:00Z"),
+        "{page}"
+    );
+    assert!(
+        page.contains("TEMOIN-BROUILLON") && page.contains("TEMOIN-PUBLIE"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("TEMOIN-AUTRE") && !page.contains("HASH-DU-CODE"),
+        "{page}"
+    );
 }

@@ -173,14 +173,17 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
         school: Some(school.to_string()),
         class: Some(class.to_string()),
     }];
-    let is_class = |k: &SectionKey| matches!(k, SectionKey::Class(s, c) if s == school && c == class);
+    let is_class =
+        |k: &SectionKey| matches!(k, SectionKey::Class(s, c) if s == school && c == class);
     // What the class's families could read, of that year; the school page only so that
     // the breadcrumbs name the school (it is not rendered).
     let keep = |p: &Page| match &p.place {
         Place::Index(k) => is_class(k),
         Place::Item(k) => {
             is_class(k)
-                && p.date.as_ref().is_some_and(|d| year.contains(&d.to_string()))
+                && p.date
+                    .as_ref()
+                    .is_some_and(|d| year.contains(&d.to_string()))
                 && may_read(Role::Parent, &families, &p.access)
         }
         Place::School(s) => s == school,
@@ -205,23 +208,27 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
     let Some(index) = part.pages.iter().find(|p| !p.is_item()) else {
         return Err(refuse(format!("classe inconnue « {school}/{class} »")));
     };
+    let strings = generator.strings();
+    let edge_strings = strings.with_prefix("edge.");
+    let months =
+        preau_contract::date::Months::from_strings(|k| edge_strings.get(k).map(String::as_str))
+            .map_err(|k| anyhow::anyhow!("texte manquant dans le fichier de textes : edge.{k}"))?;
     if items.is_empty() {
+        let long = |iso: String| {
+            preau_contract::date::Date::parse(&iso)
+                .map(|d| d.long(&months))
+                .unwrap_or(iso)
+        };
         return Err(refuse(format!(
             "aucun article de {school}/{class} que ses familles peuvent lire pendant l'année scolaire {} (du {} au {}) : choisissez une autre année avec --year",
             year.label(),
-            year.first_day(),
-            year.last_day()
+            long(year.first_day()),
+            long(year.last_day())
         )));
     }
 
     let native = Native::open(&args.data, Path::new("public"))?;
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
-    let strings = generator.strings();
-    let edge_strings = strings.with_prefix("edge.");
-    let months = preau_contract::date::Months::from_strings(|k| {
-        edge_strings.get(k).map(String::as_str)
-    })
-    .map_err(|k| anyhow::anyhow!("texte manquant dans le fichier de textes : edge.{k}"))?;
     let site = SiteData {
         strings: edge_strings.clone(),
         months,
@@ -310,7 +317,9 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
     summary.files = files.len();
     summary.left_out = left_out.len();
     write_zip(&args.output, &files, year)?;
-    summary.bytes = std::fs::metadata(&args.output).map(|m| m.len()).unwrap_or(0);
+    summary.bytes = std::fs::metadata(&args.output)
+        .map(|m| m.len())
+        .unwrap_or(0);
 
     let target = format!("{school}/{class} {}", year.label());
     let actor = actor();
@@ -384,7 +393,11 @@ fn stored(path: &str) -> bool {
 /// The zip, written under a temporary name next to `out` and renamed when complete
 /// (never over an existing file). Files in path order, all dated the last day of the
 /// school year: the same files give the same bytes.
-fn write_zip(out: &Path, files: &BTreeMap<String, Vec<u8>>, year: SchoolYear) -> anyhow::Result<()> {
+fn write_zip(
+    out: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    year: SchoolYear,
+) -> anyhow::Result<()> {
     use zip::write::SimpleFileOptions;
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -432,7 +445,14 @@ mod tests {
         assert_eq!(SchoolYear::of_day("2026-06-15"), y);
         assert_eq!(SchoolYear::of_day("2025-09-01"), y);
         assert_eq!(SchoolYear::of_day("2026-08-02").start, 2026);
-        for bad in ["2025", "2025-2027", "25-26", "2025-2026-2027", "abcd-abce", ""] {
+        for bad in [
+            "2025",
+            "2025-2027",
+            "25-26",
+            "2025-2026-2027",
+            "abcd-abce",
+            "",
+        ] {
             assert!(SchoolYear::parse(bad).is_none(), "{bad}");
         }
     }
