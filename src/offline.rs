@@ -111,6 +111,8 @@ pub struct Rewritten {
     pub dropped: BTreeSet<String>,
     /// Files of the archive the page links to or shows.
     pub used: BTreeSet<String>,
+    /// Whether the page had a comments section (filled with `comments`, or removed).
+    pub had_comments: bool,
 }
 
 /// The page `path` (archive path, e.g. `ecoles/a/classes/ce1/sortie/index.html`), made
@@ -129,6 +131,7 @@ pub fn page(
     let media = RefCell::new(BTreeSet::new());
     let dropped = RefCell::new(BTreeSet::new());
     let used = RefCell::new(BTreeSet::new());
+    let had_comments = std::cell::Cell::new(false);
     // The archive's file for a link, with the fragment to keep; `None`: not in the archive.
     let target = |link: &str| -> Option<Option<String>> {
         let (abs, fragment) = site_path(&page_url, link)?;
@@ -170,6 +173,7 @@ pub fn page(
             }
         ))
         .append_element_content_handler(element!("section[data-preau-comments]", |el| {
+            had_comments.set(true);
             match comments {
                 Some(inner) => {
                     el.remove_attribute("data-preau-comments");
@@ -214,6 +218,7 @@ pub fn page(
         media: media.into_inner(),
         dropped: dropped.into_inner(),
         used: used.into_inner(),
+        had_comments: had_comments.get(),
     })
 }
 

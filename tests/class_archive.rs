@@ -414,6 +414,21 @@ fn comments_only_with_the_flag_and_only_approved_ones() {
         !raw.contains("<script") && !raw.contains("<img src=x"),
         "{raw}"
     );
+    // The summary counts the comments shown: two on the carnival, one on the first day.
+    let out = w.out("compte.zip");
+    let r = w.archive(&[
+        "ecole-a/ce1",
+        "--year",
+        "2025-2026",
+        "--comments",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        said.contains("4 article(s), 1 photo(s), 3 commentaire(s)"),
+        "{said}"
+    );
     for (path, bytes) in &files {
         assert!(
             !contains(bytes, "HORS-"),

@@ -238,16 +238,17 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
         posts: items.len(),
         ..Summary::default()
     };
-    let mut comments: BTreeMap<String, String> = BTreeMap::new();
+    // Page file -> its comments section and how many comments it shows.
+    let mut comments: BTreeMap<String, (String, usize)> = BTreeMap::new();
     if args.comments {
         for p in &items {
             let all = rt.block_on(preau_edge::store::comments::of_page(&native.db, &p.url))?;
-            summary.comments += all
+            let shown = all
                 .iter()
                 .filter(|c| c.status == preau_edge::comments::Status::Approved && !c.reported)
                 .count();
             let html = preau_edge::archived_section(&site, &all);
-            comments.insert(p.output_path(), html.as_str().to_string());
+            comments.insert(p.output_path(), (html.as_str().to_string(), shown));
         }
     }
 
@@ -286,10 +287,13 @@ pub fn run(args: ArchiveArgs, quiet: bool) -> anyhow::Result<()> {
             &html,
             path,
             &paths,
-            comments.get(path).map(String::as_str),
+            comments.get(path).map(|(html, _)| html.as_str()),
             &note,
         )
         .with_context(|| format!("{path} : page illisible"))?;
+        if out.had_comments {
+            summary.comments += comments.get(path).map_or(0, |(_, n)| *n);
+        }
         media.extend(out.media);
         left_out.extend(out.dropped);
         used.extend(out.used);
