@@ -59,14 +59,15 @@ pub async fn of_author<D: Db>(
     author_id: i64,
 ) -> Result<Vec<(PostRow, i64, Option<String>)>, StoreError> {
     // The columns of `SELECT`, then the two only Mes données shows.
-    let sql = "SELECT path, place, title, author_id, author_name, state, version, commit_id, note, updated_at, created_at, pending_text FROM editor_posts WHERE author_id = ?1 ORDER BY updated_at DESC, path";
+    let sql = "SELECT path, place, title, author_id, author_name, state, version, commit_id, note, updated_at, pending_text IS NOT NULL, pending_error IS 'conflict', created_at, pending_text FROM editor_posts WHERE author_id = ?1 ORDER BY updated_at DESC, path";
     debug_assert!(sql.starts_with(SELECT.trim_end_matches(" FROM editor_posts")));
+    let columns = SELECT.split(',').count();
     Ok(db
         .query(sql, &[author_id.into()])
         .await?
         .into_iter()
         .filter_map(|mut r| {
-            let extra = r.split_off(10.min(r.len()));
+            let extra = r.split_off(columns.min(r.len()));
             let mut extra = extra.into_iter();
             let created = extra.next().and_then(|v| v.as_i64()).unwrap_or(0);
             let pending = extra.next().and_then(SqlValue::into_string);
