@@ -906,3 +906,54 @@ fn a_build_links_the_unchanged_files_of_the_previous_one() {
 fn text_of(out: &Path, rel: &str) -> String {
     decoded(&std::fs::read_to_string(out.join(rel)).unwrap())
 }
+
+#[test]
+fn a_replaced_theme_file_keeps_its_hashed_name_for_a_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (content, out, theme_dir) = (
+        tmp.path().join("content"),
+        tmp.path().join("public"),
+        tmp.path().join("theme"),
+    );
+    copy_dir(&fixture("basic"), &content);
+    copy_dir(&theme(), &theme_dir);
+    let build_with_theme = || {
+        let opts = preau_generator::BuildOptions {
+            theme: theme_dir.clone(),
+            ..options(&content, &out)
+        };
+        Generator::new(opts).unwrap().build(&|_, _| {}).unwrap();
+        let m: Manifest =
+            serde_json::from_slice(&std::fs::read(out.join(MANIFEST_PATH)).unwrap()).unwrap();
+        m
+    };
+    let first = build_with_theme();
+    let old = first.fingerprinted["theme/style.css"].clone();
+    let css = theme_dir.join("static/style.css");
+    let text = std::fs::read_to_string(&css).unwrap();
+    std::fs::write(&css, format!("{text}\n/* nouvelle couleur */\n")).unwrap();
+
+    // A new stylesheet: pages name the new file; the old one still answers, public and
+    // immutable, with the time it was replaced.
+    let second = build_with_theme();
+    let new = second.fingerprinted["theme/style.css"].clone();
+    assert_ne!(new, old);
+    assert!(text_of(&out, "index.html").contains(&new));
+    assert!(!text_of(&out, "index.html").contains(&old));
+    assert_eq!(std::fs::read(out.join(&old)).unwrap(), text.as_bytes());
+    assert!(second.files[&old].is_public());
+    let meta = &second.meta[&old];
+    assert!(meta.immutable && meta.retired > 0, "{meta:?}");
+
+    // Still there a build later (same replacement time); gone once a day has passed.
+    let third = build_with_theme();
+    assert_eq!(third.meta[&old].retired, meta.retired);
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(MANIFEST_PATH)).unwrap()).unwrap();
+    manifest["meta"][&old]["r"] = (meta.retired - preau_generator::RETIRED_KEPT_SECS).into();
+    std::fs::write(out.join(MANIFEST_PATH), manifest.to_string()).unwrap();
+    let fourth = build_with_theme();
+    assert!(!fourth.files.contains_key(&old));
+    assert!(!out.join(&old).exists());
+    assert!(out.join(&new).exists());
+}

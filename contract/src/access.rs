@@ -350,6 +350,14 @@ pub struct FileMeta {
     /// A content-hashed name: cached for a year, never revalidated.
     #[serde(rename = "i", default, skip_serializing_if = "std::ops::Not::not")]
     pub immutable: bool,
+    /// For a content-hashed name that a newer theme replaced: Unix seconds of the first
+    /// build without it. Builds keep it for a day after, for pages still cached or open.
+    #[serde(rename = "r", default, skip_serializing_if = "is_zero")]
+    pub retired: i64,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl FileMeta {

@@ -315,6 +315,9 @@ impl Generator {
             metas.insert(out.clone(), meta);
             files.insert(out, Access::public());
         }
+        if let Reuse::Previous { dir: old, meta } = reuse {
+            bytes += keep_retired(old, meta, dir, written, unix_now())?;
+        }
         Ok(bytes)
     }
 
@@ -891,6 +894,66 @@ pub fn affected_outputs(site: &Site, i: usize) -> Vec<Output> {
         }
     }
     out
+}
+
+/// How long a replaced content-hashed theme file stays: pages cached by browsers, open in a
+/// tab or saved offline still name it after a deploy.
+pub const RETIRED_KEPT_SECS: i64 = 24 * 3600;
+
+/// The previous build's content-hashed theme files that this build no longer has (a new
+/// stylesheet, a new logo), linked into the new folder for a day after they were replaced,
+/// still public and immutable. Returns their bytes.
+fn keep_retired(
+    old: &Path,
+    previous: &BTreeMap<String, FileMeta>,
+    dir: &Path,
+    written: &mut Written,
+    now: i64,
+) -> Result<u64, BuildError> {
+    let (files, metas) = written;
+    let mut bytes = 0;
+    for (path, m) in previous {
+        if !m.immutable || files.contains_key(path) || !path.starts_with("theme/") {
+            continue;
+        }
+        let retired = if m.retired > 0 { m.retired } else { now };
+        if now - retired >= RETIRED_KEPT_SECS {
+            continue;
+        }
+        let (from, to) = (old.join(path), dir.join(path));
+        // Gone from the previous folder (removed by hand): nothing to keep.
+        let Ok(size) = std::fs::metadata(&from).map(|md| md.len()) else {
+            continue;
+        };
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+        }
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to).map_err(|e| BuildError::io(&to, e))?;
+        }
+        let compressed = m.compressed && {
+            let (fb, tb) = (encode::sibling(&from, "br"), encode::sibling(&to, "br"));
+            std::fs::hard_link(&fb, &tb).is_ok() || std::fs::copy(&fb, &tb).is_ok()
+        };
+        bytes += size;
+        metas.insert(
+            path.clone(),
+            FileMeta {
+                compressed,
+                retired,
+                ..m.clone()
+            },
+        );
+        files.insert(path.clone(), Access::public());
+    }
+    Ok(bytes)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Give each file its `modified` time: the previous one when its bytes did not change,

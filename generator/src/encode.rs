@@ -128,6 +128,7 @@ pub fn write_reusing(
                     modified: 0,
                     compressed: m.compressed,
                     immutable: false,
+                    retired: 0,
                 };
                 return Ok((meta, Wrote::Linked));
             }
@@ -155,13 +156,14 @@ pub fn write_reusing(
             modified: 0,
             compressed,
             immutable: false,
+            retired: 0,
         },
         Wrote::Compressed,
     ))
 }
 
 /// `a/b.html` -> `a/b.html.br`.
-fn sibling(full: &Path, ext: &str) -> std::path::PathBuf {
+pub(crate) fn sibling(full: &Path, ext: &str) -> std::path::PathBuf {
     let mut s = full.as_os_str().to_os_string();
     s.push(".");
     s.push(ext);

@@ -16,6 +16,6 @@ pub mod render;
 pub mod strings;
 pub mod theme;
 
-pub use build::{BuildOptions, BuildReport, Generator, Part, RebuildKind};
+pub use build::{BuildOptions, BuildReport, Generator, Part, RebuildKind, RETIRED_KEPT_SECS};
 pub use error::{BuildError, ContentError};
 pub use theme::Theme;
