@@ -11,7 +11,7 @@ mod support;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::client::{input_value, Browser, Resp};
+use support::editor::{save, send_form};
 use support::forge::MockForge;
 use support::scenarios::{self, Scenario, Target};
 use support::site::{build_ok, copy_dir, run_preau};
@@ -148,37 +148,6 @@ macro_rules! worker_pending_test {
 
 scenarios::scenario_lists!(worker_pending_test);
 
-/// Open the editor at `query` and send it with `action` (the form's own hidden fields).
-fn editor_save(b: &mut Browser, query: &str, title: &str, text: &str, action: &str) -> Resp {
-    let page = b.get(&format!("/espace/ecrire/article/?{query}"));
-    assert_eq!(page.status, 200, "{}", page.body);
-    send_form(b, &page.body, title, text, action)
-}
-
-/// Post the editor form `form` (a page's body) with a title, a text and an action.
-fn send_form(b: &mut Browser, form: &str, title: &str, text: &str, action: &str) -> Resp {
-    let csrf = input_value(form, "csrf");
-    let (chemin, portee, base) = (
-        input_value(form, "chemin"),
-        input_value(form, "portee"),
-        input_value(form, "base"),
-    );
-    b.post(
-        "/espace/ecrire/article/",
-        &[
-            ("csrf", &csrf),
-            ("chemin", &chemin),
-            ("portee", &portee),
-            ("base", &base),
-            ("titre", title),
-            ("date", "2026-10-21"),
-            ("texte", text),
-            ("commentaires", "1"),
-            ("action", action),
-        ],
-    )
-}
-
 fn kept_rows(t: &WorkerTarget) -> Vec<serde_json::Value> {
     t.server.query_json(
         "SELECT path, state, pending_text, pending_error FROM editor_posts WHERE pending_text IS NOT NULL",
@@ -230,7 +199,7 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
     let repo_path = format!("content/{path}");
 
     // A draft: one commit, created with POST, by the teacher at the town's domain.
-    let r = editor_save(
+    let r = save(
         &mut teacher,
         "portee=classe:ecole-a/ce1",
         "Le marché",
@@ -253,7 +222,7 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
     );
 
     // Published: a second commit (PUT over the draft's sha); online in a few minutes.
-    let r = editor_save(
+    let r = save(
         &mut teacher,
         &format!("chemin={path}"),
         "Le marché",
@@ -398,7 +367,7 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
     // A broken link or an image without alternative text cannot be published (the checks
     // the Worker makes without the generator), and nothing reaches the forge.
     for text in ["Voir [ici](/nulle-part/).", "![](/theme/logo.svg)"] {
-        let r = editor_save(
+        let r = save(
             &mut teacher,
             "portee=classe:ecole-a/ce1",
             "Erreurs",

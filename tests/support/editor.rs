@@ -7,8 +7,8 @@
 use super::client::{input_value, Browser};
 use super::scenarios::{member, Target, CLASS, CLASS_URL, OTHER_CLASS};
 
-/// Open the editor at `query` and send it.
-fn save(
+/// Open the editor at `query` and send it with `action` (the form's own hidden fields).
+pub fn save(
     b: &mut Browser,
     query: &str,
     title: &str,
@@ -17,11 +17,22 @@ fn save(
 ) -> super::client::Resp {
     let page = b.get(&format!("/espace/ecrire/article/?{query}"));
     assert_eq!(page.status, 200, "{}", page.body);
+    send_form(b, &page.body, title, text, action)
+}
+
+/// Post the editor form `form` (a page's body) with a title, a text and an action.
+pub fn send_form(
+    b: &mut Browser,
+    form: &str,
+    title: &str,
+    text: &str,
+    action: &str,
+) -> super::client::Resp {
     let (csrf, chemin, portee, base) = (
-        page.csrf(),
-        input_value(&page.body, "chemin"),
-        input_value(&page.body, "portee"),
-        input_value(&page.body, "base"),
+        input_value(form, "csrf"),
+        input_value(form, "chemin"),
+        input_value(form, "portee"),
+        input_value(form, "base"),
     );
     b.post(
         "/espace/ecrire/article/",
