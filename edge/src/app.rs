@@ -67,9 +67,17 @@ pub struct Edge<P> {
     site: RwLock<Arc<SiteData>>,
     /// Sessions read while the database did not change: (database generation, session).
     sessions: Mutex<HashMap<String, (u64, Session)>>,
+    /// Sightings of cached sessions not yet written to `last_seen_at` (token hash → time),
+    /// and when the oldest was queued. Writing each at once would change the database, and
+    /// so empty the session cache, dozens of times a second at the evening peak.
+    seen: Mutex<(HashMap<String, i64>, i64)>,
 }
 
 const SESSION_CACHE_MAX: usize = 10_000;
+/// How long sightings wait before they are written together (one transaction).
+const SEEN_FLUSH_SECS: i64 = 30;
+/// Written at once when this many wait, whatever their age.
+const SEEN_FLUSH_MAX: usize = 2_000;
 
 /// Why an adapter could not read a request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +131,7 @@ impl<P: Platform> Edge<P> {
             config,
             site: RwLock::new(Arc::new(site)),
             sessions: Mutex::new(HashMap::new()),
+            seen: Mutex::new((HashMap::new(), 0)),
         })
     }
 
@@ -278,30 +287,63 @@ impl<P: Platform> Edge<P> {
     /// The session of `token`, from memory when the database has not changed since it was
     /// read (any commit, by this server or the CLI, empties the cache), it has not timed out,
     /// and it was read less than a minute ago (so that `last_seen_at` keeps being updated).
+    /// Without a database generation (D1) nothing is cached and sightings are written at once.
     async fn session(&self, token: &str, now: i64) -> Result<Option<Session>, StoreError> {
-        let generation = self.platform.generation();
-        if let Some(g) = generation {
-            if let Ok(cache) = self.sessions.lock() {
-                if let Some((cached_g, s)) = cache.get(token) {
-                    if *cached_g == g && now <= s.valid_until && now - s.read_at <= 60 {
-                        return Ok(Some(s.clone()));
-                    }
+        let Some(g) = self.platform.generation() else {
+            return store::sessions::lookup(&self.platform, token, now, &self.config.timeouts)
+                .await;
+        };
+        if let Ok(cache) = self.sessions.lock() {
+            if let Some((cached_g, s)) = cache.get(token) {
+                if *cached_g == g && now <= s.valid_until && now - s.read_at <= 60 {
+                    return Ok(Some(s.clone()));
                 }
             }
         }
-        let found =
-            store::sessions::lookup(&self.platform, token, now, &self.config.timeouts).await?;
-        if let (Some(g), Ok(mut cache)) = (generation, self.sessions.lock()) {
+        let hash = crate::session::hash_token(token);
+        let queued = self.seen.lock().ok().and_then(|q| q.0.get(&hash).copied());
+        let t = &self.config.timeouts;
+        let Some(found) = store::sessions::read(&self.platform, token, now, t, queued).await?
+        else {
+            return Ok(None);
+        };
+        if found.touch {
+            self.queue_seen(&hash, now).await?;
+        }
+        if let Ok(mut cache) = self.sessions.lock() {
             if cache.len() >= SESSION_CACHE_MAX
                 || cache.values().next().is_some_and(|(cg, _)| *cg != g)
             {
                 cache.clear();
             }
-            if let Some(s) = &found {
-                cache.insert(token.to_string(), (g, s.clone()));
-            }
+            cache.insert(token.to_string(), (g, found.session.clone()));
         }
-        Ok(found)
+        Ok(Some(found.session))
+    }
+
+    /// Queue the sighting of a session, and write the queue in one transaction when its
+    /// oldest entry has waited long enough or it is full. A sighting lost in a crash only
+    /// makes a session look idle for up to `SEEN_FLUSH_SECS` longer than it was.
+    async fn queue_seen(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        let due = {
+            let Ok(mut q) = self.seen.lock() else {
+                return Ok(());
+            };
+            if q.0.is_empty() {
+                q.1 = now;
+            }
+            q.0.insert(token_hash.to_string(), now);
+            if now - q.1 >= SEEN_FLUSH_SECS || q.0.len() >= SEEN_FLUSH_MAX {
+                std::mem::take(&mut q.0)
+            } else {
+                return Ok(());
+            }
+        };
+        let statements = due
+            .iter()
+            .map(|(hash, at)| store::sessions::touch(hash, *at))
+            .collect();
+        self.platform.batch(statements).await
     }
 
     /// Append one entry to the audit log, on its own.

@@ -177,3 +177,37 @@ fn a_short_secret_is_refused() {
     assert!(EdgeConfig::new(vec![1u8; 31]).is_err());
     assert!(EdgeConfig::new(vec![1u8; 32]).is_ok());
 }
+
+#[test]
+fn sightings_wait_in_memory_and_still_count_for_the_idle_timeout() {
+    let w = world();
+    w.add("ana.vue", "Ana", Role::Parent, "ecole-a/ce1");
+    w.add("bob.vue", "Bob", Role::Parent, "ecole-a/ce1");
+    let ana = w.sign_in("ana.vue");
+    let bob = w.sign_in("bob.vue");
+    let stored = |login: &str| {
+        let rows = block_on(w.edge.platform.query(
+            "SELECT s.last_seen_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.login = ?1",
+            &[login.into()],
+        ))
+        .expect("query");
+        rows[0][0].as_i64().expect("last_seen_at")
+    };
+    let signed_in = stored("ana.vue");
+    w.edge.platform.advance(61);
+    let generation = w.edge.platform.generation();
+    assert_eq!(w.get(CLASS, &ana).status(), StatusCode::OK);
+    assert_eq!(w.get(CLASS, &bob).status(), StatusCode::OK);
+    // Writing each sighting at once would change the database and empty every cached session.
+    assert_eq!(w.edge.platform.generation(), generation);
+    assert_eq!(stored("ana.vue"), signed_in);
+    // A family's idle timeout is 2 hours: counted from the sighting held in memory, not from
+    // the sign-in still stored, and this request writes the waiting sightings.
+    w.edge.platform.advance(2 * 3600 - 30);
+    assert_eq!(w.get(CLASS, &ana).status(), StatusCode::OK);
+    assert_eq!(stored("ana.vue"), signed_in + 61 + 2 * 3600 - 30);
+    assert_eq!(stored("bob.vue"), signed_in + 61);
+    // Bob's sighting is now over 2 hours old: his session has ended.
+    w.edge.platform.advance(31);
+    assert_eq!(w.get(CLASS, &bob).status(), StatusCode::SEE_OTHER);
+}

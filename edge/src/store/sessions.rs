@@ -18,6 +18,32 @@ pub async fn lookup<D: Db>(
     now: i64,
     t: &Timeouts,
 ) -> Result<Option<Session>, StoreError> {
+    let Some(found) = read(db, token, now, t, None).await? else {
+        return Ok(None);
+    };
+    if found.touch {
+        let (sql, params) = touch(&found.session.token_hash, now);
+        db.execute(sql, &params).await?;
+    }
+    Ok(Some(found.session))
+}
+
+/// A live session, and whether its `last_seen_at` is over a minute old and should be written.
+pub struct Found {
+    pub session: Session,
+    pub touch: bool,
+}
+
+/// `lookup` without the write of `last_seen_at`, for a caller that batches those writes.
+/// `seen` is a later sighting the caller holds and has not written yet: it counts for the
+/// idle timeout as if it were stored.
+pub async fn read<D: Db>(
+    db: &D,
+    token: &str,
+    now: i64,
+    t: &Timeouts,
+    seen: Option<i64>,
+) -> Result<Option<Found>, StoreError> {
     if !plausible_token(token) {
         return Ok(None);
     }
@@ -36,20 +62,14 @@ pub async fn lookup<D: Db>(
     let Some(role) = Role::parse(&text(3)) else {
         return Ok(None);
     };
-    let (last_seen, expires, remember) = (int(6), int(7), int(8) != 0);
+    let (last_seen, expires, remember) = (int(6).max(seen.unwrap_or(0)), int(7), int(8) != 0);
     let (idle, _) = t.for_role(role, remember);
     if int(4) != 0 || now > expires || now - last_seen > idle {
         let (sql, params) = delete(&hash);
         db.execute(sql, &params).await?;
         return Ok(None);
     }
-    if now - last_seen > 60 {
-        db.execute(
-            "UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2",
-            &[now.into(), hash.clone().into()],
-        )
-        .await?;
-    }
+    let stale_seen = now - last_seen > 60;
     let scopes = text(9)
         .split('|')
         .filter(|s| !s.is_empty())
@@ -66,7 +86,7 @@ pub async fn lookup<D: Db>(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    Ok(Some(Session {
+    let session = Session {
         token_hash: hash,
         account: Account {
             id: int(0),
@@ -80,7 +100,19 @@ pub async fn lookup<D: Db>(
         accepted,
         valid_until: expires.min(now.max(last_seen) + idle),
         read_at: now,
+    };
+    Ok(Some(Found {
+        session,
+        touch: stale_seen,
     }))
+}
+
+/// Record that a session was seen at `at` (never moving it back).
+pub fn touch(token_hash: &str, at: i64) -> Statement {
+    (
+        "UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2 AND last_seen_at < ?1",
+        vec![at.into(), token_hash.into()],
+    )
 }
 
 /// Start a session (the token's hash only).
