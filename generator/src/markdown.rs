@@ -86,6 +86,13 @@ pub fn render(
             _ => {}
         }
         match event {
+            // A checkbox nobody can tick would be a form control without a label (axe's
+            // `label` rule): a task is shown as the character of its state instead.
+            Event::TaskListMarker(done) => events.push(Event::InlineHtml(CowStr::from(if done {
+                "<span class=\"tache\">\u{2611}</span> "
+            } else {
+                "<span class=\"tache\">\u{2610}</span> "
+            }))),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -258,8 +265,6 @@ pub fn sanitize(html: &str, opts: &MarkdownOptions) -> String {
         .collect();
     let mut b = ammonia::Builder::default();
     b.add_generic_attributes(["id", "class"])
-        .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("img", ["loading", "decoding"])
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("th", ["style"])
@@ -273,7 +278,6 @@ pub fn sanitize(html: &str, opts: &MarkdownOptions) -> String {
     }
     b.attribute_filter(
         move |element, attribute, value| match (element, attribute) {
-            ("input", "type") if value != "checkbox" => None,
             ("td" | "th", "style") => {
                 // pulldown-cmark writes alignment as a style; keep nothing else.
                 let v = value.trim();
@@ -403,10 +407,12 @@ mod tests {
     #[test]
     fn extensions_render() {
         let (r, _) = md(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] fait\n\n~~barré~~ note[^1]\n\n[^1]: pied\n",
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] fait\n- [ ] à faire\n\n~~barré~~ note[^1]\n\n[^1]: pied\n",
         );
         assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("checkbox"));
+        assert!(r.html.contains("<span class=\"tache\">\u{2611}</span> fait"));
+        assert!(r.html.contains("<span class=\"tache\">\u{2610}</span> à faire"));
+        assert!(!r.html.contains("<input"), "{}", r.html);
         assert!(r.html.contains("<del>"));
         assert!(r.html.contains("footnote"));
     }

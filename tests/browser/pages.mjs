@@ -34,6 +34,8 @@ export const PAGE_TYPES = [
   { name: 'class', url: CLASS_URL, status: 200, as: 'parent.ce1a' },
   { name: 'post', url: POST_URL, status: 200, as: 'parent.ce1a' },
   { name: 'tag', url: TAG_URL, status: 200, as: 'parent.ce1a' },
+  // A post with a task list (rendered as the characters of the tasks' states, not as checkboxes).
+  { name: 'post-tasks', url: '/ecoles/ecole-jean-moulin/classes/ce1-a/preparer-la-sortie-a-la-ferme/', status: 200, as: 'parent.ce1a' },
   { name: 'periscolaire', url: '/ecoles/ecole-jean-moulin/periscolaire/', status: 200, as: 'parent.ce1a' },
   { name: 'periscolaire-item', url: '/ecoles/ecole-jean-moulin/periscolaire/semaine-du-gout/', status: 200, as: 'parent.ce1a' },
   { name: 'espace', url: '/espace/', status: 200, as: 'parent.ce1a' },
