@@ -1516,3 +1516,123 @@ fn only_those_who_may_add_photos_to_the_class_can_do_it_from_the_editor() {
         .iter()
         .any(|a| a == "p.partenaire upload denied ecole-a/ce1"));
 }
+
+/// A post that is a folder (`<date>-<slug>/index.md` with its images, made with Git) opens,
+/// saves, unpublishes and publishes again in the editor: only its `index.md` is written,
+/// its image and the keys the editor does not manage (`cover`) stay, and paths that name
+/// another file of the folder, or leave it, are refused.
+#[test]
+fn a_folder_post_keeps_its_files_and_the_editor_writes_only_its_index() {
+    let s = site();
+    let teacher = s.w.member("dossier.prof", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("dossier.parent", Role::Parent, "ecole-a/ce1");
+    let folder = format!("{CE1}/2026-10-01-sortie-a-la-ferme");
+    let path = format!("{folder}/index.md");
+    let url = format!("{CE1_URL}sortie-a-la-ferme/");
+    let image = s.content.join(&folder).join("vache.svg");
+    let svg = std::fs::read(&image).unwrap();
+    // Listed among the published posts, and opened with its text.
+    let list = text(&s.w.get("/espace/ecrire/", &teacher));
+    assert!(list.contains("Sortie à la ferme"), "{list}");
+    let page = text(&s.w.get(&format!("/espace/ecrire/article/?chemin={path}"), &teacher));
+    assert!(
+        page.contains("![Une vache dans un pré](vache.svg)"),
+        "{page}"
+    );
+    let history = s.log().len();
+
+    let body = "Nous avons vu les vaches. DOSSIER-V2\n\n![Une vache dans un pré](vache.svg)";
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie à la ferme",
+        body,
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(
+        file.contains("DOSSIER-V2") && file.contains("image = \"vache.svg\""),
+        "{file}"
+    );
+    let page = text(&s.w.get(&url, &parent));
+    assert!(page.contains("DOSSIER-V2"), "{page}");
+    assert_eq!(
+        s.w.get(&format!("{url}vache.svg"), &parent).status(),
+        StatusCode::OK
+    );
+
+    // Unpublished: still the folder's index, a draft, its image kept; then published again.
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie à la ferme",
+        body,
+        "depublier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(
+        file.contains("draft = true") && file.contains("image = \"vache.svg\""),
+        "{file}"
+    );
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+    let svg_url = format!("{url}vache.svg");
+    assert_ne!(s.w.get(&svg_url, &parent).status(), StatusCode::OK);
+    assert!(image.is_file(), "the image waits in the folder");
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie à la ferme",
+        body,
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(text(&s.w.get(&url, &parent)).contains("DOSSIER-V2"));
+    assert_eq!(s.w.get(&svg_url, &parent).status(), StatusCode::OK);
+    assert_eq!(
+        std::fs::read(&image).unwrap(),
+        svg,
+        "the image is untouched"
+    );
+    // Each commit touched the folder's index only.
+    let log = s.log();
+    assert_eq!(log.len(), history + 3, "{log:?}");
+    let touched = git(&s.content, &["log", "-3", "--name-only", "--format="]);
+    let touched: Vec<&str> = touched.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(touched, vec![path.as_str(); 3]);
+
+    // Another file of the folder, a deeper path, a way out of it: refused, nothing written.
+    let before = s.files();
+    for chemin in [
+        format!("{folder}/vache.svg"),
+        format!("{folder}/photos/index.md"),
+        format!("{folder}/../2026-10-06-spectacle.md/index.md"),
+        format!("{folder}/../../cp/x/index.md"),
+        format!("{folder}/index.md/../../../../../config.toml"),
+        format!("{folder}%2Findex.md"),
+    ] {
+        let csrf = input(&text(&s.w.get("/espace/", &teacher)), "csrf");
+        let r = s.post(
+            "/espace/ecrire/article/",
+            &teacher,
+            &[
+                ("csrf", &csrf),
+                ("chemin", &chemin),
+                ("titre", "Intrus"),
+                ("texte", "INTRUS"),
+                ("action", "publier"),
+            ],
+        );
+        assert!(
+            matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{chemin}: {}",
+            r.status()
+        );
+    }
+    assert_eq!(s.files(), before);
+    assert_eq!(s.log().len(), history + 3);
+}
