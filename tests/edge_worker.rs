@@ -248,8 +248,11 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
         0
     );
 
-    // The forge is down: the edit is kept in D1, nothing is lost, the teacher is told.
-    // (The editor was opened before: opening it needs the forge, or a kept save.)
+    // Someone adds a tag with Git; then the forge is down: the edit is kept in D1 (made
+    // from the form alone), nothing is lost, the teacher is told. (The editor was opened
+    // before: opening it needs the forge, or a kept save.)
+    let tagged = forge.files()[&repo_path].replacen("+++\n", "+++\ntags = [\"marche\"]\n", 1);
+    forge.push_from_elsewhere(&repo_path, &tagged);
     let page = teacher.get(&format!("/espace/ecrire/article/?chemin={path}"));
     forge.set_down(true);
     let r = send_form(
@@ -302,6 +305,11 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
     assert_eq!(c.len(), 3, "{c:?}");
     assert!(
         c[2].text.contains("poires") && c[2].author_email == "forge.prof@ent.scenarios.example"
+    );
+    assert!(
+        c[2].text.contains("tags = [\"marche\"]"),
+        "the key added with Git is kept: {}",
+        c[2].text
     );
     assert!(kept_rows(t).is_empty());
 

@@ -319,7 +319,7 @@ fn kept_version(k: &Pending) -> String {
 
 const KEPT_PREFIX: &str = "garde-";
 
-/// Kept saves sent again per visit of the editor (each costs the forge two requests).
+/// Kept saves sent again per visit of the editor (each costs the forge three requests).
 const VISIT_RETRIES: i64 = 3;
 /// Kept saves sent again by the daily task.
 pub const CRON_RETRIES: i64 = 50;
@@ -353,9 +353,22 @@ pub async fn send_kept<P: Platform>(edge: &Edge<P>, limit: i64) -> usize {
     };
     let mut sent = 0;
     for k in kept {
+        // Written over the file as it is now when it is still the version the save started
+        // from: a save kept while the forge was down was made from the form alone, and
+        // would otherwise drop the keys the editor does not manage (tags, cover…).
+        let mut text = k.text.clone();
+        if let (Some(place), Some(base)) = (Place::of_path(&k.path), &k.base) {
+            if let Ok(Some(file)) = edge.platform.repo_read(&k.path).await {
+                if &file.version == base {
+                    if let Some(m) = Document::merge_onto(&file.text, &k.text, &place, &k.path) {
+                        text = m;
+                    }
+                }
+            }
+        }
         let change = Change {
             path: k.path.clone(),
-            text: k.text.clone(),
+            text,
             base: k.base.clone(),
             author_name: k.name.clone(),
             author_login: k.login.clone(),
