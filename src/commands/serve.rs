@@ -109,15 +109,19 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         None
     };
     // The demo builds and edits a Git copy of the content (`demo::content_repo`), kept up
-    // to date with the original while it runs.
+    // to date with the original while it runs; a content folder that is the top of a Git
+    // working tree already is edited in place, as without --demo.
     let mut _mirror = None;
-    if let Some(dir) = &demo_dir {
+    let mut copied = false;
+    let own_repo = args.site.content.join(".git").exists();
+    if let Some(dir) = demo_dir.as_ref().filter(|_| !own_repo) {
         match super::demo::content_repo(&args.site.content, dir.path()) {
             Ok(copy) => {
                 _mirror = (!args.no_watch)
                     .then(|| super::demo::mirror(&args.site.content, &copy).ok())
                     .flatten();
                 args.site.content = copy;
+                copied = true;
             }
             Err(e) => eprintln!("Démonstration sans l'éditeur en ligne : {e:#}."),
         }
@@ -212,7 +216,7 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
             let lines = super::demo::seed(&edge.platform, &classes).await?;
             println!("Données de démonstration dans {} (effacées à l'arrêt).", dir.path().display());
             if edge.platform.git.is_some() {
-                println!("Éditeur en ligne : connectez-vous comme enseignant, puis « Écrire un article » (/espace/ecrire/). Les articles vont dans une copie du contenu, dépôt Git de la démonstration ({}), jamais dans content/.", args.site.content.display());
+                println!("Éditeur en ligne : connectez-vous comme enseignant, puis « Écrire un article » (/espace/ecrire/). Les articles sont des commits dans {}{}.", args.site.content.display(), if copied { " (une copie du contenu, effacée à l'arrêt : content/ n'est jamais modifié)" } else { "" });
             }
             println!("Comptes de démonstration (identifiant / mot de passe) :");
             for l in lines {
