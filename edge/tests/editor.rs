@@ -1048,7 +1048,6 @@ fn a_conflicting_save_is_kept_on_a_branch_and_its_author_is_told() {
 // ---------------------------------------------------------------------------------------
 
 #[path = "../media/tests/inspect/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 const BOUNDARY: &str = "----preau-editeur-photo-4Tq";
@@ -1214,18 +1213,13 @@ fn a_photo_uploaded_in_the_editor_is_stored_cleaned_inserted_and_gated_like_the_
 
     // Without a marker, a second photo goes to the end of the text; then publish.
     let png = common::png_with_text(40, 30, false, 1);
+    let stored = std::fs::read_to_string(s.content.join(&path)).unwrap();
     let r = s.save_photo(
         &teacher,
         &format!("chemin={path}"),
         &Photo {
             title: "Le potager",
-            text: &std::fs::read_to_string(s.content.join(&path))
-                .unwrap()
-                .split("+++")
-                .nth(2)
-                .unwrap()
-                .trim()
-                .to_string(),
+            text: stored.split("+++").nth(2).unwrap().trim(),
             action: "publier",
             alt: "Le bac vu de haut",
             file: Some(("bac.png", &png)),

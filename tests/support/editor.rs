@@ -6,9 +6,7 @@
 
 use super::client::{input_value, Body, Browser};
 use super::scenarios::{member, Target, CLASS, CLASS_URL, OTHER_CLASS};
-
-#[path = "../../edge/media/tests/inspect/common/mod.rs"]
-mod common;
+use super::uploads::common;
 
 /// Open the editor at `query` and send it with `action` (the form's own hidden fields).
 pub fn save(
