@@ -248,8 +248,11 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
         0
     );
 
-    // The forge is down: the edit is kept in D1, nothing is lost, the teacher is told.
-    // (The editor was opened before: opening it needs the forge, or a kept save.)
+    // Someone adds a tag with Git; then the forge is down: the edit is kept in D1 (made
+    // from the form alone), nothing is lost, the teacher is told. (The editor was opened
+    // before: opening it needs the forge, or a kept save.)
+    let tagged = forge.files()[&repo_path].replacen("+++\n", "+++\ntags = [\"marche\"]\n", 1);
+    forge.push_from_elsewhere(&repo_path, &tagged);
     let page = teacher.get(&format!("/espace/ecrire/article/?chemin={path}"));
     forge.set_down(true);
     let r = send_form(
@@ -302,6 +305,11 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
     assert_eq!(c.len(), 3, "{c:?}");
     assert!(
         c[2].text.contains("poires") && c[2].author_email == "forge.prof@ent.scenarios.example"
+    );
+    assert!(
+        c[2].text.contains("tags = [\"marche\"]"),
+        "the key added with Git is kept: {}",
+        c[2].text
     );
     assert!(kept_rows(t).is_empty());
 
@@ -385,13 +393,7 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
         .get("/ecoles/ecole-a/classes/ce1/le-marche/")
         .body
         .contains("MARCHE-CE1"));
-    for (p, text) in forge.files() {
-        let rel = p.strip_prefix("content/").expect("content/");
-        let dest = t.content.join(rel);
-        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
-        std::fs::write(dest, text).expect("write");
-    }
-    build_ok(&t.content, &t.site);
+    deploy_from_forge(t, forge);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let page = parent.get("/ecoles/ecole-a/classes/ce1/le-marche/");
@@ -412,4 +414,30 @@ fn editor_on_forge(t: &WorkerTarget, forge: &MockForge) {
         "{}",
         list.body
     );
+
+    // A photo added from the editor itself (the same journey as `preau serve`'s
+    // scenario): stored in R2 through the uploads' core, its snippet committed to the
+    // forge with the text, served after the deploy to the class only.
+    support::editor::photo_journey(t, "forge.photo", &|parent, url| {
+        deploy_from_forge(t, forge);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while parent.get(url).status != 200 {
+            assert!(
+                Instant::now() < deadline,
+                "the rebuilt site never served {url}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+}
+
+/// What the deploy workflow does after a push: build the forge's content and serve it.
+fn deploy_from_forge(t: &WorkerTarget, forge: &MockForge) {
+    for (p, text) in forge.files() {
+        let rel = p.strip_prefix("content/").expect("content/");
+        let dest = t.content.join(rel);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::write(dest, text).expect("write");
+    }
+    build_ok(&t.content, &t.site);
 }

@@ -168,3 +168,79 @@ fn a_new_town_repository_builds_and_serves_with_the_built_in_theme() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("CP A"));
 }
+
+/// `preau serve --demo` gives the online editor a Git working tree of its own (a copy of
+/// the content, one initial commit, no remote): the demo teacher writes and publishes a
+/// post, the class's demo parent reads it at once, and the town's `content/` is untouched.
+#[test]
+fn the_demo_teacher_publishes_with_the_editor_into_the_demo_s_own_repository() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let town = tmp.path().join("ent-demo");
+    let out = preau(
+        tmp.path(),
+        &[
+            "init",
+            "ent-demo",
+            "--town",
+            "Démoville",
+            "--address",
+            "https://ent.demoville.fr",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = support::site::walk(&town.join("content"));
+    let port = free_port();
+    let (server, lines) = serve_demo(&town, port);
+    let password = |login: &str| {
+        lines
+            .iter()
+            .find_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next() == Some(login)).then(|| w.next().unwrap_or_default().to_string())
+            })
+            .unwrap_or_else(|| panic!("no demo {login} in {lines:?}"))
+    };
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Éditeur en ligne") && l.contains("/espace/ecrire/")),
+        "the start message tells about the editor: {lines:?}"
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let mut teacher = Browser::new(&base);
+    let r = teacher.sign_in("enseignant", &password("enseignant"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    teacher.accept_charter();
+    let list = teacher.get("/espace/ecrire/");
+    assert_eq!(
+        list.status, 200,
+        "the editor is on in the demo: {}",
+        list.body
+    );
+    let r = support::editor::save(
+        &mut teacher,
+        "portee=classe:ecole-exemple/cp-a",
+        "La kermesse",
+        "Merci à tous ! KERMESSE-DEMO",
+        "publier",
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut parent = Browser::new(&base);
+    let r = parent.sign_in("parent", &password("parent"));
+    assert_eq!(r.status, 303, "{}", r.body);
+    parent.accept_charter();
+    let page = parent.get("/ecoles/ecole-exemple/classes/cp-a/la-kermesse/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("KERMESSE-DEMO"));
+    drop(server);
+    assert!(!town.join("content/.git").exists());
+    assert_eq!(
+        support::site::walk(&town.join("content")),
+        before,
+        "the town's content is never written by the demo"
+    );
+}

@@ -12,6 +12,12 @@ impl Form {
         Form(form_urlencoded::parse(body).into_owned().take(20).collect())
     }
 
+    /// The text fields of a `multipart/form-data` body, read like a urlencoded one (the
+    /// first 20 are kept).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Form {
+        Form(pairs.into_iter().take(20).collect())
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0
             .iter()

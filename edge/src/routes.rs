@@ -184,12 +184,14 @@ impl Route {
     }
 
     /// Largest request body, in bytes: a form, or for the upload form the configured size
-    /// of one request's files.
+    /// of one request's files; the editor's form carries one photo and a text of up to
+    /// 50,000 characters (not encoded in `multipart/form-data`).
     pub fn body_limit(self, uploads: &UploadConfig) -> usize {
         match self {
             Route::MediaUpload => uploads.request_bytes,
             // A push event lists its commits: larger than a form.
             Route::RepoHook => HOOK_LIMIT,
+            Route::WritePost => uploads.media.max_bytes.saturating_add(4 * FORM_LIMIT),
             _ => FORM_LIMIT,
         }
     }
@@ -209,6 +211,7 @@ mod tests {
         let c = UploadConfig::default();
         assert_eq!(Route::Signin.body_limit(&c), FORM_LIMIT);
         assert!(Route::MediaUpload.body_limit(&c) > 10 << 20);
+        assert!(Route::WritePost.body_limit(&c) > c.media.max_bytes + 200_000);
         assert_eq!(Route::File.allow(), "GET, HEAD");
         assert_eq!(Route::Signout.allow(), "POST");
     }

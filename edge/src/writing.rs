@@ -445,6 +445,19 @@ impl Document {
         }
     }
 
+    /// `kept` (a whole file the editor wrote, maybe from the form alone while the forge was
+    /// unreachable) written over `current` (the file as it is in the repository): the
+    /// body and the keys the editor manages come from `kept`, every other key of
+    /// `current` (tags, cover… added with Git) stays. `None` if either does not parse.
+    pub fn merge_onto(current: &str, kept: &str, place: &Place, path: &str) -> Option<String> {
+        let mut doc = Document::parse(current).ok()?;
+        let kept = Document::parse(kept).ok()?;
+        let fields = kept.fields(place, path);
+        doc.body = kept.body;
+        doc.set(place, &fields);
+        Some(doc.render())
+    }
+
     /// The whole file: the front matter written by the TOML serializer (never pieced
     /// together from strings, so a title or text cannot add a key), then the body.
     pub fn render(&self) -> String {
@@ -571,6 +584,25 @@ pub fn author_address(login: &str, domain: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_save_keeps_the_keys_added_with_git() {
+        let place = Place::Class("ecole-a".into(), "ce1".into());
+        let path = "ecoles/ecole-a/classes/ce1/2026-10-21-le-marche.md";
+        let current = "+++\ntitle = \"Le marché\"\ndate = \"2026-10-21\"\ntags = [\"sortie\"]\ncover = { image = \"/medias/ecole-a/ce1/ab.jpg\", alt = \"Un étal\" }\n+++\n\nAvant.";
+        // What the editor kept from the form alone: its own keys, a new text, published.
+        let kept = "+++\ntitle = \"Le marché du jeudi\"\ndate = \"2026-10-21\"\nauthor = \"Mme A\"\n+++\n\nAprès.";
+        let merged = Document::merge_onto(current, kept, &place, path).unwrap();
+        let doc = Document::parse(&merged).unwrap();
+        assert_eq!(doc.body, "Après.");
+        assert_eq!(doc.meta["title"].as_str(), Some("Le marché du jeudi"));
+        assert!(
+            doc.meta.contains_key("tags") && doc.meta.contains_key("cover"),
+            "{merged}"
+        );
+        assert!(!doc.meta.contains_key("draft"), "{merged}");
+        assert!(Document::merge_onto("pas de front matter", kept, &place, path).is_none());
+    }
     use crate::accounts::Scope;
 
     fn acc(role: Role, scopes: &[&str]) -> Account {

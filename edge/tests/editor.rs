@@ -1042,3 +1042,591 @@ fn a_conflicting_save_is_kept_on_a_branch_and_its_author_is_told() {
         .iter()
         .any(|l| l.starts_with("enseignant.ce1 repo_conflict failure preau/conflit/")));
 }
+
+// ---------------------------------------------------------------------------------------
+// Photos added from the editor (multipart/form-data, as the editor's form sends them)
+// ---------------------------------------------------------------------------------------
+
+#[path = "../media/tests/inspect/common/mod.rs"]
+mod common;
+
+const BOUNDARY: &str = "----preau-editeur-photo-4Tq";
+
+/// A multipart body: text fields, then at most one file part named `photo`.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let b = BOUNDARY;
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(v.as_bytes());
+        body.extend(b"\r\n");
+    }
+    let (name, data) = file.unwrap_or(("", b""));
+    body.extend(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend(format!("\r\n--{b}--\r\n").as_bytes());
+    body
+}
+
+/// What a photo save sends besides the editor's own hidden fields.
+struct Photo<'a> {
+    title: &'a str,
+    text: &'a str,
+    action: &'a str,
+    alt: &'a str,
+    file: Option<(&'a str, &'a [u8])>,
+}
+
+impl Site {
+    /// Open the editor at `query` and send its form as the browser does (multipart, with
+    /// the photo field); `csrf`: a token to send instead of the page's.
+    fn save_photo(
+        &self,
+        cookie: &str,
+        query: &str,
+        p: &Photo,
+        csrf: Option<&str>,
+    ) -> preau_edge::respond::Resp {
+        let page = self
+            .w
+            .get(&format!("/espace/ecrire/article/?{query}"), cookie);
+        assert_eq!(page.status(), StatusCode::OK, "{}", text(&page));
+        let html = text(&page);
+        assert!(
+            html.contains("enctype=\"multipart/form-data\""),
+            "the editor's form sends files"
+        );
+        let token = csrf
+            .map(str::to_string)
+            .unwrap_or_else(|| input(&html, "csrf"));
+        let fields = [
+            ("csrf", token.as_str()),
+            ("chemin", &input(&html, "chemin")),
+            ("portee", &input(&html, "portee")),
+            ("base", &input(&html, "base")),
+            ("titre", p.title),
+            ("date", "2026-10-20"),
+            ("texte", p.text),
+            ("commentaires", "1"),
+            ("photo_alt", p.alt),
+            ("action", p.action),
+        ];
+        let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.w.send(
+            Method::POST,
+            "/espace/ecrire/article/",
+            cookie,
+            &ct,
+            multipart(&fields, p.file),
+        )
+    }
+
+    fn uploads(&self) -> Vec<(String, String)> {
+        let rows = block_on(preau_edge::store::Db::query(
+            &self.w.edge.platform,
+            "SELECT scope, original_name FROM uploads ORDER BY id",
+            &[],
+        ))
+        .unwrap();
+        rows.into_iter()
+            .map(|r| {
+                let mut it = r.into_iter().map(|v| v.into_string().unwrap_or_default());
+                (it.next().unwrap_or_default(), it.next().unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+/// The `/medias/…` URL of the first image snippet of a text.
+fn snippet_url(text: &str) -> Option<String> {
+    let start = text.find("](/medias/")? + 2;
+    text[start..].split(')').next().map(str::to_string)
+}
+
+#[test]
+fn a_photo_uploaded_in_the_editor_is_stored_cleaned_inserted_and_gated_like_the_post() {
+    let s = site();
+    let teacher = s.w.member("photo.prof", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("photo.parent", Role::Parent, "ecole-a/ce1");
+    let other = s.w.member("photo.autre", Role::Parent, "ecole-a/cp");
+    let history = s.log().len();
+    let page = text(&s.w.get(
+        "/espace/ecrire/article/?portee=classe:ecole-a/ce1",
+        &teacher,
+    ));
+    assert!(page.contains("name=\"photo\"") && page.contains("name=\"photo_alt\""));
+
+    // A draft with a phone photo (EXIF, GPS…), placed where the text says `[photo]`.
+    let jpeg = common::phone_jpeg();
+    let r = s.save_photo(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        &Photo {
+            title: "Le potager",
+            text: "Voici nos tomates.\n\n[photo]\n\nElles sont rouges. POTAGER-CE1",
+            action: "brouillon",
+            alt: "Trois tomates rouges dans un bac",
+            file: Some(("IMG_2034.jpg", &jpeg)),
+        },
+        None,
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let path = path_of(&location(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    let url = snippet_url(&file).unwrap_or_else(|| panic!("no snippet: {file}"));
+    assert!(url.starts_with("/medias/ecole-a/ce1/"), "{url}");
+    assert!(
+        file.contains(&format!(
+            "Voici nos tomates.\n\n![Trois tomates rouges dans un bac]({url})\n\nElles sont rouges."
+        )),
+        "{file}"
+    );
+    assert_eq!(
+        s.uploads(),
+        vec![("ecole-a/ce1".to_string(), "IMG_2034.jpg".to_string())]
+    );
+    assert!(s
+        .audit()
+        .iter()
+        .any(|a| a.starts_with("photo.prof upload success /medias/ecole-a/ce1/")));
+    assert_eq!(s.log().len(), history + 1, "one commit for the draft");
+    // The editor shown again holds the text with its snippet, the gallery the photo.
+    let again = text(&s.w.get(&location(&r), &teacher));
+    assert!(
+        again.contains("Trois tomates rouges dans un bac"),
+        "{again}"
+    );
+    assert!(again.contains("Brouillon enregistré"), "{again}");
+    // Stored cleaned: no metadata left, for the teacher who can read the gallery.
+    let got = s.w.get(&url, &teacher);
+    assert_eq!(got.status(), StatusCode::OK);
+    common::assert_clean(&url, got.body());
+    // Nobody outside the class sees a draft's photo either.
+    assert_eq!(s.w.get(&url, &other).status(), StatusCode::FORBIDDEN);
+
+    // Without a marker, a second photo goes to the end of the text; then publish.
+    let png = common::png_with_text(40, 30, false, 1);
+    let stored = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    let r = s.save_photo(
+        &teacher,
+        &format!("chemin={path}"),
+        &Photo {
+            title: "Le potager",
+            text: stored.split("+++").nth(2).unwrap().trim(),
+            action: "publier",
+            alt: "Le bac vu de haut",
+            file: Some(("bac.png", &png)),
+        },
+        None,
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(!file.contains("draft"), "{file}");
+    let last = file.trim_end().lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("![Le bac vu de haut](/medias/ecole-a/ce1/"),
+        "{file}"
+    );
+    let png_url = snippet_url(last).unwrap();
+    assert_eq!(s.uploads().len(), 2);
+
+    // The class's parents read the post and its photos; another class's parents neither.
+    let post = format!("{CE1_URL}le-potager/");
+    let page = s.w.get(&post, &parent);
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = text(&page);
+    assert!(html.contains("POTAGER-CE1"), "{html}");
+    assert!(
+        html.contains("alt=\"Trois tomates rouges dans un bac\""),
+        "{html}"
+    );
+    for u in [&url, &png_url] {
+        assert_eq!(s.w.get(u, &parent).status(), StatusCode::OK, "{u}");
+        assert_eq!(s.w.get(u, &other).status(), StatusCode::FORBIDDEN, "{u}");
+        assert_ne!(s.w.get(u, "").status(), StatusCode::OK, "{u}");
+    }
+    assert_eq!(s.w.get(&post, &other).status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.log().len(), history + 2);
+}
+
+#[test]
+fn hostile_photos_from_the_editor_store_nothing_and_keep_the_text() {
+    let s = site();
+    let teacher = s.w.member("hostile.prof", Role::Teacher, "ecole-a/ce1");
+    let history = s.log().len();
+    let typed = "Un texte tapé avec soin. GARDE-CE1";
+    let jpeg = common::plain_jpeg(40, 30, &common::two_halves_rgb(40, 30), 90);
+    let refused = |what: &str, alt: &str, name: &str, data: &[u8], expect: &str| {
+        let r = s.save_photo(
+            &teacher,
+            "portee=classe:ecole-a/ce1",
+            &Photo {
+                title: "Sortie",
+                text: typed,
+                action: "brouillon",
+                alt,
+                file: Some((name, data)),
+            },
+            None,
+        );
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {}",
+            text(&r)
+        );
+        let html = text(&r);
+        assert!(html.contains(typed), "{what}: the text typed is lost");
+        assert!(html.contains(expect), "{what}: {html}");
+        assert!(
+            html.contains("id=\"photo-erreur\""),
+            "{what}: next to the field"
+        );
+        assert!(s.uploads().is_empty(), "{what}: stored");
+        assert_eq!(s.log().len(), history, "{what}: committed");
+        html
+    };
+    // No alt text: a clear French message next to the field; the title and text stay.
+    let html = refused(
+        "no alt",
+        "  ",
+        "chat.jpg",
+        &jpeg,
+        "Décrivez ce que montre la photo",
+    );
+    assert!(html.contains("value=\"Sortie\""), "{html}");
+    // An alt text made only of brackets and backslashes is no alt text.
+    refused(
+        "brackets",
+        "[]\\",
+        "chat.jpg",
+        &jpeg,
+        "Décrivez ce que montre la photo",
+    );
+    // A page named .jpg, a PDF (accepted on the media page, not as a photo), an oversized
+    // photo, a damaged one.
+    let html_page = b"<html><script>alert(1)</script></html>".to_vec();
+    let html = refused(
+        "html",
+        "Une photo",
+        "photo.jpg",
+        &html_page,
+        "ce type de fichier",
+    );
+    assert!(
+        html.contains("value=\"Une photo\""),
+        "the alt text typed stays: {html}"
+    );
+    refused(
+        "pdf",
+        "Un document",
+        "doc.jpg",
+        &common::pdf_with_metadata(),
+        "pas une photo (JPEG",
+    );
+    let mut big = jpeg.clone();
+    big.resize(10 * 1024 * 1024 + 1, 0);
+    refused(
+        "oversized",
+        "Grande",
+        "grande.jpg",
+        &big,
+        "trop volumineux (10 Mo au plus)",
+    );
+    refused(
+        "truncated",
+        "Abîmée",
+        "abimee.jpg",
+        &jpeg[..jpeg.len() / 2],
+        "abîmé",
+    );
+    assert!(s
+        .audit()
+        .iter()
+        .any(|a| a.starts_with("hostile.prof upload refused doc.jpg (not_an_image)")));
+
+    // A forged token: refused before anything is read into the gallery or the repository.
+    let r = s.save_photo(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        &Photo {
+            title: "Sortie",
+            text: typed,
+            action: "publier",
+            alt: "Une photo",
+            file: Some(("chat.jpg", &jpeg)),
+        },
+        Some("faux-jeton"),
+    );
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(s.uploads().is_empty());
+    assert_eq!(s.log().len(), history);
+
+    // A traversal in the file name: stored under the server's name only, shown cleaned.
+    let before = s.files();
+    let r = s.save_photo(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        &Photo {
+            title: "Sortie",
+            text: typed,
+            action: "brouillon",
+            alt: "Une vache",
+            file: Some(("../../../../content/index.md\0.jpg", &jpeg)),
+        },
+        None,
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let names = s.uploads();
+    assert_eq!(names.len(), 1);
+    assert!(
+        !names[0].1.contains('/') && !names[0].1.contains('\0'),
+        "{names:?}"
+    );
+    let path = path_of(&location(&r));
+    let mut after = s.files();
+    after.retain(|f| !before.contains(f));
+    assert_eq!(after, vec![path.clone()], "only the post was written");
+
+    // The polyglot (a JPEG with a script in a comment and a page after its end): stored as
+    // the photo it is, without any of the HTML.
+    let mut poly = jpeg.clone();
+    let comment = b"<script>alert('COM')</script>";
+    let mut com = vec![0xFF, 0xFE];
+    com.extend(((comment.len() + 2) as u16).to_be_bytes());
+    com.extend(comment);
+    poly.splice(2..2, com);
+    poly.extend(b"<html><body><script>alert(document.cookie)</script></body></html>");
+    let r = s.save_photo(
+        &teacher,
+        &format!("chemin={path}"),
+        &Photo {
+            title: "Sortie",
+            text: typed,
+            action: "brouillon",
+            alt: "Un chat",
+            file: Some(("polyglotte.jpg", &poly)),
+        },
+        None,
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    let url = snippet_url(file.split("Un chat").nth(1).unwrap_or("")).expect("snippet");
+    let got = s.w.get(&url, &teacher);
+    assert_eq!(got.status(), StatusCode::OK);
+    for bad in [&b"<script"[..], b"<html", b"alert("] {
+        assert!(
+            !common::contains(got.body(), bad),
+            "the polyglot keeps its HTML"
+        );
+    }
+    // An alt text that tries to close the snippet and add a link stays one alt text.
+    let r = s.save_photo(
+        &teacher,
+        &format!("chemin={path}"),
+        &Photo {
+            title: "Sortie",
+            text: typed,
+            action: "brouillon",
+            alt: "x](https://ailleurs.example) ![y",
+            file: Some((
+                "chat2.jpg",
+                &common::plain_jpeg(20, 20, &common::photo_rgb(20, 20), 80),
+            )),
+        },
+        None,
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(
+        file.contains("![x(https://ailleurs.example) !y](/medias/"),
+        "{file}"
+    );
+}
+
+#[test]
+fn only_those_who_may_add_photos_to_the_class_can_do_it_from_the_editor() {
+    let s = site();
+    let parent = s.w.member("p.parent", Role::Parent, "ecole-a/ce1");
+    let other = s.w.member("p.autre", Role::Teacher, "ecole-a/cp");
+    let partner = s.w.member("p.partenaire", Role::Partner, "ecole-a/ce1");
+    let jpeg = common::plain_jpeg(40, 30, &common::two_halves_rgb(40, 30), 90);
+    let history = s.log().len();
+    // A parent and another class's teacher are refused before any photo is looked at,
+    // with their own token (the editor opened on a blog of theirs, or none).
+    for (who, cookie) in [("parent", &parent), ("other teacher", &other)] {
+        let csrf = input(&text(&s.w.get("/espace/", cookie)), "csrf");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("portee", "classe:ecole-a/ce1"),
+            ("titre", "Intrus"),
+            ("texte", "x"),
+            ("photo_alt", "Une photo"),
+            ("action", "brouillon"),
+        ];
+        let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+        let r = s.w.send(
+            Method::POST,
+            "/espace/ecrire/article/",
+            cookie,
+            &ct,
+            multipart(&fields, Some(("chat.jpg", &jpeg))),
+        );
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}: {}", text(&r));
+    }
+    // A partner proposes posts but adds no photos: no field, and a photo sent is refused
+    // with the text kept.
+    let page = text(&s.w.get(
+        "/espace/ecrire/article/?portee=classe:ecole-a/ce1",
+        &partner,
+    ));
+    assert!(!page.contains("name=\"photo\""), "{page}");
+    let r = s.save_photo(
+        &partner,
+        "portee=classe:ecole-a/ce1",
+        &Photo {
+            title: "Au musée",
+            text: "MUSEE-TEXTE",
+            action: "proposer",
+            alt: "Une statue",
+            file: Some(("statue.jpg", &jpeg)),
+        },
+        None,
+    );
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&r));
+    assert!(text(&r).contains("MUSEE-TEXTE"));
+    assert!(text(&r).contains("Vous ne pouvez pas ajouter de photo à ce blog"));
+    assert!(s.uploads().is_empty());
+    assert_eq!(s.log().len(), history);
+    assert!(s
+        .audit()
+        .iter()
+        .any(|a| a == "p.partenaire upload denied ecole-a/ce1"));
+}
+
+/// A post that is a folder (`<date>-<slug>/index.md` with its images, made with Git) opens,
+/// saves, unpublishes and publishes again in the editor: only its `index.md` is written,
+/// its image and the keys the editor does not manage (`cover`) stay, and paths that name
+/// another file of the folder, or leave it, are refused.
+#[test]
+fn a_folder_post_keeps_its_files_and_the_editor_writes_only_its_index() {
+    let s = site();
+    let teacher = s.w.member("dossier.prof", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("dossier.parent", Role::Parent, "ecole-a/ce1");
+    let folder = format!("{CE1}/2026-10-01-sortie-a-la-ferme");
+    let path = format!("{folder}/index.md");
+    let url = format!("{CE1_URL}sortie-a-la-ferme/");
+    let image = s.content.join(&folder).join("vache.svg");
+    let svg = std::fs::read(&image).unwrap();
+    // Listed among the published posts, and opened with its text.
+    let list = text(&s.w.get("/espace/ecrire/", &teacher));
+    assert!(list.contains("Sortie à la ferme"), "{list}");
+    let page = text(&s.w.get(&format!("/espace/ecrire/article/?chemin={path}"), &teacher));
+    assert!(
+        page.contains("![Une vache dans un pré](vache.svg)"),
+        "{page}"
+    );
+    let history = s.log().len();
+
+    let body = "Nous avons vu les vaches. DOSSIER-V2\n\n![Une vache dans un pré](vache.svg)";
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie à la ferme",
+        body,
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(
+        file.contains("DOSSIER-V2") && file.contains("image = \"vache.svg\""),
+        "{file}"
+    );
+    let page = text(&s.w.get(&url, &parent));
+    assert!(page.contains("DOSSIER-V2"), "{page}");
+    assert_eq!(
+        s.w.get(&format!("{url}vache.svg"), &parent).status(),
+        StatusCode::OK
+    );
+
+    // Unpublished: still the folder's index, a draft, its image kept; then published again.
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie à la ferme",
+        body,
+        "depublier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let file = std::fs::read_to_string(s.content.join(&path)).unwrap();
+    assert!(
+        file.contains("draft = true") && file.contains("image = \"vache.svg\""),
+        "{file}"
+    );
+    assert_ne!(s.w.get(&url, &parent).status(), StatusCode::OK);
+    let svg_url = format!("{url}vache.svg");
+    assert_ne!(s.w.get(&svg_url, &parent).status(), StatusCode::OK);
+    assert!(image.is_file(), "the image waits in the folder");
+    let r = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie à la ferme",
+        body,
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(text(&s.w.get(&url, &parent)).contains("DOSSIER-V2"));
+    assert_eq!(s.w.get(&svg_url, &parent).status(), StatusCode::OK);
+    assert_eq!(
+        std::fs::read(&image).unwrap(),
+        svg,
+        "the image is untouched"
+    );
+    // Each commit touched the folder's index only.
+    let log = s.log();
+    assert_eq!(log.len(), history + 3, "{log:?}");
+    let touched = git(&s.content, &["log", "-3", "--name-only", "--format="]);
+    let touched: Vec<&str> = touched.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(touched, vec![path.as_str(); 3]);
+
+    // Another file of the folder, a deeper path, a way out of it: refused, nothing written.
+    let before = s.files();
+    for chemin in [
+        format!("{folder}/vache.svg"),
+        format!("{folder}/photos/index.md"),
+        format!("{folder}/../2026-10-06-spectacle.md/index.md"),
+        format!("{folder}/../../cp/x/index.md"),
+        format!("{folder}/index.md/../../../../../config.toml"),
+        format!("{folder}%2Findex.md"),
+    ] {
+        let csrf = input(&text(&s.w.get("/espace/", &teacher)), "csrf");
+        let r = s.post(
+            "/espace/ecrire/article/",
+            &teacher,
+            &[
+                ("csrf", &csrf),
+                ("chemin", &chemin),
+                ("titre", "Intrus"),
+                ("texte", "INTRUS"),
+                ("action", "publier"),
+            ],
+        );
+        assert!(
+            matches!(r.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{chemin}: {}",
+            r.status()
+        );
+    }
+    assert_eq!(s.files(), before);
+    assert_eq!(s.log().len(), history + 3);
+}

@@ -645,12 +645,15 @@ impl Generator {
             .pages
             .iter()
             .position(|p| p.source.as_deref() == Some(rel));
-        if let Some(i) = existing {
-            page.assets = site.pages[i].assets.clone();
+        match existing {
+            Some(i) => page.assets = site.pages[i].assets.clone(),
+            // A draft's folder is not in the model: its files, as they are on disk.
+            None => page.assets = content::folder_assets(&self.opts.content, rel, &page.url),
         }
         let asset_urls: HashSet<String> = site
             .pages
             .iter()
+            .chain(std::iter::once(&page))
             .flat_map(|p| p.assets.iter().map(|(_, dst)| format!("/{dst}")))
             .collect();
         let mut page_urls: HashSet<&str> = site.pages.iter().map(|p| p.url.as_str()).collect();

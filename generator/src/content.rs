@@ -37,12 +37,28 @@ pub fn load(root: &Path, strings: &Strings) -> Result<Site, Vec<ContentError>> {
         })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
-    for (page, errs) in results {
+    // Folders of draft posts (`x/index.md` with `draft = true`, e.g. unpublished in the
+    // online editor): their files wait with them, unpublished, instead of being files
+    // without a page.
+    let mut draft_dirs: HashSet<&Path> = HashSet::new();
+    for ((page, errs), rel) in results.into_iter().zip(&md_files) {
+        let silent = page.is_none() && errs.is_empty();
         errors.extend(errs);
-        if let Some(p) = page {
-            pages.push(p);
+        match page {
+            Some(p) => pages.push(p),
+            None if silent && rel.file_name().is_some_and(|f| f == "index.md") => {
+                if let Some(dir) = rel.parent() {
+                    draft_dirs.insert(dir);
+                }
+            }
+            None => {}
         }
     }
+    let other_files: Vec<PathBuf> = other_files
+        .iter()
+        .filter(|f| !f.parent().is_some_and(|d| draft_dirs.contains(d)))
+        .cloned()
+        .collect();
     let site = assemble(config, pages, &other_files, root, strings, &mut errors);
     if errors.is_empty() {
         Ok(site)
@@ -892,6 +908,30 @@ pub fn by_date(pages: &[Page], a: usize, b: usize) -> std::cmp::Ordering {
 /// URLs the generator makes that content may link to.
 fn is_generated_url(url: &str) -> bool {
     url.ends_with("/atom.xml") || url.starts_with("/etiquettes/") || url == "/sitemap.xml"
+}
+
+/// The files next to a folder post's `index.md` (`rel`) as that page's assets, for a page
+/// the model does not hold (a draft's folder, left out of the build): what the preview of
+/// its publication links to. The build checks them again when it is published.
+pub fn folder_assets(root: &Path, rel: &Path, page_url: &str) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    if rel.file_name().is_none_or(|f| f != "index.md") {
+        return out;
+    }
+    let dir = rel.parent().unwrap_or(Path::new(""));
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_file = e.file_type().is_ok_and(|t| t.is_file());
+        if is_file && !name.ends_with(".md") && valid_asset_name(&name) {
+            let url = format!("{page_url}{name}");
+            out.push((dir.join(&name), url.trim_start_matches('/').to_string()));
+        }
+    }
+    out.sort();
+    out
 }
 
 fn valid_asset_name(name: &str) -> bool {

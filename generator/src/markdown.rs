@@ -410,8 +410,12 @@ mod tests {
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] fait\n- [ ] à faire\n\n~~barré~~ note[^1]\n\n[^1]: pied\n",
         );
         assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("<span class=\"tache\">\u{2611}</span> fait"));
-        assert!(r.html.contains("<span class=\"tache\">\u{2610}</span> à faire"));
+        assert!(r
+            .html
+            .contains("<span class=\"tache\">\u{2611}</span> fait"));
+        assert!(r
+            .html
+            .contains("<span class=\"tache\">\u{2610}</span> à faire"));
         assert!(!r.html.contains("<input"), "{}", r.html);
         assert!(r.html.contains("<del>"));
         assert!(r.html.contains("footnote"));

@@ -1,11 +1,17 @@
 //! Demo accounts for `preau serve --demo`: one per role around one class of the demo town,
-//! with fresh random passphrases printed at start.
+//! with fresh random passphrases printed at start; and the demo's own content repository,
+//! so that the online editor works in the demo (the repository's `content/` is a folder of
+//! this project's Git tree, not a Git root, and must not receive the demo's commits).
 
+use anyhow::Context;
+use notify::{RecursiveMode, Watcher};
 use preau_edge::accounts::{Role, Scope};
 use preau_edge::admin::{self, NewAccount};
 use preau_edge::native::Native;
 use preau_edge::store::Random;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 pub const DEMO_SCHOOL: &str = "ecole-jean-moulin";
 pub const DEMO_CLASS: &str = "ce1-a";
@@ -166,4 +172,147 @@ pub async fn seed(
         ));
     }
     Ok(lines)
+}
+
+/// The demo's content repository: a copy of `content` in `dir` (`contenu/`), made a Git
+/// working tree with one initial commit and no remote, thrown away with `dir`. The online
+/// editor commits there; `content` itself is never written. Fails when `git` is missing
+/// (the demo then runs without the editor).
+pub fn content_repo(content: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+    let copy = dir.join("contenu");
+    copy_tree(content, &copy).with_context(|| format!("copie de {}", content.display()))?;
+    git(&copy, &["init", "--quiet", "-b", "main"])?;
+    git(&copy, &["add", "-A"])?;
+    git(
+        &copy,
+        &[
+            "-c",
+            "user.name=Préau (démonstration)",
+            "-c",
+            "user.email=demonstration@ent.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            "Contenu de démonstration",
+        ],
+    )?;
+    Ok(copy)
+}
+
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        // The person's own Git settings (hooks, templates, signing) stay out of the demo.
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .context("programme git introuvable")?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "git {} : {}",
+            args.first().unwrap_or(&""),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Copy a folder (files and folders; links are skipped: the content has none, and a link
+/// could point out of it).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let name = entry.file_name();
+        if name == ".git" {
+            continue;
+        }
+        let target = to.join(&name);
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Keep the demo's copy up to date with `content` while the demo runs: a file written or
+/// removed in `content` is written or removed in `copy` (whose own watcher rebuilds the
+/// site), so that editing `content/` still shows at once. The returned watcher must be
+/// kept alive.
+pub fn mirror(content: &Path, copy: &Path) -> anyhow::Result<notify::RecommendedWatcher> {
+    let from = std::fs::canonicalize(content)?;
+    let to = copy.to_path_buf();
+    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+        let Ok(ev) = ev else { return };
+        if matches!(ev.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        for p in ev.paths {
+            let Ok(rel) = p.strip_prefix(&from) else {
+                continue;
+            };
+            if rel
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            let dest = to.join(rel);
+            let done = if p.is_file() {
+                dest.parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|_| std::fs::copy(&p, &dest).map(|_| ()))
+            } else if !p.exists() && dest.is_file() {
+                std::fs::remove_file(&dest)
+            } else {
+                Ok(())
+            };
+            if let Err(e) = done {
+                eprintln!("démonstration : copie de {} : {e}", rel.display());
+            }
+        }
+    })?;
+    watcher.watch(content, RecursiveMode::Recursive)?;
+    Ok(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_repository_is_a_committed_copy_and_content_is_left_alone() {
+        let src = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(src.path().join("ecoles/a")).unwrap();
+        std::fs::write(src.path().join("_index.md"), "+++\ntitle = \"x\"\n+++\n").unwrap();
+        std::fs::write(src.path().join("ecoles/a/_index.md"), "+++\n+++\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let copy = content_repo(src.path(), dir.path()).unwrap();
+        assert!(copy.join(".git").is_dir() && copy.join("ecoles/a/_index.md").is_file());
+        assert!(!src.path().join(".git").exists());
+        let log = Command::new("git")
+            .arg("-C")
+            .arg(&copy)
+            .args(["log", "--format=%s", "--name-only"])
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&log.stdout);
+        assert!(log.starts_with("Contenu de démonstration"), "{log}");
+        assert!(log.contains("ecoles/a/_index.md"), "{log}");
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(&copy)
+            .args(["status", "--porcelain"])
+            .output()
+            .unwrap();
+        assert!(status.stdout.is_empty(), "a clean working tree");
+    }
 }

@@ -102,7 +102,30 @@ fn proxies(args: &ServeArgs) -> anyhow::Result<Proxies> {
     Ok(p)
 }
 
-pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
+pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
+    let demo_dir = if args.demo {
+        Some(tempfile::Builder::new().prefix("preau-demo-").tempdir()?)
+    } else {
+        None
+    };
+    // The demo builds and edits a Git copy of the content (`demo::content_repo`), kept up
+    // to date with the original while it runs; a content folder that is the top of a Git
+    // working tree already is edited in place, as without --demo.
+    let mut _mirror = None;
+    let mut copied = false;
+    let own_repo = args.site.content.join(".git").exists();
+    if let Some(dir) = demo_dir.as_ref().filter(|_| !own_repo) {
+        match super::demo::content_repo(&args.site.content, dir.path()) {
+            Ok(copy) => {
+                _mirror = (!args.no_watch)
+                    .then(|| super::demo::mirror(&args.site.content, &copy).ok())
+                    .flatten();
+                args.site.content = copy;
+                copied = true;
+            }
+            Err(e) => eprintln!("Démonstration sans l'éditeur en ligne : {e:#}."),
+        }
+    }
     let mut generator = super::build::generator(&args.site)?;
     let report = generator.build(&|_, _| {})?;
     if !quiet {
@@ -116,11 +139,6 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .site()
         .map(|s| s.classes.clone())
         .unwrap_or_default();
-    let demo_dir = if args.demo {
-        Some(tempfile::Builder::new().prefix("preau-demo-").tempdir()?)
-    } else {
-        None
-    };
     let data = demo_dir
         .as_ref()
         .map(|d| d.path().to_path_buf())
@@ -197,6 +215,9 @@ pub fn run(args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         if let Some(dir) = &demo_dir {
             let lines = super::demo::seed(&edge.platform, &classes).await?;
             println!("Données de démonstration dans {} (effacées à l'arrêt).", dir.path().display());
+            if edge.platform.git.is_some() {
+                println!("Éditeur en ligne : connectez-vous comme enseignant, puis « Écrire un article » (/espace/ecrire/). Les articles sont des commits dans {}{}.", args.site.content.display(), if copied { " (une copie du contenu, effacée à l'arrêt : content/ n'est jamais modifié)" } else { "" });
+            }
             println!("Comptes de démonstration (identifiant / mot de passe) :");
             for l in lines {
                 println!("  {l}");

@@ -4,7 +4,9 @@
 // "Écrire un article" from Mon espace, writes a post, previews it (the real page with the
 // preview banner), publishes it from the preview, and a parent of CE1 A sees it in the
 // class blog. axe-core (WCAG 2.1 AA) passes on the list and the editor, in light and dark;
-// nothing is wider than the screen; the new post is one commit by the teacher.
+// nothing is wider than the screen; the new post is one commit by the teacher. On the way
+// the teacher adds a photo from the editor itself (first without its description: refused
+// next to the field, the text kept), which the parent sees and another class's parent not.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +21,7 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SHOTS = path.join(ARTIFACTS, 'screenshots');
 const TITLE = 'Les feuilles d\'automne';
 const MARKER = `FEUILLES-${Date.now()}`;
+const ALT = 'La cour couverte de feuilles';
 
 const git = (dir, ...args) => {
   const r = spawnSync('git', ['-C', dir, '-c', 'user.name=Test', '-c', 'user.email=test@test', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' });
@@ -78,10 +81,29 @@ describe('online editor (phone, 390×844)', () => {
     await fitsTheScreen(page, 'list of posts');
     await page.getByRole('link', { name: 'Nouvel article' }).first().click();
     await page.getByLabel('Titre').fill(TITLE);
-    await page.getByLabel('Texte', { exact: true }).fill(`## Dans la cour\n\nNous avons ramassé des **feuilles** rouges et jaunes. ${MARKER}\n\n- érable\n- chêne`);
+    await page.getByLabel('Texte', { exact: true }).fill(`## Dans la cour\n\nNous avons ramassé des **feuilles** rouges et jaunes. ${MARKER}\n\n[photo]\n\n- érable\n- chêne`);
     await axe(page, axeSource, 'editor');
     await fitsTheScreen(page, 'editor');
     await page.screenshot({ path: path.join(SHOTS, 'editor-phone.png'), fullPage: true });
+
+    // A photo from the phone, from the editor itself (the browser's own JPEG of the page).
+    const jpeg = await page.screenshot({ type: 'jpeg', quality: 80, clip: { x: 0, y: 0, width: 240, height: 180 } });
+    await page.getByLabel(/^Photo \(JPEG/).setInputFiles({ name: 'IMG_0042.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    // Without its description first: refused next to the field, the text kept.
+    await page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
+    await page.locator('#photo-erreur').waitFor();
+    assert.match(await page.getByLabel('Texte', { exact: true }).inputValue(), new RegExp(MARKER));
+    await axe(page, axeSource, 'editor with the photo error');
+    await fitsTheScreen(page, 'editor with the photo error');
+    await page.getByLabel(/^Photo \(JPEG/).setInputFiles({ name: 'IMG_0042.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await page.getByLabel('Ce que montre la photo').fill(ALT);
+    await page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
+    await page.locator('[role=status]', { hasText: 'Brouillon enregistré' }).waitFor();
+    const text = await page.getByLabel('Texte', { exact: true }).inputValue();
+    assert.match(text, new RegExp(`\\n!\\[${ALT}\\]\\(/medias/ecole-jean-moulin/ce1-a/[^)]+\\.jpg\\)\\n`), text);
+    assert.ok(!text.includes('[photo]'), 'the snippet took the marker\'s place');
+    await fitsTheScreen(page, 'editor after the photo');
+    await page.screenshot({ path: path.join(SHOTS, 'editor-photo-phone.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Aperçu' }).click();
     await page.getByText('Aperçu : cet article n\'est pas encore publié').waitFor();
@@ -101,7 +123,18 @@ describe('online editor (phone, 390×844)', () => {
     await p.goto(`${server.baseURL}${CLASS_URL}`);
     await p.getByRole('link', { name: TITLE }).click();
     assert.ok(await p.getByText(MARKER).isVisible(), 'the parent reads the new post');
+    const img = p.getByRole('img', { name: ALT });
+    await img.waitFor();
+    assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the parent sees the photo');
     await parent.close();
+
+    // Another class's parent sees neither the post nor its photo.
+    const other = await phoneContext(browser, server.baseURL);
+    const o = await other.newPage();
+    await signInAndAccept(o, server, 'parent.cpa');
+    const photo = /\((\/medias\/[^)]+)\)/.exec(text)[1];
+    assert.equal((await o.request.get(`${server.baseURL}${photo}`)).status(), 403);
+    await other.close();
 
     const log = git(content, 'log', '-1', '--format=%an|%ae|%s').trim();
     assert.match(log, /\|enseignant\.ce1a@[^|]+\|Publication : « Les feuilles d'automne »$/);

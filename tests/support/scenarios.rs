@@ -16,7 +16,7 @@ pub use super::comments::{comment_pending_then_approved, comment_refusals};
 pub use super::delivery::{
     compression_negotiated, fingerprinted_theme, revalidation_after_the_gate,
 };
-pub use super::editor::editor_publish_validate_and_history;
+pub use super::editor::{editor_photo_from_the_editor, editor_publish_validate_and_history};
 use super::site;
 // The upload scenarios live in uploads.rs and are listed here like the others.
 pub use super::uploads::{
@@ -164,7 +164,7 @@ macro_rules! scenario_lists {
             // `preau serve` publishes at once (commit + incremental rebuild); the Worker
             // commits to a forge and the deploy workflow publishes later, so its editor
             // test is edge_worker.rs `worker_editor_commits_through_the_forge` (local forge).
-            native_only: [editor_publish_validate_and_history];
+            native_only: [editor_publish_validate_and_history, editor_photo_from_the_editor];
         }
     };
 }

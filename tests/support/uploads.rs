@@ -22,7 +22,7 @@ use preau_contract::media::{MediaKind, MediaRef};
 use std::time::{Duration, Instant};
 
 #[path = "../../edge/media/tests/inspect/common/mod.rs"]
-mod common;
+pub mod common;
 
 /// The upload page and form.
 pub const MEDIA_PAGE: &str = "/espace/medias/";

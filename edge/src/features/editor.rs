@@ -319,7 +319,7 @@ fn kept_version(k: &Pending) -> String {
 
 const KEPT_PREFIX: &str = "garde-";
 
-/// Kept saves sent again per visit of the editor (each costs the forge two requests).
+/// Kept saves sent again per visit of the editor (each costs the forge three requests).
 const VISIT_RETRIES: i64 = 3;
 /// Kept saves sent again by the daily task.
 pub const CRON_RETRIES: i64 = 50;
@@ -353,9 +353,22 @@ pub async fn send_kept<P: Platform>(edge: &Edge<P>, limit: i64) -> usize {
     };
     let mut sent = 0;
     for k in kept {
+        // Written over the file as it is now when it is still the version the save started
+        // from: a save kept while the forge was down was made from the form alone, and
+        // would otherwise drop the keys the editor does not manage (tags, cover…).
+        let mut text = k.text.clone();
+        if let (Some(place), Some(base)) = (Place::of_path(&k.path), &k.base) {
+            if let Ok(Some(file)) = edge.platform.repo_read(&k.path).await {
+                if &file.version == base {
+                    if let Some(m) = Document::merge_onto(&file.text, &k.text, &place, &k.path) {
+                        text = m;
+                    }
+                }
+            }
+        }
         let change = Change {
             path: k.path.clone(),
-            text: k.text.clone(),
+            text,
             base: k.base.clone(),
             author_name: k.name.clone(),
             author_login: k.login.clone(),
@@ -475,7 +488,48 @@ async fn render<P: Platform>(
     problems: SafeHtml,
     status: StatusCode,
 ) -> Handled {
+    let photo = PhotoState::default();
+    render_with(
+        edge, cx, s, t, fields, text, base, notice, problems, &photo, status,
+    )
+    .await
+}
+
+/// What the photo field shows again: the alt text typed, and why the photo was not added.
+#[derive(Default)]
+struct PhotoState {
+    alt: String,
+    error: Option<String>,
+}
+
+/// The editor page, with the photo field's state.
+#[allow(clippy::too_many_arguments)]
+async fn render_with<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    s: &Session,
+    t: &Target,
+    fields: &Fields,
+    text: &str,
+    base: Option<&str>,
+    notice: SafeHtml,
+    problems: SafeHtml,
+    photo: &PhotoState,
+    status: StatusCode,
+) -> Handled {
     let csrf = edge.session_csrf(s);
+    let scope = t.place.media_scope();
+    let photo_field =
+        crate::uploads::may_upload_into(&s.account, &scope).then(|| view::PhotoField {
+            alt: &photo.alt,
+            error: photo.error.as_deref(),
+            max_mb: edge.config.uploads.media.max_bytes >> 20,
+        });
+    let mut notice = notice;
+    if let (None, Some(e)) = (&photo_field, &photo.error) {
+        // No photo field for this person: the reason goes at the top.
+        notice.push(&respond::form_error(e));
+    }
     let form = view::form(
         cx.site,
         &view::Form {
@@ -488,6 +542,7 @@ async fn render<P: Platform>(
             problems,
             published: t.published(),
             csrf: &csrf,
+            photo: photo_field,
         },
     );
     let mut results = form;
@@ -497,8 +552,7 @@ async fn render<P: Platform>(
             results.push(&view::review(cx.site, p, &csrf));
         }
     }
-    let scope = t.place.media_scope().as_path();
-    let rows = store::uploads::list(&edge.platform, &scope, 24, 0).await?;
+    let rows = store::uploads::list(&edge.platform, &scope.as_path(), 24, 0).await?;
     let gallery = view::picker(cx.site, &t.place, &rows);
     let title = if fields.title.is_empty() {
         cx.site.t(Text::WriteNew).to_string()
@@ -630,9 +684,131 @@ async fn unavailable<P: Platform>(
     .await
 }
 
+/// The editor's form, sent `application/x-www-form-urlencoded` (the preview's banner, a
+/// form without a file) or `multipart/form-data` (the editor, whose photo field sends its
+/// file with the text): its text fields, checked like any session form (this session's
+/// token, our own origin), and the photo, if one was chosen.
+fn editor_form<'a, P: Platform>(
+    edge: &Edge<P>,
+    cx: &'a Ctx<'_>,
+    s: &Session,
+) -> Result<(Form, Option<PhotoPart<'a>>), Halt> {
+    let boundary = cx
+        .req
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::multipart::boundary);
+    let Some(boundary) = boundary else {
+        return Ok((guard::session_form(edge, cx, s)?, None));
+    };
+    let parts = crate::multipart::parse(cx.req.body(), &boundary, 32)
+        .map_err(|_| respond::notice(cx.site, StatusCode::BAD_REQUEST, Text::MediaBadForm))?;
+    let mut photo = None;
+    let mut fields = Vec::new();
+    for p in parts {
+        match &p.file_name {
+            Some(name) if p.name == "photo" && photo.is_none() => {
+                // A file input left empty sends an empty part with an empty name.
+                if !(name.is_empty() && p.data.is_empty()) {
+                    photo = Some(PhotoPart {
+                        name: crate::uploads::clean_name(name),
+                        data: p.data,
+                    });
+                }
+            }
+            Some(_) => {}
+            None => {
+                // A text field that is not UTF-8 is read as empty, like a broken urlencoding.
+                let value = std::str::from_utf8(p.data).unwrap_or("").to_string();
+                fields.push((p.name.clone(), value));
+            }
+        }
+    }
+    let f = Form::from_pairs(fields);
+    let ok = form::same_origin(cx.req)
+        && f.get("csrf")
+            .is_some_and(|t| crate::session::csrf_ok(&edge.config.secret, &s.token_hash, t));
+    if !ok {
+        return Err(Halt::from(respond::notice(
+            cx.site,
+            StatusCode::FORBIDDEN,
+            Text::Csrf,
+        )));
+    }
+    Ok((f, photo))
+}
+
+/// The photo chosen in the editor's form: its cleaned name (shown, never a path) and bytes.
+struct PhotoPart<'a> {
+    name: String,
+    data: &'a [u8],
+}
+
+/// The alt text of a photo as it goes into `![…](…)`: one line, without the characters
+/// that would end the brackets or escape them, at most 300 characters.
+fn clean_alt(raw: &str) -> String {
+    let kept: String = writing::clean_title(raw)
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | '\\' | '<' | '>'))
+        .take(300)
+        .collect();
+    kept.trim().to_string()
+}
+
+/// Where the photo's snippet goes: in place of the first `[photo]` of the text, or at
+/// its end after a blank line.
+const PHOTO_MARKER: &str = "[photo]";
+
+fn insert_snippet(text: &str, snippet: &str) -> String {
+    if text.contains(PHOTO_MARKER) {
+        return text.replacen(PHOTO_MARKER, snippet, 1);
+    }
+    let body = text.trim_end();
+    if body.is_empty() {
+        format!("{snippet}\n")
+    } else {
+        format!("{body}\n\n{snippet}\n")
+    }
+}
+
+/// Store the photo sent with the form in the blog's gallery through the uploads' own core
+/// (type sniffing, size and pixel limits, re-encoding without metadata, quota, audit) and
+/// return the snippet for the text; or the French reason, for the field, with nothing kept.
+async fn take_photo<P: Platform>(
+    edge: &Edge<P>,
+    cx: &Ctx<'_>,
+    s: &Session,
+    place: &Place,
+    photo: &PhotoPart<'_>,
+    alt: &str,
+) -> Result<Result<String, String>, Halt> {
+    let scope = place.media_scope();
+    if !crate::uploads::may_upload_into(&s.account, &scope) {
+        let l = &s.account.login;
+        edge.audit(cx, l, Action::Upload, &scope.as_path(), Outcome::Denied)
+            .await?;
+        return Ok(Err(cx.site.t(Text::WritePhotoForbidden).to_string()));
+    }
+    if alt.is_empty() {
+        return Ok(Err(cx.site.t(Text::WritePhotoAltMissing).to_string()));
+    }
+    let mut quota = super::upload_store::Quota::read(edge, s, cx.now).await?;
+    let name = photo.name.clone();
+    let filed =
+        super::upload_store::take(edge, cx, s, &scope, name, photo.data, &mut quota, true).await?;
+    match filed.media {
+        Some(m) => Ok(Ok(format!("![{alt}]({})", m.url()))),
+        None => Ok(Err(cx
+            .site
+            .t(Text::WritePhotoRefused)
+            .replace("{raison}", &filed.reason))),
+    }
+}
+
 pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
     let s = guard::accepted(cx)?;
-    let f = guard::session_form(edge, cx, s)?;
+    let (f, photo) = editor_form(edge, cx, s)?;
     if !edge.platform.repo_available() {
         return Err(off(cx));
     }
@@ -644,27 +820,49 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let stored_fields = stored
         .as_ref()
         .map(|d| d.fields(&t.place, t.path.as_deref().unwrap_or("")));
-    let inp = match input(cx, &f, &t, &s.account, stored_fields.as_ref()) {
-        Ok(i) => i,
+    let (mut inp, problem) = match input(cx, &f, &t, &s.account, stored_fields.as_ref()) {
+        Ok(i) => (i, None),
         Err(bad) => {
             let (i, problem) = *bad;
-            let msg = respond::form_error(cx.site.t(problem));
-            let base = i.base.clone();
-            return render(
-                edge,
-                cx,
-                s,
-                &t,
-                &i.fields,
-                &i.text,
-                base.as_deref(),
-                msg,
-                SafeHtml::empty(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            (i, Some(problem))
         }
     };
+    // The photo first: a form with another problem still keeps its photo (the browser
+    // would not send the file again), its snippet going into the text shown back.
+    let mut photo_state = PhotoState::default();
+    if let Some(photo) = &photo {
+        let alt = clean_alt(f.get("photo_alt").unwrap_or(""));
+        match take_photo(edge, cx, s, &t.place, photo, &alt).await? {
+            Ok(snippet) => inp.text = insert_snippet(&inp.text, &snippet),
+            Err(reason) => {
+                photo_state = PhotoState {
+                    alt,
+                    error: Some(reason),
+                };
+            }
+        }
+    }
+    if photo_state.error.is_some() || problem.is_some() {
+        let msg = match problem {
+            Some(p) => respond::form_error(cx.site.t(p)),
+            None => SafeHtml::empty(),
+        };
+        let base = inp.base.clone();
+        return render_with(
+            edge,
+            cx,
+            s,
+            &t,
+            &inp.fields,
+            &inp.text,
+            base.as_deref(),
+            msg,
+            SafeHtml::empty(),
+            &photo_state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let action = inp.action.as_str();
     if action == "modifier" {
         let base = inp.base.clone();
@@ -770,6 +968,7 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
                     problems: SafeHtml::empty(),
                     published: t.published(),
                     csrf: &edge.session_csrf(s),
+                    photo: None,
                 };
                 let mut r =
                     respond::html(StatusCode::OK, view::preview_page(cx.site, &html, &form));

@@ -218,6 +218,15 @@ pub(super) struct Form<'a> {
     /// The post is published now (its buttons: save the changes, unpublish).
     pub published: bool,
     pub csrf: &'a str,
+    /// The photo field: shown to those who may add photos to the blog.
+    pub photo: Option<PhotoField<'a>>,
+}
+
+/// The editor's photo field: the alt text typed, the error next to it, the size limit.
+pub(super) struct PhotoField<'a> {
+    pub alt: &'a str,
+    pub error: Option<&'a str>,
+    pub max_mb: usize,
 }
 
 fn field_hidden(h: &mut SafeHtml, f: &Form) {
@@ -228,7 +237,10 @@ fn field_hidden(h: &mut SafeHtml, f: &Form) {
 }
 
 pub(super) fn form(site: &SiteData, f: &Form) -> SafeHtml {
-    let mut h = SafeHtml::trusted("<form class=\"form editor\" method=\"post\" action=\"");
+    // multipart: the photo field sends its file with the text (the edge reads both forms).
+    let mut h = SafeHtml::trusted(
+        "<form class=\"form editor\" method=\"post\" enctype=\"multipart/form-data\" action=\"",
+    );
     h.push_markup(WRITE_POST);
     h.push_markup("\">");
     field_hidden(&mut h, f);
@@ -294,7 +306,11 @@ pub(super) fn form(site: &SiteData, f: &Form) -> SafeHtml {
     }
     h.push_markup("\">");
     h.push_text(f.text);
-    h.push_markup("</textarea></p><div class=\"actions editor-actions\">");
+    h.push_markup("</textarea></p>");
+    if let Some(p) = &f.photo {
+        photo_field(&mut h, site, p);
+    }
+    h.push_markup("<div class=\"actions editor-actions\">");
     let button = |h: &mut SafeHtml, action: &str, text: Text, class: &str| {
         h.push_markup("<button type=\"submit\" name=\"action\" value=\"");
         h.push_text(action);
@@ -322,6 +338,45 @@ pub(super) fn form(site: &SiteData, f: &Form) -> SafeHtml {
     }
     h.push_markup("</div></form>");
     h
+}
+
+/// The file input and the alt text of a photo added from the editor, with its error.
+fn photo_field(h: &mut SafeHtml, site: &SiteData, p: &PhotoField) {
+    h.push_markup("<fieldset class=\"editor-photo\"><legend>");
+    h.push_text(site.t(Text::WritePhotoLegend));
+    h.push_markup("</legend><p class=\"hint\" id=\"photo-aide\">");
+    h.push_text(site.t(Text::WritePhotoHint));
+    h.push_markup("</p>");
+    let described = if p.error.is_some() {
+        "photo-aide photo-erreur"
+    } else {
+        "photo-aide"
+    };
+    if let Some(e) = p.error {
+        h.push_markup("<p class=\"error\" id=\"photo-erreur\" role=\"alert\">");
+        h.push_text(e);
+        h.push_markup("</p>");
+    }
+    h.push_markup("<p><label for=\"photo\">");
+    h.push_text(
+        &site
+            .t(Text::WritePhotoLabel)
+            .replace("{mo}", &p.max_mb.to_string()),
+    );
+    h.push_markup("</label><input type=\"file\" id=\"photo\" name=\"photo\" accept=\"image/jpeg,image/png,image/webp,image/gif\" aria-describedby=\"");
+    h.push_text(described);
+    h.push_markup("\"></p><p><label for=\"photo-alt\">");
+    h.push_text(site.t(Text::WritePhotoAltLabel));
+    h.push_markup(
+        "</label><input id=\"photo-alt\" name=\"photo_alt\" maxlength=\"300\" aria-describedby=\"",
+    );
+    h.push_text(described);
+    if p.error.is_some() {
+        h.push_markup("\" aria-invalid=\"true");
+    }
+    h.push_markup("\" value=\"");
+    h.push_text(p.alt);
+    h.push_markup("\"></p></fieldset>");
 }
 
 /// The validator's decision on a proposal.

@@ -68,7 +68,9 @@ pub(super) fn refusal_text(r: &Refusal) -> Text {
     }
 }
 
-/// Check, clean and store one file.
+/// Check, clean and store one file. `images_only`: a PDF is refused too (the editor's
+/// photo field), after the same checks.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn take<P: Platform>(
     edge: &Edge<P>,
     cx: &Ctx<'_>,
@@ -77,6 +79,7 @@ pub(super) async fn take<P: Platform>(
     name: String,
     data: &[u8],
     quota: &mut Quota,
+    images_only: bool,
 ) -> Result<Filed, StoreError> {
     let refuse = |name: String, reason: &str| Filed {
         name,
@@ -106,6 +109,12 @@ pub(super) async fn take<P: Platform>(
             return Ok(refuse(name, &reason));
         }
     };
+    if images_only && !checked.kind.is_image() {
+        let target = format!("{name} (not_an_image)");
+        edge.audit(cx, l, Action::Upload, &target, Outcome::Refused)
+            .await?;
+        return Ok(refuse(name, cx.site.t(Text::WritePhotoNotImage)));
+    }
     let digest = Sha256::digest(&checked.bytes);
     let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let k = kind(checked.kind);

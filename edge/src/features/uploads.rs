@@ -132,7 +132,9 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled
     let mut filed: Vec<Filed> = Vec::new();
     for part in files {
         let name = clean_name(part.file_name.as_deref().unwrap_or(""));
-        filed.push(upload_store::take(edge, cx, s, &scope, name, part.data, &mut quota).await?);
+        filed.push(
+            upload_store::take(edge, cx, s, &scope, name, part.data, &mut quota, false).await?,
+        );
     }
     let any = filed.iter().any(|f| f.media.is_some());
     let results = gallery::results(cx.site, &filed);
