@@ -48,6 +48,20 @@ fn main() {
             }
         }
     }
+    // `PREAU_BENCH_SAMPLE=N` keeps one file in N (a 10,000-post corpus has 13,000 pages).
+    let sample: usize = std::env::var("PREAU_BENCH_SAMPLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let files: Vec<Vec<u8>> = files.into_iter().step_by(sample).collect();
+    // `PREAU_BENCH_MAX_QUALITY=Q` skips the slow qualities above Q (then the last column
+    // compares with the highest quality measured).
+    let max_q: u32 = std::env::var("PREAU_BENCH_MAX_QUALITY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(11)
+        .clamp(1, 11);
     let identity: usize = files.iter().map(Vec::len).sum();
     let pages = files.len();
     println!(
@@ -60,10 +74,20 @@ fn main() {
     // The window matters as much as the quality: with a 64 KiB window (16) the encoder
     // picks, for qualities 5 to 8, a hasher whose tables cost more to set up than the
     // pages take to compress.
-    for q in 4..=11 {
+    for q in 1..=max_q {
         for window in [16, 18, 22] {
+            if q < 4 && window != 18 {
+                continue;
+            }
             let (size, time) = measure(&files, |d| brotli_window(d, q, window));
             rows.push((format!("br {q} w{window}"), size, time));
+        }
+        if q <= 6 {
+            // The build's encoder: one call with the input's size as a hint.
+            let (size, time) = measure(&files, |d| encode::brotli(d, q));
+            rows.push((format!("br {q} build"), size, time));
+            let (size, time) = measure(&files, |d| brotli_hinted(d, q));
+            rows.push((format!("br {q} hint"), size, time));
         }
     }
     for level in [1, 6, 7, 8, 9] {
@@ -72,12 +96,12 @@ fn main() {
     }
     let br11 = rows
         .iter()
-        .find(|r| r.0 == "br 11 w22")
+        .find(|r| r.0 == format!("br {max_q} w{}", if max_q < 4 { 18 } else { 22 }))
         .map(|r| r.1)
         .unwrap_or(1);
     println!(
         "{:<12} {:>10} {:>10} {:>12} {:>12} {:>14}",
-        "level", "KB", "/identity", "/br 11 w22", "ms (total)", "µs per file"
+        "level", "KB", "/identity", "/br max", "ms (total)", "µs per file"
     );
     for (name, size, time) in &rows {
         println!(
@@ -113,5 +137,16 @@ fn brotli_window(data: &[u8], quality: u32, window: u32) -> Vec<u8> {
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, quality, window);
         w.write_all(data).expect("writing into a Vec");
     }
+    out
+}
+
+/// Brotli at `quality`, window 2^18, told the input's size beforehand.
+fn brotli_hinted(data: &[u8], quality: u32) -> Vec<u8> {
+    let mut params = brotli::enc::encode::BrotliEncoderInitParams();
+    params.quality = quality as i32;
+    params.lgwin = 18;
+    params.size_hint = data.len();
+    let mut out = Vec::with_capacity(data.len() / 3);
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).expect("writing into a Vec");
     out
 }

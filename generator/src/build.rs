@@ -153,6 +153,8 @@ impl Generator {
     pub fn build(&mut self, progress: Progress) -> Result<BuildReport, BuildError> {
         let start = Instant::now();
         let site = self.load()?;
+        phase("build: content read", start);
+        let written_from = Instant::now();
         let tmp = sibling(&self.opts.output, "tmp");
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
@@ -171,7 +173,11 @@ impl Generator {
                 return Err(e);
             }
         };
+        phase("build: all written", written_from);
+        let swap = Instant::now();
         swap_in(&tmp, &self.opts.output)?;
+        phase("build: swapped in", swap);
+        phase("build: total", start);
         let report = BuildReport {
             pages: site.pages.len(),
             files: files.len(),
@@ -227,10 +233,13 @@ impl Generator {
             }
         }
         folders.insert(PathBuf::from(preau_contract::access::PRIVATE_DIR));
+        let mut started = Instant::now();
         for f in &folders {
             let full = dir.join(f);
             std::fs::create_dir_all(&full).map_err(|e| BuildError::io(&full, e))?;
         }
+        phase("build: folders made", started);
+        started = Instant::now();
         let rendered: Vec<(String, Access, u64, FileMeta)> = outputs
             .par_iter()
             .map(|o| {
@@ -245,6 +254,8 @@ impl Generator {
                 Ok((path, access, bytes.len() as u64, meta))
             })
             .collect::<Result<_, BuildError>>()?;
+        phase("build: pages rendered and written", started);
+        started = Instant::now();
         let mut files = BTreeMap::new();
         let mut metas = BTreeMap::new();
         let mut bytes = 0;
@@ -274,8 +285,11 @@ impl Generator {
             metas.insert(path.clone(), meta);
             files.insert(path, access);
         }
+        phase("build: images copied", started);
+        started = Instant::now();
         let mut written = (files, metas);
         bytes += self.write_static(dir, &mut written, reuse, &count)?;
+        phase("build: theme files written", started);
         let (n, manifest) =
             self.write_site_files(site, dir, &mut written, Mode::New(reuse), &count)?;
         Ok((written, bytes + n, linked.into_inner(), manifest))
@@ -747,13 +761,33 @@ fn add_item(site: &mut Site, page: Page) -> usize {
     i
 }
 
-/// With `PREAU_TIMINGS` set, print how long a rebuild's phase took (to profile one).
+/// With `PREAU_TIMINGS` set, print how long a build's or rebuild's phase took and the
+/// process's resident memory then (current and peak, Linux), to profile one.
 fn phase(name: &str, since: Instant) {
     if std::env::var_os("PREAU_TIMINGS").is_some() {
         eprintln!(
-            "  {name} : {:.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
+            "  {name} : {:.1} ms{}",
+            since.elapsed().as_secs_f64() * 1000.0,
+            memory_now()
         );
+    }
+}
+
+/// ", RSS 80 MB (peak 95 MB)" from /proc/self/status; empty where there is none.
+fn memory_now() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", RSS {now} MB (peak {peak} MB)"),
+        _ => String::new(),
     }
 }
 

@@ -12,11 +12,17 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-/// Brotli quality of the copies written at build, from `cargo bench --bench compression`
-/// on the demo town (174 files, 642 KB; 2-core machine under load): quality 5 gives 1.08×
-/// the bytes of quality 11 in about 0.23 ms per file, quality 4 1.15× in 0.1 ms, qualities
-/// 6 to 8 nothing more than 5, 9 to 11 at most 8 % fewer bytes for 15 to 25 times the time.
-pub const BROTLI_QUALITY: u32 = 5;
+/// Brotli quality of the copies written at build. From `cargo bench --bench compression`
+/// on the build bench's 10,000-post corpus (`PREAU_BENCH_SAMPLE=8`: 1,826 pages, 11 MB;
+/// window 2^18; 2-core machine under load 7-10, so times are ratios within the run):
+/// quality 5 gives 0.359 of the identity bytes in 1.00 (time), quality 4 0.379 in about
+/// 0.8, quality 3 0.399 in 0.57, quality 2 0.403 in 0.49, quality 1 0.426 in 0.28. The
+/// copies are only for `preau serve` (Cloudflare compresses itself) and cost most of a
+/// first full build's CPU at quality 5 (4.3 s of 5 s user time at 10,000 posts, against
+/// 3.0 s at quality 2): quality 2 halves it for 12 % more bytes (a 5 KB page gets 0.6 KB
+/// bigger, less than one packet). Quality 1 would save another third of the time for 6 %
+/// more bytes than 2 and is larger than gzip 6. Qualities 9 to 11 stay far too slow.
+pub const BROTLI_QUALITY: u32 = 2;
 /// Brotli window (log2 bytes): larger than any page. Not 16: with a 64 KiB window the
 /// encoder picks, for qualities 5 to 8, a hasher that costs about 7 ms per page to set up
 /// (30 times slower, measured in the same bench), for no smaller output.

@@ -157,8 +157,8 @@ async fn handle(
 
 /// Brotli quality for answers compressed at request time (pages changed for their reader,
 /// edge pages): on the demo town's pages (`cargo bench --bench compression`, 3.7 KB on
-/// average) about 0.1 ms per page for 1.06× the bytes of the build's quality 5, which
-/// costs 0.23 ms. gzip goes at level 1 (0.04 ms, 1.12× level 6's bytes): few clients.
+/// average) about 0.1 ms per page for 1.06× the bytes of quality 5, which costs
+/// 0.23 ms (the build itself writes quality 2: it compresses the whole site at once). gzip goes at level 1 (0.04 ms, 1.12× level 6's bytes): few clients.
 const LIVE_BROTLI_QUALITY: u32 = 4;
 /// Answers smaller than this go as they are.
 const LIVE_MIN: usize = 1024;
