@@ -1,7 +1,8 @@
 //! The archive route on the core (`features/archive.rs`), natively: absent without a token,
-//! a signed-in admin's session does not open it, a short token is refused by the config,
+//! a signed-in director's session does not open it, a short token is refused by the config,
 //! and with the token an object goes in once, lists and comes back with its checksum. The
 //! same attacks run against the Worker in tests/archive.rs under `wrangler dev`.
+#![cfg(feature = "native")]
 
 mod support;
 
@@ -37,7 +38,7 @@ fn a_short_token_is_refused_by_the_config() {
 #[test]
 fn without_a_token_the_route_is_not_there() {
     let w = world();
-    let admin = w.member("admin.archive", Role::Admin, "");
+    let admin = w.member("dir.archive", Role::Director, "ecole-a");
     let bearer = format!("Bearer {TOKEN}");
     for path in ["/_preau/archive/objets", "/_preau/archive/objets/0123456789abcdef"] {
         let r = call(&w, Method::GET, path, &[("authorization", &bearer), ("cookie", &admin)], b"");
@@ -48,8 +49,8 @@ fn without_a_token_the_route_is_not_there() {
 #[test]
 fn with_the_token_objects_go_in_once_and_come_back() {
     let w = world_with(|c| c.set_archive_token(TOKEN).expect("token"));
-    let admin = w.member("admin.archive", Role::Admin, "");
-    // A session, even an admin's, is not a token.
+    let admin = w.member("dir.archive", Role::Director, "ecole-a");
+    // A session, even a director's, is not a token.
     let r = call(&w, Method::GET, "/_preau/archive/objets", &[("cookie", &admin)], b"");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let bearer = format!("Bearer {TOKEN}");
@@ -66,7 +67,7 @@ fn with_the_token_objects_go_in_once_and_come_back() {
     block_on(preau_edge::store::Db::execute(
         &w.edge.platform,
         "INSERT INTO uploads (scope, hash, kind, width, height, bytes, original_name, uploader_id, created_at) \
-         SELECT 'ecole-a/ce1', ?1, 'jpg', 400, 300, 19, 'p.jpg', id, 1 FROM accounts WHERE login = 'admin.archive'",
+         SELECT 'ecole-a/ce1', ?1, 'jpg', 400, 300, 19, 'p.jpg', id, 1 FROM accounts WHERE login = 'dir.archive'",
         &[key.into()],
     ))
     .expect("row");
