@@ -610,12 +610,7 @@ fn scenario_site(dir: &Path) -> std::path::PathBuf {
 }
 
 /// One raw call: (status, body). Errors of the transport fail the test.
-fn call(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<&[u8]>,
-) -> (u16, Vec<u8>) {
+fn call(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> (u16, Vec<u8>) {
     let mut req = ureq::request(method, url);
     for (k, v) in headers {
         req = req.set(k, v);
@@ -735,7 +730,11 @@ fn the_archive_route_refuses_what_it_must() {
     let (status, body) = put(&small, &other, &sha256_hex(&other));
     assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
     let (status, body) = call("GET", &url(&format!("/{small}")), good, None);
-    assert_eq!((status, &body[..]), (200, &photo[..10]), "kept as first written");
+    assert_eq!(
+        (status, &body[..]),
+        (200, &photo[..10]),
+        "kept as first written"
+    );
     let (status, body) = call("GET", &url(""), good, None);
     assert_eq!(status, 200);
     let listing: serde_json::Value = serde_json::from_slice(&body).expect("json");
@@ -748,7 +747,9 @@ fn the_archive_route_refuses_what_it_must() {
     assert_eq!(keys, [hash.as_str(), small.as_str()]);
 
     // Wrong tokens: none, another, in a cookie, as Basic, in the query.
-    let cookie = format!("ARCHIVE_TOKEN={ARCHIVE_TOKEN}; __Host-session={ARCHIVE_TOKEN}; session={ARCHIVE_TOKEN}");
+    let cookie = format!(
+        "ARCHIVE_TOKEN={ARCHIVE_TOKEN}; __Host-session={ARCHIVE_TOKEN}; session={ARCHIVE_TOKEN}"
+    );
     let basic = format!("Basic {ARCHIVE_TOKEN}");
     let wrong = format!("Bearer {}x", &ARCHIVE_TOKEN[..ARCHIVE_TOKEN.len() - 1]);
     for (what, headers) in [
@@ -770,7 +771,14 @@ fn the_archive_route_refuses_what_it_must() {
     );
     let seen: Vec<String> = audit
         .iter()
-        .map(|r| format!("{} {} {}", r["action"].as_str().unwrap_or("?"), r["outcome"].as_str().unwrap_or("?"), r["n"]))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["action"].as_str().unwrap_or("?"),
+                r["outcome"].as_str().unwrap_or("?"),
+                r["n"]
+            )
+        })
         .collect();
     // Listings: two with the token, one with it in the query; reads: the one good read,
     // four wrong tokens, three keys of another shape (the traversal ones are other paths
@@ -858,7 +866,11 @@ fn a_town_moves_to_cloudflare_and_back_through_the_archive_route() {
     // First run: the SQL only, and what to do next.
     let r = to_worker(&[]);
     assert!(r.ok, "{}", r.stderr);
-    assert!(r.stderr.contains("relancez la même commande"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("relancez la même commande"),
+        "{}",
+        r.stderr
+    );
     assert!(server.r2_files().is_empty(), "no object before the SQL");
     server.exec_sql(&std::fs::read_to_string(&sql).expect("sql"));
     let r = to_worker(&[]);
@@ -867,7 +879,8 @@ fn a_town_moves_to_cloudflare_and_back_through_the_archive_route() {
     let r = to_worker(&["--connections".as_ref(), "2".as_ref()]);
     assert!(r.ok, "{}", r.stderr);
     assert!(
-        r.stderr.contains("0 objet(s) envoyé(s) au Worker, 3 déjà présent(s)"),
+        r.stderr
+            .contains("0 objet(s) envoyé(s) au Worker, 3 déjà présent(s)"),
         "{}",
         r.stderr
     );
@@ -896,7 +909,10 @@ fn a_town_moves_to_cloudflare_and_back_through_the_archive_route() {
     assert_eq!(none, 0);
     // Two listings and three writes of the import, all after the imported rows.
     assert_eq!(moved, 5, "the route's entries of the import");
-    assert_eq!(a, b, "same archive apart from the date and the move's audit entries");
+    assert_eq!(
+        a, b,
+        "same archive apart from the date and the move's audit entries"
+    );
     let names: Vec<&String> = a.keys().filter(|k| k.starts_with("medias/")).collect();
     assert_eq!(names.len(), 3, "{names:?}");
     // No download folder left beside the export.

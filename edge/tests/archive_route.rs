@@ -16,15 +16,30 @@ use support::{text, world, world_with, World};
 const TOKEN: &str = "un-jeton-d-archive-assez-long-0123456789";
 
 fn hex(b: &[u8]) -> String {
-    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
-fn call(w: &World, method: Method, path: &str, headers: &[(&str, &str)], body: &[u8]) -> preau_edge::respond::Resp {
-    let mut req = Request::builder().method(method).uri(path).header("host", "ent.test");
+fn call(
+    w: &World,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> preau_edge::respond::Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "ent.test");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    block_on(w.edge.handle(req.body(body.to_vec()).expect("request"), local_client()))
+    block_on(
+        w.edge
+            .handle(req.body(body.to_vec()).expect("request"), local_client()),
+    )
 }
 
 #[test]
@@ -40,8 +55,17 @@ fn without_a_token_the_route_is_not_there() {
     let w = world();
     let admin = w.member("dir.archive", Role::Director, "ecole-a");
     let bearer = format!("Bearer {TOKEN}");
-    for path in ["/_preau/archive/objets", "/_preau/archive/objets/0123456789abcdef"] {
-        let r = call(&w, Method::GET, path, &[("authorization", &bearer), ("cookie", &admin)], b"");
+    for path in [
+        "/_preau/archive/objets",
+        "/_preau/archive/objets/0123456789abcdef",
+    ] {
+        let r = call(
+            &w,
+            Method::GET,
+            path,
+            &[("authorization", &bearer), ("cookie", &admin)],
+            b"",
+        );
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
@@ -51,7 +75,13 @@ fn with_the_token_objects_go_in_once_and_come_back() {
     let w = world_with(|c| c.set_archive_token(TOKEN).expect("token"));
     let admin = w.member("dir.archive", Role::Director, "ecole-a");
     // A session, even a director's, is not a token.
-    let r = call(&w, Method::GET, "/_preau/archive/objets", &[("cookie", &admin)], b"");
+    let r = call(
+        &w,
+        Method::GET,
+        "/_preau/archive/objets",
+        &[("cookie", &admin)],
+        b"",
+    );
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let bearer = format!("Bearer {TOKEN}");
     let auth = [("authorization", bearer.as_str())];
@@ -60,7 +90,13 @@ fn with_the_token_objects_go_in_once_and_come_back() {
     let key = &sha[..16];
     let path = format!("/_preau/archive/objets/{key}");
     let put = |body: &[u8], sha: &str| {
-        call(&w, Method::PUT, &path, &[auth[0], ("x-preau-sha256", sha)], body)
+        call(
+            &w,
+            Method::PUT,
+            &path,
+            &[auth[0], ("x-preau-sha256", sha)],
+            body,
+        )
     };
     // No upload row yet: refused, nothing written.
     assert_eq!(put(&bytes, &sha).status(), StatusCode::CONFLICT);
@@ -72,7 +108,11 @@ fn with_the_token_objects_go_in_once_and_come_back() {
     ))
     .expect("row");
     assert_eq!(put(&bytes, &sha).status(), StatusCode::CREATED);
-    assert_eq!(put(&bytes, &sha).status(), StatusCode::OK, "same bytes again");
+    assert_eq!(
+        put(&bytes, &sha).status(),
+        StatusCode::OK,
+        "same bytes again"
+    );
     let r = call(&w, Method::GET, "/_preau/archive/objets", &auth, b"");
     assert_eq!(r.status(), StatusCode::OK);
     let v: serde_json::Value = serde_json::from_slice(r.body()).expect("json");
@@ -85,6 +125,12 @@ fn with_the_token_objects_go_in_once_and_come_back() {
     assert_eq!(r.headers()["x-preau-sha256"], sha.as_str());
     // The smaller versions of a 400-pixel photo do not exist: no key for them.
     let small = format!("/_preau/archive/objets/{key}-480");
-    let r = call(&w, Method::PUT, &small, &[auth[0], ("x-preau-sha256", &sha)], &bytes);
+    let r = call(
+        &w,
+        Method::PUT,
+        &small,
+        &[auth[0], ("x-preau-sha256", &sha)],
+        &bytes,
+    );
     assert_eq!(r.status(), StatusCode::CONFLICT, "{}", text(&r));
 }

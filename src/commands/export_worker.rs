@@ -61,8 +61,9 @@ fn check_url(url: &str) -> anyhow::Result<String> {
     let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
         .iter()
         .any(|p| {
-            base.strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
+            base.strip_prefix(p).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(':') || rest.starts_with('/')
+            })
         });
     if !(base.starts_with("https://") || local) {
         bail!("{url} : l'adresse du Worker doit commencer par https:// (le jeton ne circule jamais en clair, sauf vers cette machine)");

@@ -36,7 +36,12 @@ pub struct ImportArgs {
     pub r2_dir: Option<PathBuf>,
     /// Cloudflare : envoyer les objets R2 par la route d'archive du Worker à cette adresse
     /// (https://…), une fois le SQL de --d1-sql exécuté dans D1
-    #[arg(long, value_name = "URL", requires = "token_file", conflicts_with = "r2_dir")]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "token_file",
+        conflicts_with = "r2_dir"
+    )]
     pub to_worker: Option<String>,
     /// Fichier contenant le jeton de la route d'archive (le secret ARCHIVE_TOKEN du Worker)
     #[arg(long, value_name = "FICHIER")]

@@ -118,8 +118,14 @@ async fn write<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, key: &Key) -> Handled 
     let name = key.name();
     let body = cx.req.body();
     let refuse = |status: StatusCode, text: &'static str| async move {
-        edge.audit(cx, ACTOR, Action::ArchiveWrite, &key.name(), Outcome::Refused)
-            .await?;
+        edge.audit(
+            cx,
+            ACTOR,
+            Action::ArchiveWrite,
+            &key.name(),
+            Outcome::Refused,
+        )
+        .await?;
         Ok::<Resp, Halt>(answer(status, text))
     };
     let Some(expected) = declared_sha(cx.req.headers()) else {
@@ -201,13 +207,7 @@ async fn authorize<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, action: Action) ->
     }
     let given = bearer(cx.req.headers());
     if !given.is_some_and(|g| bool::from(g.ct_eq(token))) {
-        store::throttle::fail(
-            &edge.platform,
-            &counter,
-            throttle::FREE_FAILURES,
-            cx.now,
-        )
-        .await?;
+        store::throttle::fail(&edge.platform, &counter, throttle::FREE_FAILURES, cx.now).await?;
         edge.audit(cx, ACTOR, action, "jeton refusé", Outcome::Denied)
             .await?;
         let mut r = answer(StatusCode::UNAUTHORIZED, "jeton refusé\n");
@@ -340,7 +340,10 @@ mod tests {
     fn the_bearer_token_is_read_from_one_header() {
         let mut h = HeaderMap::new();
         assert_eq!(bearer(&h), None);
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc "));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc "),
+        );
         assert_eq!(bearer(&h), Some(&b"abc"[..]));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer(&h), None);

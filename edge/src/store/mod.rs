@@ -173,8 +173,7 @@ pub trait Blobs {
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError>;
     /// Up to `limit` stored keys in key order, from the start or after a previous page's
     /// `cursor` (the archive route's listing).
-    async fn list_blobs(&self, cursor: Option<&str>, limit: usize)
-        -> Result<BlobPage, StoreError>;
+    async fn list_blobs(&self, cursor: Option<&str>, limit: usize) -> Result<BlobPage, StoreError>;
 
     /// Size of the file under `key`.
     async fn blob_size(&self, key: &str) -> Result<Option<u64>, StoreError> {

@@ -89,7 +89,10 @@ pub async fn list<D: Db>(
 
 /// The kind and the largest width of the rows of this content (`None`: no row), which say
 /// which smaller versions it has: the archive route writes no object without its row.
-pub async fn kind_and_width<D: Db>(db: &D, hash: &str) -> Result<Option<(String, i64)>, StoreError> {
+pub async fn kind_and_width<D: Db>(
+    db: &D,
+    hash: &str,
+) -> Result<Option<(String, i64)>, StoreError> {
     let rows = db
         .query(
             "SELECT min(kind), max(coalesce(width, 0)) FROM uploads WHERE hash = ?1",
