@@ -115,7 +115,7 @@ impl Remote {
     fn call<T>(
         &self,
         what: &str,
-        mut send: impl FnMut() -> Result<T, ureq::Error>,
+        mut send: impl FnMut() -> Result<T, Box<ureq::Error>>,
     ) -> Result<T, String> {
         let mut attempt = 1;
         loop {
@@ -125,7 +125,7 @@ impl Remote {
                     std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
                     attempt += 1;
                 }
-                Err(e) => return Err(format!("{what} : {}", explain(e))),
+                Err(e) => return Err(format!("{what} : {}", explain(*e))),
             }
         }
     }
@@ -146,7 +146,7 @@ impl Remote {
                     if let Some(c) = &cursor {
                         req = req.query("apres", c);
                     }
-                    req.call()
+                    req.call().map_err(Box::new)
                 })
                 .map_err(anyhow::Error::msg)
                 .and_then(|r| {
@@ -178,13 +178,14 @@ impl Remote {
                 .agent
                 .get(&url)
                 .set("authorization", &self.auth())
-                .call()?;
+                .call()
+                .map_err(Box::new)?;
             let sha = resp.header(SHA256_HEADER).unwrap_or("").to_string();
             let mut body = Vec::new();
             resp.into_reader()
                 .take(OBJECT_MAX + 1)
                 .read_to_end(&mut body)
-                .map_err(|e| ureq::Error::from(std::io::Error::other(e)))?;
+                .map_err(|e| Box::new(ureq::Error::from(e)))?;
             Ok((sha, body))
         })
         .and_then(|(sha, body)| {
@@ -211,6 +212,7 @@ impl Remote {
                 .set(SHA256_HEADER, sha256)
                 .set("content-type", "application/octet-stream")
                 .send_bytes(body)
+                .map_err(Box::new)
         })?;
         Ok(resp.status() == 201)
     }
