@@ -8,6 +8,11 @@
 # the local D1 and R2 of wrangler: import-archive --d1-sql, `wrangler d1 execute --file`,
 # `wrangler r2 object put` per object, and back: `wrangler d1 export`, `r2 object get` per
 # object, export --d1-export --r2-dir (PREAU_SKIP_D1=1 skips that part).
+# Then the archive route of the Worker under `wrangler dev` (PREAU_SKIP_ROUTE=1 skips it):
+# ROUTE_PHOTOS photos of ROUTE_BYTES bytes through `import-archive --to-worker` and
+# `export --from-worker`, against `wrangler r2 object put/get` on ROUTE_REF of them in the
+# same run (ratio), and the time for 20,000 photos extrapolated from both. Local wrangler
+# dev (miniflare on this machine), not Cloudflare: the network to R2 is not measured.
 #
 #   bash benches/archive.sh            # release build
 #   PREAU=target/debug/preau bash benches/archive.sh
@@ -75,8 +80,10 @@ rows = []
 os.makedirs(f"{data}/medias", exist_ok=True)
 for k in range(photos):
     s, c = classes[k % 240]
-    h = hashlib.sha256(f"photo{k}".encode()).hexdigest()[:16]
-    body = (hashlib.sha256(h.encode()).digest() * (size // 32 + 1))[:size]
+    # The key is the content's hash, as for a real upload (the archive route checks it).
+    seed = hashlib.sha256(f"photo{k}".encode()).digest()
+    body = (seed * (size // 32 + 1))[:size]
+    h = hashlib.sha256(body).hexdigest()[:16]
     os.makedirs(f"{data}/medias/{h[:2]}", exist_ok=True)
     with open(f"{data}/medias/{h[:2]}/{h}", "wb") as f:
         f.write(body)
@@ -128,7 +135,7 @@ else
 fi
 rm -rf "$work/data2" "$work/data3" "$work/export-s" "$work/sauvegarde.tar"
 
-if [ "${PREAU_SKIP_D1:-}" = "1" ]; then exit 0; fi
+if [ "${PREAU_SKIP_D1:-}" != "1" ]; then
 D1_ACCOUNTS=${D1_ACCOUNTS:-1600}
 D1_PHOTOS=${D1_PHOTOS:-40}
 echo "== Cloudflare (D1 et R2 locaux de wrangler) =="
@@ -166,4 +173,85 @@ if diff -r -x manifest.json "$work/small-export" "$work/small-back" > /dev/null;
   echo "natif → D1/R2 → natif : fichiers identiques (hors manifest.json)"
 else
   echo "natif → D1/R2 → natif : DIFFÉRENCES"; diff -r -x manifest.json "$work/small-export" "$work/small-back" | head -20; exit 1
+fi
+fi
+
+if [ "${PREAU_SKIP_ROUTE:-}" = "1" ]; then exit 0; fi
+ROUTE_PHOTOS=${ROUTE_PHOTOS:-500}
+ROUTE_BYTES=${ROUTE_BYTES:-204800}
+ROUTE_REF=${ROUTE_REF:-5}
+CONNECTIONS=${CONNECTIONS:-6}
+echo "== Cloudflare : route d'archive du Worker sous wrangler dev ($ROUTE_PHOTOS photos de $ROUTE_BYTES octets, $CONNECTIONS connexions) =="
+PREAU_SKIP_SITE=1 PREAU_SKIP_CHECK=1 PREAU_SKIP_DRY_RUN=1 PREAU_WORKER_OUT=target/worker/bundle \
+  bash scripts/build-worker.sh > "$work/build-worker.txt" 2>&1 || { cat "$work/build-worker.txt"; exit 1; }
+PHOTO_BYTES=$ROUTE_BYTES fill "$work/rt" 60 100 300 "$ROUTE_PHOTOS" 600
+"$PREAU" -q export --output "$work/rt-export" --data "$work/rt"
+"$PREAU" -q build --content tests/fixtures/scenario-site --output "$work/rt-site"
+rt="$work/rt-cf"
+mkdir -p "$rt/.wrangler"
+sed -e "s|^migrations_dir = .*|migrations_dir = \"$PWD/edge/migrations\"|" \
+    -e "s|^directory = .*|directory = \"$work/rt-site\"|" \
+    -e "s|^main = .*|main = \"$PWD/target/worker/bundle/entry.mjs\"|" wrangler.toml > "$rt/wrangler.toml"
+token=$(python3 -c "import secrets; print(secrets.token_urlsafe(36))")
+printf '%s\n' "$token" > "$work/jeton"
+printf 'PREAU_SECRET="%s"\nARCHIVE_TOKEN="%s"\n' "$(python3 -c "import secrets; print(secrets.token_urlsafe(36))")" "$token" > "$rt/.dev.vars"
+ln -s "$rt/state" "$rt/.wrangler/state"
+rcfg=(--config "$rt/wrangler.toml")
+(cd "$rt" && "$OLDPWD/scripts/wrangler.sh" d1 "${rcfg[@]}" migrations apply DB --local --persist-to "$rt/state" > "$work/step.txt" 2>&1) || { cat "$work/step.txt"; exit 1; }
+port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+inspector=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+(cd "$rt" && exec setsid "$OLDPWD/scripts/wrangler.sh" dev --local --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+  --show-interactive-dev-session=false --persist-to "$rt/state" "${rcfg[@]}" > "$work/dev.log" 2>&1) &
+dev=$!
+trap 'kill -- -$dev 2>/dev/null; rm -rf "$work"' EXIT
+url="http://127.0.0.1:$port"
+for _ in $(seq 1 900); do
+  curl -fso /dev/null "$url/connexion/" && break
+  sleep 0.1
+done
+curl -fso /dev/null "$url/connexion/" || { echo "wrangler dev ne répond pas :"; cat "$work/dev.log"; exit 1; }
+"$PREAU" -q import-archive "$work/rt-export" --d1-sql "$work/rt-in.sql" --to-worker "$url" --token-file "$work/jeton"
+(cd "$rt" && "$OLDPWD/scripts/wrangler.sh" d1 "${rcfg[@]}" execute DB --local --yes --persist-to "$rt/state" --file "$work/rt-in.sql" > "$work/step.txt" 2>&1) || { cat "$work/step.txt"; exit 1; }
+bytes=$(du -cb "$work"/rt-export/medias/* | tail -1 | cut -f1)
+n=$(ls "$work/rt-export/medias" | wc -l)
+timed "route : import-archive --to-worker ($n objets)" "$PREAU" import-archive "$work/rt-export" --d1-sql "$work/rt-in.sql" --to-worker "$url" --token-file "$work/jeton" --connections "$CONNECTIONS"
+up=$LAST
+timed "route : import-archive --to-worker, relancé (rien à envoyer)" "$PREAU" -q import-archive "$work/rt-export" --d1-sql "$work/rt-in.sql" --to-worker "$url" --token-file "$work/jeton"
+(cd "$rt" && "$OLDPWD/scripts/wrangler.sh" d1 "${rcfg[@]}" export DB --local --output "$work/rt-out.sql" > "$work/step.txt" 2>&1) || { cat "$work/step.txt"; exit 1; }
+timed "route : export --d1-export --from-worker ($n objets)" "$PREAU" export --output "$work/rt-back" --d1-export "$work/rt-out.sql" --from-worker "$url" --token-file "$work/jeton" --connections "$CONNECTIONS" --data "$work/rt"
+down=$LAST
+bucket=$(grep -A3 '^\[\[r2_buckets\]\]' wrangler.toml | sed -n 's/^bucket_name *= *"\(.*\)"/\1/p' | head -1)
+mkdir -p "$work/rt-ref"
+start=$(date +%s.%N)
+for f in $(ls "$work/rt-export/medias" | head -"$ROUTE_REF"); do
+  (cd "$rt" && "$OLDPWD/scripts/wrangler.sh" r2 object put "$bucket/ref-$f" --local --persist-to "$rt/state" "${rcfg[@]}" --file "$work/rt-export/medias/$f" > /dev/null 2>&1)
+done
+end=$(date +%s.%N)
+refput=$(secs "$start" "$end")
+start=$(date +%s.%N)
+for f in $(ls "$work/rt-export/medias" | head -"$ROUTE_REF"); do
+  (cd "$rt" && "$OLDPWD/scripts/wrangler.sh" r2 object get "$bucket/ref-$f" --local --persist-to "$rt/state" "${rcfg[@]}" --file "$work/rt-ref/$f" > /dev/null 2>&1)
+done
+end=$(date +%s.%N)
+refget=$(secs "$start" "$end")
+printf '%-52s %7s s (%s objets)\n' "référence : wrangler r2 object put, un par objet" "$refput" "$ROUTE_REF"
+printf '%-52s %7s s (%s objets)\n' "référence : wrangler r2 object get, un par objet" "$refget" "$ROUTE_REF"
+python3 - "$n" "$bytes" "$up" "$down" "$ROUTE_REF" "$refput" "$refget" <<'PY'
+import sys
+n, b, up, down, k, rput, rget = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:5]), int(sys.argv[5]), *map(float, sys.argv[6:8])
+mb = b / 1048576
+for what, t, ref in (("envoi (import)", up, rput / k), ("réception (export)", down, rget / k)):
+    per = t / n
+    print(f"{what} : {n / t:.1f} objets/s, {mb / t:.1f} Mo/s ; wrangler r2 object : {ref:.2f} s par objet, {1 / ref:.2f} objets/s ; rapport {ref / per:.0f}x")
+    print(f"  20 000 photos de cette taille : route {20000 * per / 60:.1f} min, wrangler r2 object {20000 * ref / 3600:.1f} h (extrapolé, wrangler dev local)")
+PY
+if diff -r -x manifest.json "$work/rt-export" "$work/rt-back" > "$work/rt-diff.txt"; then
+  echo "natif → route → natif : fichiers identiques (hors manifest.json)"
+else
+  # The route's own audit entries of the import come back in audit_log.csv: only that file may differ.
+  if grep -q '^diff\|^Only' "$work/rt-diff.txt" && [ "$(grep -c '^diff\|^Only' "$work/rt-diff.txt")" = 1 ] && grep -q 'audit_log.csv' "$work/rt-diff.txt"; then
+    echo "natif → route → natif : fichiers identiques hors manifest.json et les entrées « archive » ajoutées à audit_log.csv"
+  else
+    echo "natif → route → natif : DIFFÉRENCES"; head -20 "$work/rt-diff.txt"; exit 1
+  fi
 fi

@@ -585,3 +585,365 @@ fn a_town_moves_to_cloudflare_and_back_with_all_its_data() {
         }
     }
 }
+
+/// The token of the archive route in the route's tests (a Worker secret in production).
+const ARCHIVE_TOKEN: &str = "jeton-d-archive-de-test-0123456789abcdef";
+
+fn archive_worker(site: &Path, token: bool) -> support::worker::WorkerServer {
+    let extra = support::worker::Extra {
+        secrets: if token {
+            vec![("ARCHIVE_TOKEN".into(), ARCHIVE_TOKEN.into())]
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    };
+    support::worker::WorkerServer::start_with(site, &extra)
+}
+
+fn scenario_site(dir: &Path) -> std::path::PathBuf {
+    let content = dir.join("content");
+    support::site::copy_dir(&support::scenarios::fixture(), &content);
+    let site = dir.join("public");
+    support::site::build_ok(&content, &site);
+    site
+}
+
+/// One raw call: (status, body). Errors of the transport fail the test.
+fn call(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> (u16, Vec<u8>) {
+    let mut req = ureq::request(method, url);
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let got = match body {
+        Some(b) => req.send_bytes(b),
+        None => req.call(),
+    };
+    let resp = match got {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = resp.status();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes).expect("body");
+    (status, bytes)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Attacks on the archive route, under `wrangler dev`: absent without the secret (404 on
+/// every path and method); no token, a wrong one, the token in a cookie or as Basic are
+/// refused; keys that are not an upload's (traversal, other shapes) are refused; an
+/// object is never replaced by other bytes, nor written without its upload row, nor with
+/// bytes that do not match their checksum; wrong tokens end up throttled, the right one
+/// then waits too; every call is in the audit log.
+#[test]
+fn the_archive_route_refuses_what_it_must() {
+    use support::worker;
+    if worker::skipped() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let site = scenario_site(tmp.path());
+    let objects = "/_preau/archive/objets";
+    let bearer = format!("Bearer {ARCHIVE_TOKEN}");
+    let good: &[(&str, &str)] = &[("authorization", &bearer)];
+
+    // No secret: nothing there, even with a token.
+    {
+        let closed = archive_worker(&site, false);
+        let base = &closed.base_url;
+        for (method, path) in [
+            ("GET", objects.to_string()),
+            ("GET", format!("{objects}/0123456789abcdef")),
+            ("PUT", format!("{objects}/0123456789abcdef")),
+        ] {
+            let body = (method == "PUT").then_some(&b"x"[..]);
+            let (status, _) = call(method, &format!("{base}{path}"), good, body);
+            assert_eq!(status, 404, "{method} {path} without ARCHIVE_TOKEN");
+        }
+    }
+
+    let server = archive_worker(&site, true);
+    let base = server.base_url.clone();
+    let url = |p: &str| format!("{base}{objects}{p}");
+    let (status, body) = call("GET", &url(""), good, None);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let listing: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(listing["objects"], serde_json::json!([]));
+
+    // An upload row for one photo of 1000 pixels (so it has a 480 version).
+    let photo = b"pas vraiment un jpeg, mais des octets".to_vec();
+    let hash = sha256_hex(&photo)[..16].to_string();
+    server.exec_sql(&format!(
+        "INSERT INTO accounts (id, login, display_name, role, password_hash, created_at, disabled, password_changed_at) VALUES (900, 'archive.prof', 'Prof', 'teacher', '!x', 1, 0, 1);
+         INSERT INTO uploads (id, scope, hash, kind, width, height, bytes, original_name, uploader_id, created_at) VALUES (900, 'ecole-a/ce1', '{hash}', 'jpg', 1000, 750, 100, 'photo.jpg', 900, 1);"
+    ));
+    let put = |key: &str, bytes: &[u8], sha: &str| {
+        call(
+            "PUT",
+            &url(&format!("/{key}")),
+            &[("authorization", &bearer), ("x-preau-sha256", sha)],
+            Some(bytes),
+        )
+    };
+    let r2_before = server.r2_files();
+    // Keys that are not an upload's, traversal first.
+    for key in [
+        "..%2f..%2fwrangler.toml",
+        "%2e%2e%2f%2e%2e%2f.dev.vars",
+        &format!("{hash}%2f..%2f..%2fx"),
+        &format!("{hash}.jpg"),
+        &format!("{hash}-481"),
+        &hash.to_uppercase(),
+        "..",
+        "%5c..%5c..%5cx",
+    ] {
+        let (status, _) = put(key, &photo, &sha256_hex(&photo));
+        assert!(!(200..300).contains(&status), "PUT {key}: {status}");
+        let (status, _) = call("GET", &url(&format!("/{key}")), good, None);
+        assert!(!(200..300).contains(&status), "GET {key}: {status}");
+    }
+    assert_eq!(server.r2_files(), r2_before, "nothing written by a bad key");
+    // Bytes that do not match their checksum, or the hash their key names.
+    let other = b"d'autres octets".to_vec();
+    assert_eq!(put(&hash, &photo, &sha256_hex(&other)).0, 400);
+    assert_eq!(put(&hash, &other, &sha256_hex(&other)).0, 400);
+    assert_eq!(put(&hash, &photo, "").0, 400);
+    // No upload row with this hash: nothing written.
+    let stray = sha256_hex(&other)[..16].to_string();
+    assert_eq!(put(&stray, &other, &sha256_hex(&other)).0, 409);
+    // No 960 version of a photo 1000 wide? It has one; none of 480 for a 400-wide one is
+    // tested by the shape: 481 is refused above.
+    // Written once, the same bytes again are fine, other bytes never replace them.
+    assert_eq!(put(&hash, &photo, &sha256_hex(&photo)).0, 201);
+    assert_eq!(put(&hash, &photo, &sha256_hex(&photo)).0, 200);
+    let small = format!("{hash}-480");
+    assert_eq!(put(&small, &photo[..10], &sha256_hex(&photo[..10])).0, 201);
+    let (status, body) = put(&small, &other, &sha256_hex(&other));
+    assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
+    let (status, body) = call("GET", &url(&format!("/{small}")), good, None);
+    assert_eq!(
+        (status, &body[..]),
+        (200, &photo[..10]),
+        "kept as first written"
+    );
+    let (status, body) = call("GET", &url(""), good, None);
+    assert_eq!(status, 200);
+    let listing: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let keys: Vec<&str> = listing["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .filter_map(|o| o["key"].as_str())
+        .collect();
+    assert_eq!(keys, [hash.as_str(), small.as_str()]);
+
+    // Wrong tokens: none, another, in a cookie, as Basic, in the query.
+    let cookie = format!(
+        "ARCHIVE_TOKEN={ARCHIVE_TOKEN}; __Host-session={ARCHIVE_TOKEN}; session={ARCHIVE_TOKEN}"
+    );
+    let basic = format!("Basic {ARCHIVE_TOKEN}");
+    let wrong = format!("Bearer {}x", &ARCHIVE_TOKEN[..ARCHIVE_TOKEN.len() - 1]);
+    for (what, headers) in [
+        ("none", vec![]),
+        ("wrong", vec![("authorization", wrong.as_str())]),
+        ("cookie", vec![("cookie", cookie.as_str())]),
+        ("basic", vec![("authorization", basic.as_str())]),
+    ] {
+        let (status, _) = call("GET", &url(&format!("/{hash}")), &headers, None);
+        assert_eq!(status, 401, "{what}");
+    }
+    let (status, _) = call("GET", &url(&format!("?token={ARCHIVE_TOKEN}")), &[], None);
+    assert_eq!(status, 401, "query");
+    // Five wrong tokens from one network: the sixth call waits, even with the right one.
+    let (status, _) = call("GET", &url(""), good, None);
+    assert_eq!(status, 429, "throttled after five wrong tokens");
+    let audit = server.query_json(
+        "SELECT action, outcome, count(*) AS n FROM audit_log WHERE actor = 'archive' GROUP BY action, outcome ORDER BY action, outcome",
+    );
+    let seen: Vec<String> = audit
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["action"].as_str().unwrap_or("?"),
+                r["outcome"].as_str().unwrap_or("?"),
+                r["n"]
+            )
+        })
+        .collect();
+    // Listings: two with the token, one with it in the query; reads: the one good read,
+    // four wrong tokens, three keys of another shape (the traversal ones are other paths
+    // once normalised, answered by the site: 404); writes: three accepted (one the same
+    // bytes again), eight refused (three shapes, three checksums, no row, other bytes).
+    assert_eq!(
+        seen,
+        [
+            "archive_list denied 1",
+            "archive_list success 2",
+            "archive_list throttled 1",
+            "archive_read denied 4",
+            "archive_read refused 3",
+            "archive_read success 1",
+            "archive_write refused 8",
+            "archive_write success 3",
+        ]
+    );
+}
+
+/// Without the number of the date and the entries the move itself adds to the audit
+/// log (`archive` writes and listings, after the rows of the export): the files of an
+/// export, and the rows of its audit log apart.
+fn without_date_and_archive_entries(dir: &Path) -> (BTreeMap<String, Vec<u8>>, usize) {
+    let mut files = without_date(dir);
+    let audit = files.remove("audit_log.csv").expect("audit_log.csv");
+    let text = String::from_utf8(audit).expect("utf-8");
+    let mut kept = Vec::new();
+    let mut archive = 0;
+    for line in text.lines() {
+        if line.split(',').nth(2) == Some("archive") {
+            archive += 1;
+        } else {
+            kept.push(line);
+        }
+    }
+    files.insert("audit_log.csv".into(), kept.join("\n").into_bytes());
+    let m = files.get_mut("manifest.json").expect("manifest");
+    let mut v: serde_json::Value = serde_json::from_slice(m).expect("manifest");
+    for list in ["files", "tables"] {
+        if let Some(a) = v[list].as_array_mut() {
+            a.retain(|e| e["file"] != "audit_log.csv" && e["path"] != "audit_log.csv");
+        }
+    }
+    *m = serde_json::to_vec_pretty(&v).expect("json");
+    (files, archive)
+}
+
+/// The move through the archive route: the native export goes into D1 (its SQL) and R2
+/// (`import-archive --to-worker`, twice: the second run sends nothing), comes back out
+/// through `wrangler d1 export` and `export --from-worker`, and gives the same files as
+/// the first export, apart from the date and the route's own audit entries; then it goes
+/// back into an empty `preau serve` instance.
+#[test]
+fn a_town_moves_to_cloudflare_and_back_through_the_archive_route() {
+    use support::worker;
+    if worker::skipped() {
+        return;
+    }
+    let native = filled_instance();
+    let data = native.dir.path().join("data");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let first = tmp.path().join("export");
+    export(&data, &first, &["--with-secrets"]);
+    let token = tmp.path().join("jeton");
+    std::fs::write(&token, format!("{ARCHIVE_TOKEN}\n")).expect("token");
+    let site = scenario_site(tmp.path());
+    let server = archive_worker(&site, true);
+    let url = server.base_url.clone();
+    let sql = tmp.path().join("d1-import.sql");
+    let to_worker = |extra: &[&std::ffi::OsStr]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "import-archive".as_ref(),
+            first.as_os_str(),
+            "--d1-sql".as_ref(),
+            sql.as_os_str(),
+            "--to-worker".as_ref(),
+            url.as_ref(),
+            "--token-file".as_ref(),
+            token.as_os_str(),
+        ];
+        args.extend_from_slice(extra);
+        preau(&args)
+    };
+    // First run: the SQL only, and what to do next.
+    let r = to_worker(&[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("relancez la même commande"),
+        "{}",
+        r.stderr
+    );
+    assert!(server.r2_files().is_empty(), "no object before the SQL");
+    server.exec_sql(&std::fs::read_to_string(&sql).expect("sql"));
+    let r = to_worker(&[]);
+    assert!(r.ok, "{}", r.stderr);
+    assert!(r.stderr.contains("3 objet(s) envoyé(s)"), "{}", r.stderr);
+    let r = to_worker(&["--connections".as_ref(), "2".as_ref()]);
+    assert!(r.ok, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("0 objet(s) envoyé(s) au Worker, 3 déjà présent(s)"),
+        "{}",
+        r.stderr
+    );
+
+    let back_sql = tmp.path().join("d1-export.sql");
+    server.export_sql(&back_sql);
+    let second = tmp.path().join("export-retour");
+    let r = preau(&[
+        "export".as_ref(),
+        "--output".as_ref(),
+        second.as_os_str(),
+        "--d1-export".as_ref(),
+        back_sql.as_os_str(),
+        "--from-worker".as_ref(),
+        url.as_ref(),
+        "--token-file".as_ref(),
+        token.as_os_str(),
+        "--with-secrets".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert!(r.ok, "export --from-worker: {}", r.stderr);
+    assert!(r.stderr.contains("R2 : 3/3 objets reçus"), "{}", r.stderr);
+    let (a, none) = without_date_and_archive_entries(&first);
+    let (b, moved) = without_date_and_archive_entries(&second);
+    assert_eq!(none, 0);
+    // Two listings and three writes of the import, all after the imported rows.
+    assert_eq!(moved, 5, "the route's entries of the import");
+    assert_eq!(
+        a, b,
+        "same archive apart from the date and the move's audit entries"
+    );
+    let names: Vec<&String> = a.keys().filter(|k| k.starts_with("medias/")).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    // No download folder left beside the export.
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("tmp")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let home = tmp.path().join("de-retour");
+    let r = import(&second, &home);
+    assert!(r.ok, "import of the Cloudflare export: {}", r.stderr);
+
+    // A wrong token file: refused with what to check, nothing written.
+    std::fs::write(&token, "un-autre-jeton-de-plus-de-trente-deux-caracteres").expect("token");
+    let third = tmp.path().join("export-3");
+    let r = preau(&[
+        "export".as_ref(),
+        "--output".as_ref(),
+        third.as_os_str(),
+        "--d1-export".as_ref(),
+        back_sql.as_os_str(),
+        "--from-worker".as_ref(),
+        url.as_ref(),
+        "--token-file".as_ref(),
+        token.as_os_str(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert!(!r.ok);
+    assert!(r.stderr.contains("jeton refusé"), "{}", r.stderr);
+    assert!(!third.exists());
+}

@@ -24,6 +24,10 @@ pub const MY_DATA_JSON: &str = "/espace/mes-donnees/donnees.json";
 pub const HEALTH: &str = "/_preau/sante";
 /// The forge's push webhook (signed with the secret shared with the forge).
 pub const REPO_HOOK: &str = "/_preau/depot";
+/// The archive route of `preau export --from-worker` and `import-archive --to-worker`: the
+/// listing of the stored uploads here, one object at `ARCHIVE_OBJECTS/<clé>` (a Worker
+/// secret token only; absent without it).
+pub const ARCHIVE_OBJECTS: &str = "/_preau/archive/objets";
 /// The online editor: the list of one's posts, the editor, the validation of proposals.
 pub const WRITE: &str = "/espace/ecrire/";
 pub const WRITE_POST: &str = "/espace/ecrire/article/";
@@ -54,6 +58,7 @@ pub const EDGE_ROUTES: &[&str] = &[
     MY_DATA_JSON,
     HEALTH,
     REPO_HOOK,
+    ARCHIVE_OBJECTS,
     WRITE,
     WRITE_POST,
     WRITE_REVIEW,

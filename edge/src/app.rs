@@ -36,12 +36,16 @@ pub struct EdgeConfig {
     pub uploads: UploadConfig,
     /// The secret shared with the forge for its push webhook (`None`: no webhook route).
     pub repo_hook_secret: Option<Vec<u8>>,
+    /// The bearer token of the archive route (`None`: no archive route, 404).
+    pub archive_token: Option<Vec<u8>>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("la clé secrète fait {0} octets ; il en faut au moins {MIN_SECRET_LEN}")]
     ShortSecret(usize),
+    #[error("le jeton d'archive fait {0} caractères ; il en faut au moins {MIN_SECRET_LEN} (par exemple la sortie de « openssl rand -base64 48 »)")]
+    ShortArchiveToken(usize),
 }
 
 impl EdgeConfig {
@@ -57,7 +61,19 @@ impl EdgeConfig {
             proxies: Proxies::default(),
             uploads: UploadConfig::default(),
             repo_hook_secret: None,
+            archive_token: None,
         })
+    }
+
+    /// Open the archive route with this bearer token (surrounding blanks of a file or a
+    /// secret taken off); a short token is refused rather than guessable.
+    pub fn set_archive_token(&mut self, token: &str) -> Result<(), ConfigError> {
+        let token = token.trim();
+        if token.len() < MIN_SECRET_LEN {
+            return Err(ConfigError::ShortArchiveToken(token.len()));
+        }
+        self.archive_token = Some(token.as_bytes().to_vec());
+        Ok(())
     }
 }
 

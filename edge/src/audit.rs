@@ -59,6 +59,11 @@ words! {
         // password hashes went with it.
         Export => "export",
         ClassArchive => "class_archive",
+        // The archive route (actor `archive`): the listing of stored uploads, one object
+        // read, one object written by an import.
+        ArchiveList => "archive_list",
+        ArchiveRead => "archive_read",
+        ArchiveWrite => "archive_write",
     }
 }
 

@@ -11,6 +11,10 @@ pub const FORM_LIMIT: usize = 64 * 1024;
 /// commits is a few KB; a larger one is refused and the periodic fetch takes it instead).
 pub const HOOK_LIMIT: usize = 2 * 1024 * 1024;
 
+/// Largest object the archive route takes: uploads are checked against smaller limits when
+/// they are made (10 MB per file by default), so an archive of this instance fits.
+pub const ARCHIVE_OBJECT_LIMIT: usize = 32 * 1024 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Signin,
@@ -38,6 +42,10 @@ pub enum Route {
     Health,
     /// The forge's push webhook.
     RepoHook,
+    /// The archive route (a bearer token, never a session): the listing of stored uploads,
+    /// and one object read or written.
+    ArchiveList,
+    ArchiveObject,
     /// The online editor: one's posts, the editor, the validation of proposals.
     Write,
     WritePost,
@@ -71,6 +79,8 @@ impl Route {
         Route::MyDataJson,
         Route::Health,
         Route::RepoHook,
+        Route::ArchiveList,
+        Route::ArchiveObject,
         Route::Write,
         Route::WritePost,
         Route::WriteReview,
@@ -101,6 +111,13 @@ impl Route {
             paths::MY_DATA_JSON => Route::MyDataJson,
             paths::HEALTH => Route::Health,
             paths::REPO_HOOK => Route::RepoHook,
+            paths::ARCHIVE_OBJECTS => Route::ArchiveList,
+            p if p
+                .strip_prefix(paths::ARCHIVE_OBJECTS)
+                .is_some_and(|k| k.starts_with('/')) =>
+            {
+                Route::ArchiveObject
+            }
             paths::WRITE => Route::Write,
             paths::WRITE_POST => Route::WritePost,
             paths::WRITE_REVIEW => Route::WriteReview,
@@ -132,6 +149,8 @@ impl Route {
             Route::MyDataJson => "mes-donnees-json",
             Route::Health => "sante",
             Route::RepoHook => "depot",
+            Route::ArchiveList => "archive-liste",
+            Route::ArchiveObject => "archive-objet",
             Route::Write => "ecrire",
             Route::WritePost => "ecrire-article",
             Route::WriteReview => "ecrire-validation",
@@ -145,7 +164,9 @@ impl Route {
         const READ: &[Method] = &[Method::GET, Method::HEAD];
         const FORM: &[Method] = &[Method::GET, Method::HEAD, Method::POST];
         const POST: &[Method] = &[Method::POST];
+        const OBJECT: &[Method] = &[Method::GET, Method::HEAD, Method::PUT];
         match self {
+            Route::ArchiveObject => OBJECT,
             Route::Signin
             | Route::Accept
             | Route::Password
@@ -168,6 +189,7 @@ impl Route {
             | Route::MyData
             | Route::MyDataJson
             | Route::Health
+            | Route::ArchiveList
             | Route::Write
             | Route::File
             | Route::MediaFile => READ,
@@ -192,6 +214,8 @@ impl Route {
             // A push event lists its commits: larger than a form.
             Route::RepoHook => HOOK_LIMIT,
             Route::WritePost => uploads.media.max_bytes.saturating_add(4 * FORM_LIMIT),
+            // One stored object: never larger than one upload request's files.
+            Route::ArchiveObject => uploads.request_bytes.max(ARCHIVE_OBJECT_LIMIT),
             _ => FORM_LIMIT,
         }
     }
@@ -214,5 +238,11 @@ mod tests {
         assert!(Route::WritePost.body_limit(&c) > c.media.max_bytes + 200_000);
         assert_eq!(Route::File.allow(), "GET, HEAD");
         assert_eq!(Route::Signout.allow(), "POST");
+        assert_eq!(
+            Route::of("/_preau/archive/objets/0123456789abcdef"),
+            Route::ArchiveObject
+        );
+        assert_eq!(Route::of("/_preau/archive/objetsx"), Route::File);
+        assert_eq!(Route::ArchiveObject.allow(), "GET, HEAD, PUT");
     }
 }

@@ -39,6 +39,16 @@ pub struct ExportArgs {
     /// Cloudflare, avec --d1-export : dossier des objets R2, un fichier par clé
     #[arg(long, value_name = "DOSSIER", requires = "d1_export")]
     pub r2_dir: Option<PathBuf>,
+    /// Cloudflare, avec --d1-export : télécharger les objets R2 par la route d'archive du
+    /// Worker à cette adresse (https://…) au lieu d'un dossier --r2-dir
+    #[arg(long, value_name = "URL", requires_all = ["d1_export", "token_file"], conflicts_with = "r2_dir")]
+    pub from_worker: Option<String>,
+    /// Fichier contenant le jeton de la route d'archive (le secret ARCHIVE_TOKEN du Worker)
+    #[arg(long, value_name = "FICHIER")]
+    pub token_file: Option<PathBuf>,
+    /// Connexions simultanées vers le Worker
+    #[arg(long, value_name = "N", default_value_t = super::export_worker::DEFAULT_CONNECTIONS)]
+    pub connections: usize,
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
@@ -160,18 +170,34 @@ pub fn run(args: ExportArgs, quiet: bool) -> anyhow::Result<()> {
         .context("la base n'a pas de table d1_migrations : ce n'est pas une base de Préau")?;
     let out = staging.path();
     let tables = x::write_tables(&snapshot, out, args.with_secrets)?;
-    let blobs: PathBuf = match &args.r2_dir {
-        Some(d) => d.clone(),
-        None => args.data.join("medias"),
+    let medias = x::media_files(&snapshot)?;
+    // From the Worker: the objects go first into a folder beside the target that is kept
+    // until the export is complete, so that a broken download resumes where it stopped.
+    let downloads = args.from_worker.as_ref().map(|_| {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export".into());
+        parent.join(format!(".{name}.objets-r2"))
+    });
+    if let (Some(url), Some(dir)) = (&args.from_worker, &downloads) {
+        let token = args.token_file.as_deref().unwrap_or(Path::new(""));
+        let remote = super::export_worker::Remote::new(url, token, args.connections)?;
+        let keys: Vec<String> = medias.iter().map(|(k, _)| k.clone()).collect();
+        super::export_worker::download(&remote, &keys, dir, args.connections, quiet)?;
+    }
+    let flat = args.r2_dir.is_some() || downloads.is_some();
+    let blobs: PathBuf = match (&args.r2_dir, &downloads) {
+        (Some(d), _) | (None, Some(d)) => d.clone(),
+        (None, None) => args.data.join("medias"),
     };
     let mut absent = Vec::new();
     let mut media = 0u64;
-    let medias = x::media_files(&snapshot)?;
     if !medias.is_empty() {
         std::fs::create_dir_all(out.join("medias"))?;
     }
     for (key, name) in &medias {
-        let from = if args.r2_dir.is_some() {
+        let from = if flat {
             blobs.join(key)
         } else {
             blobs.join(&key[..2]).join(key)
@@ -237,6 +263,14 @@ pub fn run(args: ExportArgs, quiet: bool) -> anyhow::Result<()> {
     let kept = staging.keep();
     set_private(&kept);
     std::fs::rename(&kept, target).with_context(|| format!("{}", target.display()))?;
+    if let Some(dir) = &downloads {
+        if let Err(e) = std::fs::remove_dir_all(dir) {
+            eprintln!(
+                "Attention : {} n'a pas pu être supprimé ({e}) : effacez-le, l'export est complet.",
+                dir.display()
+            );
+        }
+    }
     // Written to the live log after the copy: the archive stays the state it copied.
     if args.d1_export.is_none() {
         let what = if args.with_secrets {

@@ -11,9 +11,11 @@ use preau_edge::native::export as x;
 use std::io::Write;
 use std::path::Path;
 
-pub fn import(dir: &Path, sql: &Path, r2: &Path, quiet: bool) -> anyhow::Result<()> {
+/// `r2`: the folder for the objects, or `None` when they go through the Worker's archive
+/// route instead (`import-archive --to-worker`).
+pub fn import(dir: &Path, sql: &Path, r2: Option<&Path>, quiet: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    if r2.exists() && !is_empty_dir(r2) {
+    if let Some(r2) = r2.filter(|r2| r2.exists() && !is_empty_dir(r2)) {
         bail!(
             "{} n'est pas vide : choisissez un dossier absent ou vide",
             r2.display()
@@ -39,25 +41,33 @@ pub fn import(dir: &Path, sql: &Path, r2: &Path, quiet: bool) -> anyhow::Result<
     let rows = x::insert_script(&staged.join("preau.sqlite3"), &mut w)?;
     w.flush()?;
     drop(w);
-    std::fs::create_dir_all(r2).with_context(|| format!("{}", r2.display()))?;
     let mut objects = 0;
     let medias = staged.join("medias");
-    if medias.is_dir() {
-        for rel in walk(&medias)? {
-            let key = rel.rsplit('/').next().unwrap_or(&rel);
-            std::fs::copy(medias.join(&rel), r2.join(key))?;
-            objects += 1;
+    if let Some(r2) = r2 {
+        std::fs::create_dir_all(r2).with_context(|| format!("{}", r2.display()))?;
+        if medias.is_dir() {
+            for rel in walk(&medias)? {
+                let key = rel.rsplit('/').next().unwrap_or(&rel);
+                std::fs::copy(medias.join(&rel), r2.join(key))?;
+                objects += 1;
+            }
         }
     }
     std::fs::copy(&tmp_sql, sql).with_context(|| format!("{}", sql.display()))?;
     if !quiet {
+        let objects = match r2 {
+            Some(r2) => format!(
+                "{objects} objets dans {} (wrangler r2 object put SEAU/<clé> --file …, ou mieux import-archive --to-worker)",
+                r2.display()
+            ),
+            None => format!("{} objets à envoyer par --to-worker", m.media_files),
+        };
         eprintln!(
-            "Export du {} prêt pour Cloudflare en {} ms : {rows} lignes dans {} (wrangler d1 execute BASE --remote --file {}), {objects} objets dans {} (wrangler r2 object put SEAU/<clé> --file …, voir scripts/cloudflare-archive.sh).",
+            "Export du {} prêt pour Cloudflare en {} ms : {rows} lignes dans {} (wrangler d1 execute BASE --remote --file {}), {objects}.",
             m.created,
             started.elapsed().as_millis(),
             sql.display(),
             sql.display(),
-            r2.display()
         );
         for extra in [MAPPING, ROSTER_KEY] {
             if m.files.iter().any(|f| f.path == extra) {

@@ -28,12 +28,27 @@ pub struct ImportArgs {
     pub data: PathBuf,
     /// Cloudflare : écrire le SQL pour « wrangler d1 execute --file » dans ce fichier
     /// (la base D1 doit être vide et migrée) au lieu d'un dossier de données
-    #[arg(long, value_name = "FICHIER", requires = "r2_dir")]
+    #[arg(long, value_name = "FICHIER")]
     pub d1_sql: Option<PathBuf>,
     /// Cloudflare, avec --d1-sql : dossier (absent ou vide) où écrire les objets R2, un
     /// fichier par clé, à envoyer avec wrangler r2 object put
     #[arg(long, value_name = "DOSSIER", requires = "d1_sql")]
     pub r2_dir: Option<PathBuf>,
+    /// Cloudflare : envoyer les objets R2 par la route d'archive du Worker à cette adresse
+    /// (https://…), une fois le SQL de --d1-sql exécuté dans D1
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "token_file",
+        conflicts_with = "r2_dir"
+    )]
+    pub to_worker: Option<String>,
+    /// Fichier contenant le jeton de la route d'archive (le secret ARCHIVE_TOKEN du Worker)
+    #[arg(long, value_name = "FICHIER")]
+    pub token_file: Option<PathBuf>,
+    /// Connexions simultanées vers le Worker
+    #[arg(long, value_name = "N", default_value_t = super::export_worker::DEFAULT_CONNECTIONS)]
+    pub connections: usize,
 }
 
 /// Everything that can be checked on the folder itself; returns its manifest.
@@ -187,8 +202,14 @@ pub fn stage_into(dir: &Path, m: &Manifest, staging: &Path) -> Result<Vec<(Strin
 
 pub fn run(args: ImportArgs, quiet: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    if let (Some(sql), Some(r2)) = (&args.d1_sql, &args.r2_dir) {
-        return super::export_d1::import(&args.dir, sql, r2, quiet);
+    if let Some(url) = &args.to_worker {
+        return to_worker(&args, url, quiet);
+    }
+    if let Some(sql) = &args.d1_sql {
+        let Some(r2) = &args.r2_dir else {
+            bail!("--d1-sql demande --r2-dir DOSSIER (les objets R2 en fichiers) ou --to-worker URL (les objets envoyés au Worker)");
+        };
+        return super::export_d1::import(&args.dir, sql, Some(r2), quiet);
     }
     let target = &args.data;
     if target.exists() && !is_empty_dir(target) {
@@ -231,6 +252,50 @@ pub fn run(args: ImportArgs, quiet: bool) -> anyhow::Result<()> {
         if !m.with_secrets {
             eprintln!("L'export ne contenait pas les mots de passe : personne ne peut encore se connecter. Imprimez de nouvelles lettres d'invitation (preau roster letters --all --data {}) ; un compte créé à la main : preau accounts reset-password.", target.display());
         }
+    }
+    Ok(())
+}
+
+/// `--to-worker`: the objects through the Worker's archive route. The SQL goes into D1
+/// first (the route writes no object without its upload row): without `--d1-sql` or when
+/// its file exists already, the objects are sent; otherwise the SQL is written and the
+/// command says to run it, then to run the same command again.
+fn to_worker(args: &ImportArgs, url: &str, quiet: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    if let Some(sql) = args.d1_sql.as_ref().filter(|p| !p.exists()) {
+        super::export_d1::import(&args.dir, sql, None, quiet)?;
+        eprintln!(
+            "Étape suivante : exécutez ce SQL dans la base D1 vide et migrée (npx wrangler d1 execute BASE --remote --file {}), puis relancez la même commande : elle enverra les objets au Worker.",
+            sql.display()
+        );
+        return Ok(());
+    }
+    let m = match check(&args.dir) {
+        Ok(m) => m,
+        Err(e) => bail!("{} refusé, rien n'a été envoyé : {e}", args.dir.display()),
+    };
+    let token = args.token_file.as_deref().unwrap_or(Path::new(""));
+    let remote = super::export_worker::Remote::new(url, token, args.connections)?;
+    let objects: Vec<super::export_worker::Outgoing> = m
+        .files
+        .iter()
+        .filter_map(|f| {
+            x::media_key(&f.path).map(|key| super::export_worker::Outgoing {
+                key: key.to_string(),
+                file: args.dir.join(&f.path),
+                bytes: f.bytes,
+                sha256: f.sha256.clone(),
+            })
+        })
+        .collect();
+    let (written, there) =
+        super::export_worker::upload(&remote, &objects, args.connections, quiet)?;
+    if !quiet {
+        eprintln!(
+            "Export du {} : {written} objet(s) envoyé(s) au Worker, {there} déjà présent(s), en {} ms.",
+            m.created,
+            started.elapsed().as_millis()
+        );
     }
     Ok(())
 }

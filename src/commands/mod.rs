@@ -10,6 +10,7 @@ pub mod demo;
 pub mod editor;
 pub mod export;
 pub mod export_d1;
+pub mod export_worker;
 pub mod import;
 pub mod init;
 pub mod integrity;

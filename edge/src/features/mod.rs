@@ -4,11 +4,13 @@
 //! gate), `space` (Mon espace), `password` (changing one's password), `uploads` (photos and
 //! documents), `comments` and `moderation`, `class_list` (pupils without photo permission),
 //! `my_data` (Mes données), `health` (monitoring), `editor` (the online editor), `repo_hook`
-//! (the forge's push webhook). This is the one
+//! (the forge's push webhook), `archive` (the token-only route of whole-instance exports and
+//! imports). This is the one
 //! place that maps routes to handlers; a new feature adds its routes to `routes::Route` and
 //! one line per route here.
 
 mod activation;
+pub(crate) mod archive;
 mod charter;
 mod class_list;
 pub(crate) mod comment_view;
@@ -62,6 +64,8 @@ pub(crate) async fn dispatch<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, route: R
         (Route::MyDataJson, _) => my_data::json(edge, cx).await,
         (Route::Health, _) => health::get(edge, cx).await,
         (Route::RepoHook, _) => repo_hook::post(edge, cx).await,
+        (Route::ArchiveList, _) => archive::list(edge, cx).await,
+        (Route::ArchiveObject, _) => archive::object(edge, cx).await,
         (Route::Write, _) => editor::list(edge, cx).await,
         (Route::WritePost, false) => editor::page(edge, cx).await,
         (Route::WritePost, true) => editor::submit(edge, cx).await,

@@ -1,7 +1,7 @@
 //! Uploads on disk: one file per key under `<data>/medias/`, two-character fan-out folders,
 //! written to a temporary name and renamed so that a crash never leaves half a file.
 
-use crate::store::{Blob, StoreError};
+use crate::store::{Blob, BlobInfo, BlobPage, StoreError};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,6 +80,57 @@ impl FolderBlobs {
             start,
             total,
         }))
+    }
+
+    /// Up to `limit` keys after `after` (the previous page's last key), in key order. Reads
+    /// the folder's names each time: a listing is an archive's, not a request's, work.
+    pub fn list(&self, after: Option<&str>, limit: usize) -> Result<BlobPage, StoreError> {
+        let mut keys = Vec::new();
+        let top = match std::fs::read_dir(&self.root) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BlobPage::default()),
+            Err(e) => return Err(err(&self.root, e)),
+        };
+        for dir in top {
+            let dir = dir.map_err(|e| err(&self.root, e))?;
+            if !dir.file_type().map_err(|e| err(&dir.path(), e))?.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path()).map_err(|e| err(&dir.path(), e))? {
+                let f = f.map_err(|e| err(&dir.path(), e))?;
+                let name = f.file_name().to_string_lossy().into_owned();
+                // Temporary files of a write in progress start with a dot.
+                if name.starts_with('.') || self.path(&name).ok() != Some(f.path()) {
+                    continue;
+                }
+                if after.is_some_and(|a| name.as_str() <= a) {
+                    continue;
+                }
+                let meta = f.metadata().map_err(|e| err(&f.path(), e))?;
+                if meta.is_file() {
+                    keys.push((name, meta.len()));
+                }
+            }
+        }
+        keys.sort();
+        let more = keys.len() > limit;
+        keys.truncate(limit);
+        let cursor = if more {
+            keys.last().map(|(k, _)| k.clone())
+        } else {
+            None
+        };
+        Ok(BlobPage {
+            objects: keys
+                .into_iter()
+                .map(|(key, bytes)| BlobInfo {
+                    key,
+                    bytes,
+                    etag: None,
+                })
+                .collect(),
+            cursor,
+        })
     }
 
     pub fn delete(&self, key: &str) -> Result<(), StoreError> {

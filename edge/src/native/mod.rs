@@ -236,6 +236,13 @@ impl<T: OnFolder> Blobs for T {
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
         self.folder().delete(key)
     }
+    async fn list_blobs(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<crate::store::BlobPage, StoreError> {
+        self.folder().list(cursor, limit)
+    }
 }
 
 impl OnGit for Native {

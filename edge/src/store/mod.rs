@@ -171,6 +171,9 @@ pub trait Blobs {
         range: Option<(u64, Option<u64>)>,
     ) -> Result<Option<Blob>, StoreError>;
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError>;
+    /// Up to `limit` stored keys in key order, from the start or after a previous page's
+    /// `cursor` (the archive route's listing).
+    async fn list_blobs(&self, cursor: Option<&str>, limit: usize) -> Result<BlobPage, StoreError>;
 
     /// Size of the file under `key`.
     async fn blob_size(&self, key: &str) -> Result<Option<u64>, StoreError> {
@@ -186,6 +189,22 @@ pub trait Blobs {
     fn streams(&self) -> bool {
         false
     }
+}
+
+/// One stored object in a listing: its key, size and the store's entity tag (R2's, an MD5
+/// of single-part objects; none natively).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobInfo {
+    pub key: String,
+    pub bytes: u64,
+    pub etag: Option<String>,
+}
+
+/// One page of a listing; `cursor` is where the next page starts (none: the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BlobPage {
+    pub objects: Vec<BlobInfo>,
+    pub cursor: Option<String>,
 }
 
 /// In the extensions of an answer: the adapter sends `len` bytes of `key` from `start`.

@@ -87,6 +87,26 @@ pub async fn list<D: Db>(
     Ok(rows.into_iter().filter_map(row).collect())
 }
 
+/// The kind and the largest width of the rows of this content (`None`: no row), which say
+/// which smaller versions it has: the archive route writes no object without its row.
+pub async fn kind_and_width<D: Db>(
+    db: &D,
+    hash: &str,
+) -> Result<Option<(String, i64)>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT min(kind), max(coalesce(width, 0)) FROM uploads WHERE hash = ?1",
+            &[hash.into()],
+        )
+        .await?;
+    Ok(rows.into_iter().next().and_then(|r| {
+        let mut it = r.into_iter();
+        let kind = it.next()?.into_string()?;
+        let width = it.next().and_then(|v| v.as_i64()).unwrap_or(0);
+        Some((kind, width))
+    }))
+}
+
 /// How many rows still use this content (in any scope).
 pub async fn uses<D: Db>(db: &D, hash: &str) -> Result<i64, StoreError> {
     let rows = db

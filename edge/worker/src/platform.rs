@@ -9,7 +9,8 @@ use futures_util::future::{select, Either};
 use preau_edge::forge::{ForgeConfig, ForgeRepo, Http, HttpRequest, HttpResponse};
 use preau_edge::store::repo::{Change, Preview, RepoError, RepoFile, Repository, Written};
 use preau_edge::store::{
-    Blob, Blobs, Clock, Db, Files, Log, Random, Row, SqlValue, Statement, StoreError,
+    Blob, BlobInfo, BlobPage, Blobs, Clock, Db, Files, Log, Random, Row, SqlValue, Statement,
+    StoreError,
 };
 use std::pin::pin;
 use wasm_bindgen::prelude::*;
@@ -224,6 +225,31 @@ impl Blobs for WorkerPlatform {
 
     async fn delete_blob(&self, key: &str) -> Result<(), StoreError> {
         self.uploads.delete(key).await.map_err(files_err)
+    }
+
+    async fn list_blobs(&self, cursor: Option<&str>, limit: usize) -> Result<BlobPage, StoreError> {
+        // R2 lists at most 1,000 keys per call, in key order, with an opaque cursor.
+        let mut list = self.uploads.list().limit(limit.clamp(1, 1000) as u32);
+        if let Some(c) = cursor {
+            list = list.cursor(c);
+        }
+        let page = list.execute().await.map_err(files_err)?;
+        Ok(BlobPage {
+            objects: page
+                .objects()
+                .iter()
+                .map(|o| BlobInfo {
+                    key: o.key(),
+                    bytes: o.size(),
+                    etag: Some(o.etag()),
+                })
+                .collect(),
+            cursor: if page.truncated() {
+                page.cursor()
+            } else {
+                None
+            },
+        })
     }
 
     async fn blob_size(&self, key: &str) -> Result<Option<u64>, StoreError> {

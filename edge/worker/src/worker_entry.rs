@@ -22,6 +22,10 @@ const WORKER_UPLOAD_REQUEST_BYTES: usize = 24 << 20;
 /// The Worker secret holding the key for anti-forgery tokens (`wrangler secret put`).
 const SECRET_NAME: &str = "PREAU_SECRET";
 
+/// The Worker secret that opens the archive route (`preau export --from-worker`); without
+/// it the route does not exist.
+const ARCHIVE_TOKEN_NAME: &str = "ARCHIVE_TOKEN";
+
 /// Test hook for panic recovery (tests/worker_smoke.rs): only when the Worker runs with the
 /// variable `PREAU_TEST_PANIC = "1"`, which no deployment sets. The path is under `_preau/`,
 /// which the core never serves.
@@ -66,6 +70,11 @@ async fn edge(env: &Env) -> Result<Rc<WorkerEdge>, String> {
         ..preau_media::Limits::worker()
     };
     config.uploads.request_bytes = WORKER_UPLOAD_REQUEST_BYTES;
+    if let Ok(token) = env.secret(ARCHIVE_TOKEN_NAME) {
+        config
+            .set_archive_token(&token.to_string())
+            .map_err(|e| format!("secret {ARCHIVE_TOKEN_NAME} : {e}"))?;
+    }
     for (name, var) in preau_edge::uploads::SETTINGS {
         if let Ok(value) = env.var(var) {
             config
