@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where to read and write.
@@ -56,8 +57,12 @@ pub struct Generator {
     files: BTreeMap<String, Access>,
     /// Hash, time and copies of every served file, as written last (see `stamp`).
     meta: BTreeMap<String, FileMeta>,
-    /// The manifest the last build or rebuild wrote, until `take_manifest`.
-    manifest: Option<Manifest>,
+    /// The manifest of the last build or rebuild, shared with the edge (`manifest`).
+    manifest: Option<Arc<Manifest>>,
+    /// Build number of `manifest`: one more at each build or rebuild.
+    generation: u64,
+    /// When set, rebuilds write the manifest file after handing it over (`preau serve`).
+    writer: Option<manifest::Writer>,
 }
 
 /// The files of a build as it writes them: access rule, and what the build knows of the bytes.
@@ -109,13 +114,53 @@ impl Generator {
             files: BTreeMap::new(),
             meta: BTreeMap::new(),
             manifest: None,
+            generation: 0,
+            writer: None,
         })
     }
 
-    /// The manifest the last build or rebuild wrote (once: `preau serve` hands it to the
-    /// edge instead of parsing the file again).
-    pub fn take_manifest(&mut self) -> Option<Manifest> {
-        self.manifest.take()
+    /// The manifest of the last build or rebuild and its build number: `preau serve` hands
+    /// it to the edge instead of parsing the file again.
+    pub fn manifest(&self) -> Option<(u64, Arc<Manifest>)> {
+        self.manifest.clone().map(|m| (self.generation, m))
+    }
+
+    /// From now on, incremental rebuilds write the manifest file in the background, after
+    /// `manifest` has it (see `manifest::Writer`; full builds still write it before their
+    /// swap). For a process that hands the manifest over in memory (`preau serve`).
+    pub fn defer_manifest_writes(&mut self) -> Result<(), BuildError> {
+        if self.writer.is_none() {
+            let dir = self.opts.output.join(MANIFEST_PATH);
+            self.writer = Some(manifest::Writer::start().map_err(|e| BuildError::io(&dir, e))?);
+        }
+        Ok(())
+    }
+
+    /// A generator replacing `previous` (a new theme): its build numbers follow the
+    /// previous one's, so the edge takes its manifests as newer.
+    pub fn continue_after(&mut self, previous: &Generator) {
+        self.generation += previous.generation;
+    }
+
+    /// Write the current manifest's file again (in the background when deferred).
+    pub fn write_manifest_soon(&self) {
+        let Some(m) = &self.manifest else { return };
+        let path = self.opts.output.join(MANIFEST_PATH);
+        match &self.writer {
+            Some(w) => w.submit(path, m.clone()),
+            None => {
+                if let Err(e) = manifest::write_json(&path, m) {
+                    eprintln!("erreur : écriture de {} : {e}", path.display());
+                }
+            }
+        }
+    }
+
+    /// Wait until the manifest file holds the last rebuild's manifest.
+    pub fn flush_manifest(&self) {
+        if let Some(w) = &self.writer {
+            w.flush();
+        }
     }
 
     pub fn site(&self) -> Option<&Site> {
@@ -171,6 +216,8 @@ impl Generator {
                 return Err(e);
             }
         };
+        // A late background write of the previous manifest must not land in the new folder.
+        self.flush_manifest();
         swap_in(&tmp, &self.opts.output)?;
         let report = BuildReport {
             pages: site.pages.len(),
@@ -182,7 +229,8 @@ impl Generator {
         };
         self.files = files;
         self.meta = meta;
-        self.manifest = Some(manifest);
+        self.manifest = Some(Arc::new(manifest));
+        self.generation += 1;
         self.site = Some(site);
         Ok(report)
     }
@@ -405,13 +453,13 @@ impl Generator {
         stamp(metas, &self.meta);
         m.meta = metas.clone();
         m.fingerprinted = self.renderer.fingerprints().clone();
-        let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
-        match mode {
-            Mode::New(_) => put_new(dir, MANIFEST_PATH, &json)?,
-            Mode::InPlace => write_file(dir, MANIFEST_PATH, &json)?,
+        // A rebuild in place: written by its caller, after the handover when it can.
+        if let Mode::New(_) = mode {
+            let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
+            put_new(dir, MANIFEST_PATH, &json)?;
+            bytes += json.len() as u64;
         }
         phase("manifest", t);
-        bytes += json.len() as u64;
         Ok((bytes, m))
     }
 
@@ -524,6 +572,8 @@ impl Generator {
             return Err(BuildError::Content(errors));
         }
         let mut touched = Vec::new();
+        // A new public page changes the sitemap (an edit keeps its address and access).
+        let new_public = additions.iter().any(|p| p.access.is_public());
         for page in additions {
             touched.push(add_item(site, page));
         }
@@ -574,16 +624,84 @@ impl Generator {
             written.1.insert(path, meta);
         }
         phase("pages", started);
-        let result = self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {});
+        // Dated items only (most edits): the shells, error pages and strings do not show
+        // them, only their sections' feeds and the sitemap may change. Anything else
+        // (a charter's text is in its gate shell; an index page) makes all the site files.
+        let items_only = touched.iter().all(|&i| {
+            matches!(&site.pages[i].place, Place::Item(k) if !matches!(k, SectionKey::Charters))
+        });
+        let result = if items_only {
+            self.write_item_site_files(site, dir, &mut written, &touched, new_public)
+        } else {
+            self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {})
+        };
         self.files = written.0;
         let (_, manifest) = result?;
         self.meta = written.1;
+        let t = Instant::now();
+        let manifest = Arc::new(manifest);
+        let path = dir.join(MANIFEST_PATH);
+        match &self.writer {
+            Some(w) => w.submit(path, manifest.clone()),
+            None => manifest::write_json(&path, &manifest).map_err(|e| BuildError::io(&path, e))?,
+        }
+        phase("manifest file", t);
         self.manifest = Some(manifest);
+        self.generation += 1;
         Ok(true)
     }
 }
 
 impl Generator {
+    /// `write_site_files` of a rebuild in place that changed only the dated items
+    /// `touched`: their sections' feeds, the sitemap when `sitemap` (a new public page),
+    /// and the manifest (returned, not written).
+    fn write_item_site_files(
+        &self,
+        site: &Site,
+        dir: &Path,
+        written: &mut Written,
+        touched: &[usize],
+        sitemap: bool,
+    ) -> Result<(u64, Manifest), BuildError> {
+        let t = Instant::now();
+        let (files, metas) = written;
+        let current = Reuse::InPlace(&self.meta);
+        let mut put = |path: String, data: &[u8], access: Access| -> Result<(), BuildError> {
+            let (meta, _) = encode::write_reusing(dir, &path, data, true, current)?;
+            metas.insert(path.clone(), meta);
+            files.insert(path, access);
+            Ok(())
+        };
+        let keys: BTreeSet<SectionKey> = touched
+            .iter()
+            .filter_map(|&i| site.pages[i].section().cloned())
+            .collect();
+        for (path, access, xml) in feeds::feeds_of(site, Some(&keys)) {
+            put(path, xml.as_bytes(), access)?;
+        }
+        if sitemap {
+            let public_pages: Vec<String> = files
+                .iter()
+                .filter(|(p, a)| a.is_public() && p.ends_with("index.html"))
+                .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
+                .collect();
+            let xml = feeds::sitemap(site, &public_pages);
+            let (meta, _) = encode::write_reusing(dir, "sitemap.xml", xml.as_bytes(), true, current)?;
+            metas.insert("sitemap.xml".into(), meta);
+            files.insert("sitemap.xml".into(), Access::public());
+        }
+        phase("site files", t);
+        let t = Instant::now();
+        let mut m: Manifest = manifest::skeleton(site);
+        m.files = files.clone();
+        stamp(metas, &self.meta);
+        m.meta = metas.clone();
+        m.fingerprinted = self.renderer.fingerprints().clone();
+        phase("manifest", t);
+        Ok((0, m))
+    }
+
     /// Could `rel` be a post added without a full build: a Markdown file of the content
     /// folder, alone in its folder when it is an `index.md` (co-located images need the
     /// full build's checks and copies).
