@@ -554,6 +554,7 @@ impl Generator {
             }
             replacements.push((i, page));
         }
+        phase("load", started);
         let asset_urls: HashSet<String> = site
             .pages
             .iter()
@@ -571,6 +572,7 @@ impl Generator {
         if !errors.is_empty() {
             return Err(BuildError::Content(errors));
         }
+        phase("links", started);
         let mut touched = Vec::new();
         // A new public page changes the sitemap (an edit keeps its address and access).
         let new_public = additions.iter().any(|p| p.access.is_public());
@@ -617,6 +619,7 @@ impl Generator {
                 Ok((path, access, meta))
             })
             .collect::<Result<_, BuildError>>()?;
+        phase("render", started);
         let mut written = (std::mem::take(&mut self.files), self.meta.clone());
         for (path, access, meta) in rewritten {
             // A new post adds its page (and maybe a list or tag page) to the manifest.

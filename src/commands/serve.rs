@@ -353,7 +353,12 @@ fn spawn_watcher(
                     if let Some((n, m)) = lock(&generator).manifest() {
                         manifests.put(n, m);
                     }
-                    if let Err(e) = rt.block_on(edge.reload()) {
+                    let t = std::time::Instant::now();
+                    let reloaded = rt.block_on(edge.reload());
+                    if std::env::var_os("PREAU_TIMINGS").is_some() {
+                        eprintln!("  reload : {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    if let Err(e) = reloaded {
                         eprintln!("erreur : rechargement du site : {e}");
                     }
                     if let Some(l) = &live {
