@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::render::{Output, Renderer};
 use crate::strings::Strings;
 use crate::theme::Theme;
-use preau_contract::access::{FileMeta, Manifest, MANIFEST_PATH};
+use preau_contract::access::{CommentRule, FileMeta, Manifest, MANIFEST_PATH};
 use preau_contract::shell::STRINGS_PATH;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -63,7 +63,18 @@ pub struct Generator {
     generation: u64,
     /// When set, rebuilds write the manifest file after handing it over (`preau serve`).
     writer: Option<manifest::Writer>,
+    /// `files` and `meta` (and the comment rules) being copied back from the manifest an
+    /// incremental rebuild moved them into (see `reclaim`).
+    spare: Option<std::thread::JoinHandle<Spare>>,
+    spare_comments: Option<BTreeMap<String, CommentRule>>,
 }
+
+/// The generator's own copy of a manifest's large maps, made after the handover.
+type Spare = (
+    BTreeMap<String, Access>,
+    BTreeMap<String, FileMeta>,
+    BTreeMap<String, CommentRule>,
+);
 
 /// The files of a build as it writes them: access rule, and what the build knows of the bytes.
 type Written = (BTreeMap<String, Access>, BTreeMap<String, FileMeta>);
@@ -116,6 +127,8 @@ impl Generator {
             manifest: None,
             generation: 0,
             writer: None,
+            spare: None,
+            spare_comments: None,
         })
     }
 
@@ -197,6 +210,9 @@ impl Generator {
     /// Build the whole site into a temporary folder, then swap it in.
     pub fn build(&mut self, progress: Progress) -> Result<BuildReport, BuildError> {
         let start = Instant::now();
+        self.reclaim();
+        // Made anew from the model below.
+        self.spare_comments = None;
         let site = self.load()?;
         let tmp = sibling(&self.opts.output, "tmp");
         if tmp.exists() {
@@ -494,6 +510,7 @@ impl Generator {
         changed: &[PathBuf],
     ) -> Result<bool, BuildError> {
         let started = Instant::now();
+        self.reclaim();
         let mut replacements = Vec::new();
         let mut additions: Vec<Page> = Vec::new();
         let mut errors: Vec<ContentError> = Vec::new();
@@ -607,7 +624,7 @@ impl Generator {
         for &i in &touched {
             dirty.extend(affected_outputs(site, i));
         }
-        let dir = &self.opts.output;
+        let dir = &self.opts.output.clone();
         // Only the files whose bytes changed are written (and compressed).
         let current = Reuse::InPlace(&self.meta);
         let rewritten: Vec<(String, Access, FileMeta)> = dirty
@@ -620,29 +637,45 @@ impl Generator {
             })
             .collect::<Result<_, BuildError>>()?;
         phase("render", started);
-        let mut written = (std::mem::take(&mut self.files), self.meta.clone());
-        for (path, access, meta) in rewritten {
-            // A new post adds its page (and maybe a list or tag page) to the manifest.
-            written.0.insert(path.clone(), access);
-            written.1.insert(path, meta);
-        }
-        phase("pages", started);
         // Dated items only (most edits): the shells, error pages and strings do not show
-        // them, only their sections' feeds and the sitemap may change. Anything else
-        // (a charter's text is in its gate shell; an index page) makes all the site files.
+        // them, only their sections' feeds and the sitemap may change, and of the
+        // manifest only their entries and the latest items. Anything else (a charter's
+        // text is in its gate shell; an index page) makes all the site files.
         let items_only = touched.iter().all(|&i| {
             matches!(&site.pages[i].place, Place::Item(k) if !matches!(k, SectionKey::Charters))
         });
-        let result = if items_only {
-            self.write_item_site_files(site, dir, &mut written, &touched, new_public)
+        let manifest = if items_only {
+            let now = unix_now();
+            for (path, access, meta) in rewritten {
+                self.put_stamped(path, access, meta, now);
+            }
+            phase("pages", started);
+            self.write_item_site_files(site, dir, &touched, new_public, now)?;
+            let t = Instant::now();
+            let m = self.next_manifest(site, &touched);
+            phase("manifest", t);
+            m
         } else {
-            self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {})
+            self.spare_comments = None;
+            let mut written = (std::mem::take(&mut self.files), self.meta.clone());
+            for (path, access, meta) in rewritten {
+                // A new post adds its page (and maybe a list or tag page) to the manifest.
+                written.0.insert(path.clone(), access);
+                written.1.insert(path, meta);
+            }
+            phase("pages", started);
+            let result = self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {});
+            self.files = written.0;
+            self.meta = written.1;
+            let (_, manifest) = result?;
+            // Its own copies stay with the generator (this path is rare: no move).
+            manifest
         };
-        self.files = written.0;
-        let (_, manifest) = result?;
-        self.meta = written.1;
         let t = Instant::now();
         let manifest = Arc::new(manifest);
+        if items_only {
+            self.copy_back(&manifest);
+        }
         let path = dir.join(MANIFEST_PATH);
         match &self.writer {
             Some(w) => w.submit(path, manifest.clone()),
@@ -656,53 +689,145 @@ impl Generator {
 }
 
 impl Generator {
+    /// Record a file a rebuild in place wrote (or found unchanged), with its time: the
+    /// previous one when the bytes did not change, `now` otherwise (as `stamp`).
+    fn put_stamped(&mut self, path: String, access: Access, meta: FileMeta, now: i64) {
+        let modified = match self.meta.get(&path) {
+            Some(p) if p.hash == meta.hash && p.modified > 0 => p.modified,
+            _ if meta.modified > 0 => meta.modified,
+            _ => now,
+        };
+        self.meta.insert(path.clone(), FileMeta { modified, ..meta });
+        self.files.insert(path, access);
+    }
+
     /// `write_site_files` of a rebuild in place that changed only the dated items
-    /// `touched`: their sections' feeds, the sitemap when `sitemap` (a new public page),
-    /// and the manifest (returned, not written).
+    /// `touched`: their sections' feeds, and the sitemap when `sitemap` (a new public page).
     fn write_item_site_files(
-        &self,
+        &mut self,
         site: &Site,
         dir: &Path,
-        written: &mut Written,
         touched: &[usize],
         sitemap: bool,
-    ) -> Result<(u64, Manifest), BuildError> {
+        now: i64,
+    ) -> Result<(), BuildError> {
         let t = Instant::now();
-        let (files, metas) = written;
-        let current = Reuse::InPlace(&self.meta);
-        let mut put = |path: String, data: &[u8], access: Access| -> Result<(), BuildError> {
-            let (meta, _) = encode::write_reusing(dir, &path, data, true, current)?;
-            metas.insert(path.clone(), meta);
-            files.insert(path, access);
-            Ok(())
-        };
         let keys: BTreeSet<SectionKey> = touched
             .iter()
             .filter_map(|&i| site.pages[i].section().cloned())
             .collect();
-        for (path, access, xml) in feeds::feeds_of(site, Some(&keys)) {
-            put(path, xml.as_bytes(), access)?;
-        }
+        let mut out: Vec<(String, Access, String)> = feeds::feeds_of(site, Some(&keys));
         if sitemap {
-            let public_pages: Vec<String> = files
+            let public_pages: Vec<String> = self
+                .files
                 .iter()
                 .filter(|(p, a)| a.is_public() && p.ends_with("index.html"))
                 .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
                 .collect();
-            let xml = feeds::sitemap(site, &public_pages);
-            let (meta, _) = encode::write_reusing(dir, "sitemap.xml", xml.as_bytes(), true, current)?;
-            metas.insert("sitemap.xml".into(), meta);
-            files.insert("sitemap.xml".into(), Access::public());
+            out.push((
+                "sitemap.xml".into(),
+                Access::public(),
+                feeds::sitemap(site, &public_pages),
+            ));
+        }
+        for (path, access, xml) in out {
+            let (meta, _) = encode::write_reusing(
+                dir,
+                &path,
+                xml.as_bytes(),
+                true,
+                Reuse::InPlace(&self.meta),
+            )?;
+            self.put_stamped(path, access, meta, now);
         }
         phase("site files", t);
-        let t = Instant::now();
-        let mut m: Manifest = manifest::skeleton(site);
-        m.files = files.clone();
-        stamp(metas, &self.meta);
-        m.meta = metas.clone();
-        m.fingerprinted = self.renderer.fingerprints().clone();
-        phase("manifest", t);
-        Ok((0, m))
+        Ok(())
+    }
+
+    /// The manifest after a rebuild of dated items only: the previous one's places and
+    /// charters, the latest items again, the comment rules of `touched`, and the
+    /// generator's `files` and `meta` moved in (no copy on the way to the edge; they are
+    /// copied back after, see `copy_back`).
+    fn next_manifest(&mut self, site: &Site, touched: &[usize]) -> Manifest {
+        let files = std::mem::take(&mut self.files);
+        let meta = std::mem::take(&mut self.meta);
+        let Some(prev) = self.manifest.clone() else {
+            let mut m = manifest::skeleton(site);
+            m.files = files;
+            m.meta = meta;
+            m.fingerprinted = self.renderer.fingerprints().clone();
+            return m;
+        };
+        let mut comments = self
+            .spare_comments
+            .take()
+            .unwrap_or_else(|| prev.comments.clone());
+        for &i in touched {
+            let url = &site.pages[i].url;
+            match manifest::comment_rule(site, i) {
+                Some(rule) => {
+                    comments.insert(url.clone(), rule);
+                }
+                None => {
+                    comments.remove(url);
+                }
+            }
+        }
+        Manifest {
+            files,
+            meta,
+            comments,
+            recent: manifest::recent(site),
+            charters: prev.charters.clone(),
+            schools: prev.schools.clone(),
+            classes: prev.classes.clone(),
+            pupil_posts: prev.pupil_posts.clone(),
+            fingerprinted: prev.fingerprinted.clone(),
+        }
+    }
+
+    /// Copy the large maps of `m` back for the generator, on another thread: the edge
+    /// serves with `m` meanwhile, and the next rebuild or build waits for the copy
+    /// (`reclaim`), seconds later at a person's pace.
+    fn copy_back(&mut self, m: &Arc<Manifest>) {
+        let shared = m.clone();
+        let copy = move || {
+            (
+                shared.files.clone(),
+                shared.meta.clone(),
+                shared.comments.clone(),
+            )
+        };
+        match std::thread::Builder::new()
+            .name("preau-copy".into())
+            .spawn(copy)
+        {
+            Ok(handle) => self.spare = Some(handle),
+            Err(_) => {
+                self.files = m.files.clone();
+                self.meta = m.meta.clone();
+            }
+        }
+    }
+
+    /// Take back the copies `copy_back` made, before using `files` or `meta`.
+    fn reclaim(&mut self) {
+        let Some(handle) = self.spare.take() else {
+            return;
+        };
+        match handle.join() {
+            Ok((files, meta, comments)) => {
+                self.files = files;
+                self.meta = meta;
+                self.spare_comments = Some(comments);
+            }
+            Err(_) => {
+                if let Some(m) = &self.manifest {
+                    self.files = m.files.clone();
+                    self.meta = m.meta.clone();
+                }
+            }
+        }
     }
 
     /// Could `rel` be a post added without a full build: a Markdown file of the content

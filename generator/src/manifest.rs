@@ -46,13 +46,21 @@ pub fn skeleton(site: &Site) -> Manifest {
             m.comments.insert(site.pages[i].url.clone(), rule);
         }
     }
+    m.recent = recent(site);
+    m
+}
+
+/// What "Mon espace" lists: the five latest items of each class, school news and
+/// after-school section.
+pub fn recent(site: &Site) -> std::collections::BTreeMap<String, Vec<RecentItem>> {
+    let mut recent: std::collections::BTreeMap<String, Vec<RecentItem>> = Default::default();
     for (key, items) in &site.sections {
         let bucket = match key {
             SectionKey::Class(s, c) => format!("{s}/{c}"),
             SectionKey::SchoolNews(s) | SectionKey::Periscolaire(s) => s.clone(),
             _ => continue,
         };
-        let list = m.recent.entry(bucket).or_default();
+        let list = recent.entry(bucket).or_default();
         for &i in items.iter().take(5) {
             let p = &site.pages[i];
             list.push(RecentItem {
@@ -64,7 +72,7 @@ pub fn skeleton(site: &Site) -> Manifest {
         }
         list.sort_by(|a, b| b.date.cmp(&a.date));
     }
-    m
+    recent
 }
 
 /// The comments of page `i`: only class posts that are not public, with comments neither
