@@ -339,7 +339,18 @@ fn main() {
         let rel = rel.to_string_lossy().into_owned();
         let s = Instant::now();
         git(&content, &["add", "--", &rel]);
-        git(&content, &["commit", "--quiet", "--no-verify", "-m", "ancien", "--", &rel]);
+        git(
+            &content,
+            &[
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "-m",
+                "ancien",
+                "--",
+                &rel,
+            ],
+        );
         git(&content, &["rev-parse", "HEAD"]);
         git(&content, &["remote"]);
         old_commit.push(s.elapsed());
@@ -443,9 +454,18 @@ fn main() {
             reference,
         ),
         ("reference: full Generator::build", full),
-        ("old: manifest serialised + written (was in each rebuild)", ser),
-        ("old: manifest parsed by the edge (was in each Publier)", parse),
-        ("old: commit by add + commit -- path + rev-parse + remote", old_commit),
+        (
+            "old: manifest serialised + written (was in each rebuild)",
+            ser,
+        ),
+        (
+            "old: manifest parsed by the edge (was in each Publier)",
+            parse,
+        ),
+        (
+            "old: commit by add + commit -- path + rev-parse + remote",
+            old_commit,
+        ),
         ("draft save (checks + commit, no rebuild)", median(draft)),
         (
             "draft save + push to a local bare repository",

@@ -117,9 +117,7 @@ impl Files for TestPlatform {
             .cloned())
     }
 
-    fn latest_manifest(
-        &self,
-    ) -> Option<(u64, std::sync::Arc<preau_contract::access::Manifest>)> {
+    fn latest_manifest(&self) -> Option<(u64, std::sync::Arc<preau_contract::access::Manifest>)> {
         self.manifests.as_ref().and_then(|s| s.latest())
     }
 }

@@ -697,7 +697,8 @@ impl Generator {
             _ if meta.modified > 0 => meta.modified,
             _ => now,
         };
-        self.meta.insert(path.clone(), FileMeta { modified, ..meta });
+        self.meta
+            .insert(path.clone(), FileMeta { modified, ..meta });
         self.files.insert(path, access);
     }
 

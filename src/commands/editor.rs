@@ -6,8 +6,8 @@
 
 use anyhow::Context;
 use preau_edge::native::{GitRepo, LiveReload, Native};
-use preau_edge::store::repo::{Preview, Problem};
 use preau_edge::site::ManifestSlot;
+use preau_edge::store::repo::{Preview, Problem};
 use preau_edge::Edge;
 use preau_generator::{BuildError, Generator};
 use std::collections::HashMap;

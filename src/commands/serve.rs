@@ -523,9 +523,13 @@ mod tests {
         tx.send(2).unwrap();
         let start = Instant::now();
         // 2 ends a save: what is already waiting is taken, then no quiet wait.
-        let events = burst(&rx, 0, Duration::from_secs(5), Duration::from_secs(10), |e| {
-            *e == 2
-        });
+        let events = burst(
+            &rx,
+            0,
+            Duration::from_secs(5),
+            Duration::from_secs(10),
+            |e| *e == 2,
+        );
         assert_eq!(events, vec![0, 1, 2]);
         assert!(start.elapsed() < Duration::from_secs(1));
         drop(tx);

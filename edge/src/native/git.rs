@@ -365,12 +365,19 @@ impl GitRepo {
         git(&self.root, &["update-index", "--add", "--", &c.path]).map_err(RepoError::Failed)?;
         let tree = git(&self.root, &["write-tree"]).map_err(RepoError::Failed)?;
         let message = c.message.trim();
-        let message = if message.is_empty() { "Préau" } else { message };
+        let message = if message.is_empty() {
+            "Préau"
+        } else {
+            message
+        };
         let env = [
             ("GIT_AUTHOR_NAME", name.as_str()),
             ("GIT_AUTHOR_EMAIL", address.as_str()),
             ("GIT_COMMITTER_NAME", "Préau"),
-            ("GIT_COMMITTER_EMAIL", &format!("preau@{}", self.mail_domain)),
+            (
+                "GIT_COMMITTER_EMAIL",
+                &format!("preau@{}", self.mail_domain),
+            ),
         ];
         let commit_tree = |parent: &[&str]| {
             let mut args = vec!["-c", "commit.gpgsign=false", "commit-tree", tree.trim()];

@@ -150,9 +150,7 @@ pub trait Files {
     /// The manifest of a generator in the same process, newer than the file or not yet
     /// written to it (`crate::site::ManifestSlot`), with its build number; `None`: read the
     /// file.
-    fn latest_manifest(
-        &self,
-    ) -> Option<(u64, std::sync::Arc<preau_contract::access::Manifest>)> {
+    fn latest_manifest(&self) -> Option<(u64, std::sync::Arc<preau_contract::access::Manifest>)> {
         None
     }
 }
