@@ -122,7 +122,9 @@ fn start(bin: &Path, dir: &Path, tag: &str) -> Server {
                 .and_then(|n| n.parse().ok())
             {
                 log.lock().expect("log").push(ms);
-            } else if line.contains("erreur") {
+            } else if line.contains("erreur")
+                || (line.starts_with("  ") && std::env::var_os("PREAU_TIMINGS").is_some())
+            {
                 eprintln!("  serveur : {line}");
             }
         }

@@ -15,6 +15,7 @@ use http::{Method, Request};
 use preau_edge::accounts::{Role, Scope};
 use preau_edge::admin::{self, NewAccount};
 use preau_edge::native::GitRepo;
+use preau_edge::site::ManifestSlot;
 use preau_edge::store::repo::{Preview, Problem};
 use preau_edge::testing::{block_on, local_client, TestPlatform};
 use preau_edge::{Edge, EdgeConfig};
@@ -183,6 +184,12 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn main() {
     let posts: usize = std::env::var("PREAU_BENCH_POSTS")
         .ok()
@@ -210,8 +217,15 @@ fn main() {
     let t = Instant::now();
     g.build(&|_, _| {}).expect("build");
     let full = t.elapsed();
+    // As `preau serve` runs it: each rebuild's manifest handed to the edge in memory, the
+    // file written after.
+    g.defer_manifest_writes().expect("writer");
+    let slot = Arc::new(ManifestSlot::default());
+    if let Some((n, m)) = g.manifest() {
+        slot.put(n, m);
+    }
     let g = Arc::new(Mutex::new(g));
-    let (gp, gr) = (g.clone(), g.clone());
+    let (gp, gr, slot_r) = (g.clone(), g.clone(), slot.clone());
     let problems = |e: BuildError| match e {
         BuildError::Content(l) => l
             .into_iter()
@@ -238,11 +252,12 @@ fn main() {
         ),
         Box::new(move |paths: &[String]| {
             let rels: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-            gr.lock()
-                .expect("lock")
-                .rebuild(&rels, &|_, _| {})
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            let mut g = gr.lock().expect("lock");
+            let r = g.rebuild(&rels, &|_, _| {});
+            if let Some((n, m)) = g.manifest() {
+                slot_r.put(n, m);
+            }
+            r.map(|_| ()).map_err(|e| e.to_string())
         }),
     )
     .expect("repo");
@@ -250,6 +265,7 @@ fn main() {
         TestPlatform::new(&root.join("tests/fixtures/basic"), 1_800_000_000).expect("platform");
     platform.disk = Some(public.clone());
     platform.git = Some(repo);
+    platform.manifests = Some(slot.clone());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -278,7 +294,10 @@ fn main() {
     let body =
         "## La sortie\n\nNous sommes allés au **marché** du quartier.\n\n- pommes\n- poires\n";
 
-    println!("Préau editor benchmark: {posts} posts, {RUNS} runs per measure");
+    println!(
+        "Préau editor benchmark: {posts} posts, {RUNS} runs per measure; load {}",
+        load()
+    );
     // The reference: one edited post rebuilt by the generator alone.
     let edited = content.join("ecoles/ecole-00/classes/cp");
     let any = std::fs::read_dir(&edited)
@@ -301,6 +320,42 @@ fn main() {
     }
     git(&content, &["commit", "--quiet", "-am", "reference"]);
     let reference = median(reference);
+    // The old behaviour, in the same process: what each rebuild also did before the
+    // manifest was handed over in memory (serialise + write its file; the edge parsing
+    // it again), and a commit the old way (`git add`, `git commit -- path`, `git
+    // rev-parse`, `git remote`).
+    let manifest = g.lock().expect("lock").manifest().expect("manifest").1;
+    let (mut ser, mut parse, mut old_commit) = (vec![], vec![], vec![]);
+    for i in 0..RUNS {
+        let s = Instant::now();
+        let json = serde_json::to_vec(&*manifest).expect("json");
+        std::fs::write(dir.path().join("manifest-copy.json"), &json).expect("write");
+        ser.push(s.elapsed());
+        let s = Instant::now();
+        let _: preau_edge::access::Manifest = serde_json::from_slice(&json).expect("parse");
+        parse.push(s.elapsed());
+        let t = std::fs::read_to_string(&any).expect("read");
+        std::fs::write(&any, format!("{t}\nAncien commit {i}.\n")).expect("write");
+        let rel = rel.to_string_lossy().into_owned();
+        let s = Instant::now();
+        git(&content, &["add", "--", &rel]);
+        git(
+            &content,
+            &[
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "-m",
+                "ancien",
+                "--",
+                &rel,
+            ],
+        );
+        git(&content, &["rev-parse", "HEAD"]);
+        git(&content, &["remote"]);
+        old_commit.push(s.elapsed());
+    }
+    let (ser, parse, old_commit) = (median(ser), median(parse), median(old_commit));
 
     let (
         mut new_post,
@@ -399,6 +454,18 @@ fn main() {
             reference,
         ),
         ("reference: full Generator::build", full),
+        (
+            "old: manifest serialised + written (was in each rebuild)",
+            ser,
+        ),
+        (
+            "old: manifest parsed by the edge (was in each Publier)",
+            parse,
+        ),
+        (
+            "old: commit by add + commit -- path + rev-parse + remote",
+            old_commit,
+        ),
         ("draft save (checks + commit, no rebuild)", median(draft)),
         (
             "draft save + push to a local bare repository",
@@ -428,7 +495,8 @@ fn main() {
     }
     let verdict = |d: Duration| if d <= TARGET { "within" } else { "OVER" };
     println!(
-        "target {}: edit of a published post {} ({}), new post {} ({})",
+        "load {}; target {}: edit of a published post {} ({}), new post {} ({})",
+        load(),
         ms(TARGET),
         ms(median(edit_served.clone())),
         verdict(median(edit_served)),

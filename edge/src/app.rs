@@ -151,26 +151,18 @@ impl<P: Platform> Edge<P> {
         })
     }
 
-    /// Re-read the manifest and shells after a rebuild.
+    /// Re-read the manifest and shells after a rebuild. The manifest is the platform's
+    /// latest in memory when a generator runs in the same process (`preau serve`:
+    /// no file parsed, see `ManifestSlot`), else its file.
     pub async fn reload(&self) -> Result<(), StoreError> {
         self.platform.invalidate();
         let site = SiteData::load(&self.platform).await?;
         if let Ok(mut guard) = self.site.write() {
-            *guard = Arc::new(site);
-        }
-        Ok(())
-    }
-
-    /// `reload` with the manifest the rebuild just wrote, as the generator holds it in
-    /// memory (`preau serve`'s watcher): the shells and strings are read again.
-    pub async fn reload_with(
-        &self,
-        manifest: preau_contract::access::Manifest,
-    ) -> Result<(), StoreError> {
-        self.platform.invalidate();
-        let site = SiteData::load_with(&self.platform, manifest).await?;
-        if let Ok(mut guard) = self.site.write() {
-            *guard = Arc::new(site);
+            // Two reloads that finish out of order (the watcher's and the editor's): the
+            // older build never replaces the newer one.
+            if site.generation >= guard.generation {
+                *guard = Arc::new(site);
+            }
         }
         Ok(())
     }

@@ -25,6 +25,9 @@ pub struct TestPlatform {
     /// Read the site's files from this folder instead of memory (the editor's tests, whose
     /// rebuilds write there).
     pub disk: Option<std::path::PathBuf>,
+    /// The manifest of an in-process generator, as `preau serve` hands it over (none:
+    /// read the manifest file).
+    pub manifests: Option<std::sync::Arc<crate::site::ManifestSlot>>,
     _dir: tempfile::TempDir,
 }
 
@@ -45,6 +48,7 @@ impl TestPlatform {
             log: Mutex::new(Vec::new()),
             git: None,
             disk: None,
+            manifests: None,
             _dir: dir,
         })
     }
@@ -111,6 +115,10 @@ impl Files for TestPlatform {
             .map_err(|e| StoreError::Files(e.to_string()))?
             .get(path)
             .cloned())
+    }
+
+    fn latest_manifest(&self) -> Option<(u64, std::sync::Arc<preau_contract::access::Manifest>)> {
+        self.manifests.as_ref().and_then(|s| s.latest())
     }
 }
 

@@ -708,7 +708,7 @@ fn comments_stay_with_their_post_across_rebuilds() {
     });
     assert_eq!(w.get(POST, &parent).status(), StatusCode::NOT_FOUND);
     assert_eq!(w.count("SELECT count(*) FROM comments"), 1);
-    w.edit_manifest(|m| *m = saved);
+    w.edit_manifest(|m| *m = (*saved).clone());
     assert!(text(&w.get(POST, &parent)).contains("Publié par l&#39;enseignante"));
 }
 

@@ -11,12 +11,13 @@ use crate::model::*;
 use crate::render::{Output, Renderer};
 use crate::strings::Strings;
 use crate::theme::Theme;
-use preau_contract::access::{FileMeta, Manifest, MANIFEST_PATH};
+use preau_contract::access::{CommentRule, FileMeta, Manifest, MANIFEST_PATH};
 use preau_contract::shell::STRINGS_PATH;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where to read and write.
@@ -56,9 +57,24 @@ pub struct Generator {
     files: BTreeMap<String, Access>,
     /// Hash, time and copies of every served file, as written last (see `stamp`).
     meta: BTreeMap<String, FileMeta>,
-    /// The manifest the last build or rebuild wrote, until `take_manifest`.
-    manifest: Option<Manifest>,
+    /// The manifest of the last build or rebuild, shared with the edge (`manifest`).
+    manifest: Option<Arc<Manifest>>,
+    /// Build number of `manifest`: one more at each build or rebuild.
+    generation: u64,
+    /// When set, rebuilds write the manifest file after handing it over (`preau serve`).
+    writer: Option<manifest::Writer>,
+    /// `files` and `meta` (and the comment rules) being copied back from the manifest an
+    /// incremental rebuild moved them into (see `reclaim`).
+    spare: Option<std::thread::JoinHandle<Spare>>,
+    spare_comments: Option<BTreeMap<String, CommentRule>>,
 }
+
+/// The generator's own copy of a manifest's large maps, made after the handover.
+type Spare = (
+    BTreeMap<String, Access>,
+    BTreeMap<String, FileMeta>,
+    BTreeMap<String, CommentRule>,
+);
 
 /// The files of a build as it writes them: access rule, and what the build knows of the bytes.
 type Written = (BTreeMap<String, Access>, BTreeMap<String, FileMeta>);
@@ -109,13 +125,55 @@ impl Generator {
             files: BTreeMap::new(),
             meta: BTreeMap::new(),
             manifest: None,
+            generation: 0,
+            writer: None,
+            spare: None,
+            spare_comments: None,
         })
     }
 
-    /// The manifest the last build or rebuild wrote (once: `preau serve` hands it to the
-    /// edge instead of parsing the file again).
-    pub fn take_manifest(&mut self) -> Option<Manifest> {
-        self.manifest.take()
+    /// The manifest of the last build or rebuild and its build number: `preau serve` hands
+    /// it to the edge instead of parsing the file again.
+    pub fn manifest(&self) -> Option<(u64, Arc<Manifest>)> {
+        self.manifest.clone().map(|m| (self.generation, m))
+    }
+
+    /// From now on, incremental rebuilds write the manifest file in the background, after
+    /// `manifest` has it (see `manifest::Writer`; full builds still write it before their
+    /// swap). For a process that hands the manifest over in memory (`preau serve`).
+    pub fn defer_manifest_writes(&mut self) -> Result<(), BuildError> {
+        if self.writer.is_none() {
+            let dir = self.opts.output.join(MANIFEST_PATH);
+            self.writer = Some(manifest::Writer::start().map_err(|e| BuildError::io(&dir, e))?);
+        }
+        Ok(())
+    }
+
+    /// A generator replacing `previous` (a new theme): its build numbers follow the
+    /// previous one's, so the edge takes its manifests as newer.
+    pub fn continue_after(&mut self, previous: &Generator) {
+        self.generation += previous.generation;
+    }
+
+    /// Write the current manifest's file again (in the background when deferred).
+    pub fn write_manifest_soon(&self) {
+        let Some(m) = &self.manifest else { return };
+        let path = self.opts.output.join(MANIFEST_PATH);
+        match &self.writer {
+            Some(w) => w.submit(path, m.clone()),
+            None => {
+                if let Err(e) = manifest::write_json(&path, m) {
+                    eprintln!("erreur : écriture de {} : {e}", path.display());
+                }
+            }
+        }
+    }
+
+    /// Wait until the manifest file holds the last rebuild's manifest.
+    pub fn flush_manifest(&self) {
+        if let Some(w) = &self.writer {
+            w.flush();
+        }
     }
 
     pub fn site(&self) -> Option<&Site> {
@@ -152,6 +210,9 @@ impl Generator {
     /// Build the whole site into a temporary folder, then swap it in.
     pub fn build(&mut self, progress: Progress) -> Result<BuildReport, BuildError> {
         let start = Instant::now();
+        self.reclaim();
+        // Made anew from the model below.
+        self.spare_comments = None;
         let site = self.load()?;
         phase("build: content read", start);
         let written_from = Instant::now();
@@ -174,6 +235,8 @@ impl Generator {
             }
         };
         phase("build: all written", written_from);
+        // A late background write of the previous manifest must not land in the new folder.
+        self.flush_manifest();
         let swap = Instant::now();
         swap_in(&tmp, &self.opts.output)?;
         phase("build: swapped in", swap);
@@ -188,7 +251,8 @@ impl Generator {
         };
         self.files = files;
         self.meta = meta;
-        self.manifest = Some(manifest);
+        self.manifest = Some(Arc::new(manifest));
+        self.generation += 1;
         self.site = Some(site);
         Ok(report)
     }
@@ -419,13 +483,13 @@ impl Generator {
         stamp(metas, &self.meta);
         m.meta = metas.clone();
         m.fingerprinted = self.renderer.fingerprints().clone();
-        let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
-        match mode {
-            Mode::New(_) => put_new(dir, MANIFEST_PATH, &json)?,
-            Mode::InPlace => write_file(dir, MANIFEST_PATH, &json)?,
+        // A rebuild in place: written by its caller, after the handover when it can.
+        if let Mode::New(_) = mode {
+            let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
+            put_new(dir, MANIFEST_PATH, &json)?;
+            bytes += json.len() as u64;
         }
         phase("manifest", t);
-        bytes += json.len() as u64;
         Ok((bytes, m))
     }
 
@@ -460,6 +524,7 @@ impl Generator {
         changed: &[PathBuf],
     ) -> Result<bool, BuildError> {
         let started = Instant::now();
+        self.reclaim();
         let mut replacements = Vec::new();
         let mut additions: Vec<Page> = Vec::new();
         let mut errors: Vec<ContentError> = Vec::new();
@@ -520,6 +585,7 @@ impl Generator {
             }
             replacements.push((i, page));
         }
+        phase("load", started);
         let asset_urls: HashSet<String> = site
             .pages
             .iter()
@@ -537,7 +603,10 @@ impl Generator {
         if !errors.is_empty() {
             return Err(BuildError::Content(errors));
         }
+        phase("links", started);
         let mut touched = Vec::new();
+        // A new public page changes the sitemap (an edit keeps its address and access).
+        let new_public = additions.iter().any(|p| p.access.is_public());
         for page in additions {
             touched.push(add_item(site, page));
         }
@@ -569,7 +638,7 @@ impl Generator {
         for &i in &touched {
             dirty.extend(affected_outputs(site, i));
         }
-        let dir = &self.opts.output;
+        let dir = &self.opts.output.clone();
         // Only the files whose bytes changed are written (and compressed).
         let current = Reuse::InPlace(&self.meta);
         let rewritten: Vec<(String, Access, FileMeta)> = dirty
@@ -581,23 +650,201 @@ impl Generator {
                 Ok((path, access, meta))
             })
             .collect::<Result<_, BuildError>>()?;
-        let mut written = (std::mem::take(&mut self.files), self.meta.clone());
-        for (path, access, meta) in rewritten {
-            // A new post adds its page (and maybe a list or tag page) to the manifest.
-            written.0.insert(path.clone(), access);
-            written.1.insert(path, meta);
+        phase("render", started);
+        // Dated items only (most edits): the shells, error pages and strings do not show
+        // them, only their sections' feeds and the sitemap may change, and of the
+        // manifest only their entries and the latest items. Anything else (a charter's
+        // text is in its gate shell; an index page) makes all the site files.
+        let items_only = touched.iter().all(|&i| {
+            matches!(&site.pages[i].place, Place::Item(k) if !matches!(k, SectionKey::Charters))
+        });
+        let manifest = if items_only {
+            let now = unix_now();
+            for (path, access, meta) in rewritten {
+                self.put_stamped(path, access, meta, now);
+            }
+            phase("pages", started);
+            self.write_item_site_files(site, dir, &touched, new_public, now)?;
+            let t = Instant::now();
+            let m = self.next_manifest(site, &touched);
+            phase("manifest", t);
+            m
+        } else {
+            self.spare_comments = None;
+            let mut written = (std::mem::take(&mut self.files), self.meta.clone());
+            for (path, access, meta) in rewritten {
+                // A new post adds its page (and maybe a list or tag page) to the manifest.
+                written.0.insert(path.clone(), access);
+                written.1.insert(path, meta);
+            }
+            phase("pages", started);
+            let result = self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {});
+            self.files = written.0;
+            self.meta = written.1;
+            let (_, manifest) = result?;
+            // Its own copies stay with the generator (this path is rare: no move).
+            manifest
+        };
+        let t = Instant::now();
+        let manifest = Arc::new(manifest);
+        if items_only {
+            self.copy_back(&manifest);
         }
-        phase("pages", started);
-        let result = self.write_site_files(site, dir, &mut written, Mode::InPlace, &|_| {});
-        self.files = written.0;
-        let (_, manifest) = result?;
-        self.meta = written.1;
+        let path = dir.join(MANIFEST_PATH);
+        match &self.writer {
+            Some(w) => w.submit(path, manifest.clone()),
+            None => manifest::write_json(&path, &manifest).map_err(|e| BuildError::io(&path, e))?,
+        }
+        phase("manifest file", t);
         self.manifest = Some(manifest);
+        self.generation += 1;
         Ok(true)
     }
 }
 
 impl Generator {
+    /// Record a file a rebuild in place wrote (or found unchanged), with its time: the
+    /// previous one when the bytes did not change, `now` otherwise (as `stamp`).
+    fn put_stamped(&mut self, path: String, access: Access, meta: FileMeta, now: i64) {
+        let modified = match self.meta.get(&path) {
+            Some(p) if p.hash == meta.hash && p.modified > 0 => p.modified,
+            _ if meta.modified > 0 => meta.modified,
+            _ => now,
+        };
+        self.meta
+            .insert(path.clone(), FileMeta { modified, ..meta });
+        self.files.insert(path, access);
+    }
+
+    /// `write_site_files` of a rebuild in place that changed only the dated items
+    /// `touched`: their sections' feeds, and the sitemap when `sitemap` (a new public page).
+    fn write_item_site_files(
+        &mut self,
+        site: &Site,
+        dir: &Path,
+        touched: &[usize],
+        sitemap: bool,
+        now: i64,
+    ) -> Result<(), BuildError> {
+        let t = Instant::now();
+        let keys: BTreeSet<SectionKey> = touched
+            .iter()
+            .filter_map(|&i| site.pages[i].section().cloned())
+            .collect();
+        let mut out: Vec<(String, Access, String)> = feeds::feeds_of(site, Some(&keys));
+        if sitemap {
+            let public_pages: Vec<String> = self
+                .files
+                .iter()
+                .filter(|(p, a)| a.is_public() && p.ends_with("index.html"))
+                .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
+                .collect();
+            out.push((
+                "sitemap.xml".into(),
+                Access::public(),
+                feeds::sitemap(site, &public_pages),
+            ));
+        }
+        for (path, access, xml) in out {
+            let (meta, _) = encode::write_reusing(
+                dir,
+                &path,
+                xml.as_bytes(),
+                true,
+                Reuse::InPlace(&self.meta),
+            )?;
+            self.put_stamped(path, access, meta, now);
+        }
+        phase("site files", t);
+        Ok(())
+    }
+
+    /// The manifest after a rebuild of dated items only: the previous one's places and
+    /// charters, the latest items again, the comment rules of `touched`, and the
+    /// generator's `files` and `meta` moved in (no copy on the way to the edge; they are
+    /// copied back after, see `copy_back`).
+    fn next_manifest(&mut self, site: &Site, touched: &[usize]) -> Manifest {
+        let files = std::mem::take(&mut self.files);
+        let meta = std::mem::take(&mut self.meta);
+        let Some(prev) = self.manifest.clone() else {
+            let mut m = manifest::skeleton(site);
+            m.files = files;
+            m.meta = meta;
+            m.fingerprinted = self.renderer.fingerprints().clone();
+            return m;
+        };
+        let mut comments = self
+            .spare_comments
+            .take()
+            .unwrap_or_else(|| prev.comments.clone());
+        for &i in touched {
+            let url = &site.pages[i].url;
+            match manifest::comment_rule(site, i) {
+                Some(rule) => {
+                    comments.insert(url.clone(), rule);
+                }
+                None => {
+                    comments.remove(url);
+                }
+            }
+        }
+        Manifest {
+            files,
+            meta,
+            comments,
+            recent: manifest::recent(site),
+            charters: prev.charters.clone(),
+            schools: prev.schools.clone(),
+            classes: prev.classes.clone(),
+            pupil_posts: prev.pupil_posts.clone(),
+            fingerprinted: prev.fingerprinted.clone(),
+        }
+    }
+
+    /// Copy the large maps of `m` back for the generator, on another thread: the edge
+    /// serves with `m` meanwhile, and the next rebuild or build waits for the copy
+    /// (`reclaim`), seconds later at a person's pace.
+    fn copy_back(&mut self, m: &Arc<Manifest>) {
+        let shared = m.clone();
+        let copy = move || {
+            (
+                shared.files.clone(),
+                shared.meta.clone(),
+                shared.comments.clone(),
+            )
+        };
+        match std::thread::Builder::new()
+            .name("preau-copy".into())
+            .spawn(copy)
+        {
+            Ok(handle) => self.spare = Some(handle),
+            Err(_) => {
+                self.files = m.files.clone();
+                self.meta = m.meta.clone();
+            }
+        }
+    }
+
+    /// Take back the copies `copy_back` made, before using `files` or `meta`.
+    fn reclaim(&mut self) {
+        let Some(handle) = self.spare.take() else {
+            return;
+        };
+        match handle.join() {
+            Ok((files, meta, comments)) => {
+                self.files = files;
+                self.meta = meta;
+                self.spare_comments = Some(comments);
+            }
+            Err(_) => {
+                if let Some(m) = &self.manifest {
+                    self.files = m.files.clone();
+                    self.meta = m.meta.clone();
+                }
+            }
+        }
+    }
+
     /// Could `rel` be a post added without a full build: a Markdown file of the content
     /// folder, alone in its folder when it is an `index.md` (co-located images need the
     /// full build's checks and copies).

@@ -7,9 +7,19 @@ use preau_contract::html::escape as esc;
 
 /// Feeds of the site: (output path, access, XML).
 pub fn feeds(site: &Site) -> Vec<(String, Access, String)> {
+    feeds_of(site, None)
+}
+
+/// The feeds that show items of the sections `only` (all with `None`): theirs, and the
+/// town-wide one when one of them is town or school news. An incremental rebuild makes
+/// only these.
+pub fn feeds_of(
+    site: &Site,
+    only: Option<&std::collections::BTreeSet<SectionKey>>,
+) -> Vec<(String, Access, String)> {
     let mut out = Vec::new();
     for (key, &idx) in &site.section_index {
-        if key.by_weight() {
+        if key.by_weight() || only.is_some_and(|o| !o.contains(key)) {
             continue;
         }
         let items = visible_items(site, key);
@@ -20,6 +30,10 @@ pub fn feeds(site: &Site) -> Vec<(String, Access, String)> {
             access,
             atom(site, &site.pages[idx].title, &url, &items),
         ));
+    }
+    let town = |k: &SectionKey| matches!(k, SectionKey::TownNews | SectionKey::SchoolNews(_));
+    if only.is_some_and(|o| !o.iter().any(town)) {
+        return out;
     }
     // The town-wide public feed: town news and every school's public news.
     let mut public: Vec<usize> = site

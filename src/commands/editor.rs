@@ -6,6 +6,7 @@
 
 use anyhow::Context;
 use preau_edge::native::{GitRepo, LiveReload, Native};
+use preau_edge::site::ManifestSlot;
 use preau_edge::store::repo::{Preview, Problem};
 use preau_edge::Edge;
 use preau_generator::{BuildError, Generator};
@@ -58,6 +59,7 @@ pub fn open(
     domain: &str,
     generator: Arc<Mutex<Generator>>,
     built: Built,
+    manifests: Arc<ManifestSlot>,
 ) -> Result<GitRepo, String> {
     let for_preview = generator.clone();
     let root = std::fs::canonicalize(content).unwrap_or_else(|_| content.to_path_buf());
@@ -78,6 +80,10 @@ pub fn open(
         };
         let rels: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
         let result = g.rebuild(&rels, &|_, _| {});
+        // Before the edge reloads (the editor's answer, the sync): it takes this one.
+        if let Some((n, m)) = g.manifest() {
+            manifests.put(n, m);
+        }
         if let Ok(mut b) = built.lock() {
             for rel in rels {
                 // A deleted file has no time: the watcher may rebuild it once more, harmless.

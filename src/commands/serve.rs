@@ -6,6 +6,7 @@ use anyhow::Context;
 use notify::{RecursiveMode, Watcher};
 use preau_edge::client::{ForwardHeader, Network, Proxies};
 use preau_edge::native::{self, LiveReload, Native};
+use preau_edge::site::ManifestSlot;
 use preau_edge::{Edge, EdgeConfig};
 use preau_generator::{BuildError, Generator};
 use std::path::{Path, PathBuf};
@@ -128,6 +129,12 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
     }
     let mut generator = super::build::generator(&args.site)?;
     let report = generator.build(&|_, _| {})?;
+    // The edge gets each rebuild's manifest in memory (`ManifestSlot`); the file follows.
+    generator.defer_manifest_writes()?;
+    let manifests = Arc::new(ManifestSlot::default());
+    if let Some((n, m)) = generator.manifest() {
+        manifests.put(n, m);
+    }
     if !quiet {
         eprintln!(
             "Site construit : {} pages en {} ms.",
@@ -144,6 +151,7 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         .map(|d| d.path().to_path_buf())
         .unwrap_or_else(|| args.data.clone());
     let mut platform = Native::open(&data, &args.site.output).context("ouverture des données")?;
+    platform.manifests = Some(manifests.clone());
     if !quiet {
         for m in &platform.db.applied {
             eprintln!("Base de données : migration {m} appliquée.");
@@ -164,6 +172,7 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         &domain,
         generator.clone(),
         built.clone(),
+        manifests.clone(),
     ) {
         Ok(repo) => {
             if !quiet {
@@ -228,7 +237,7 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
         println!("Préau est servi sur http://{local}/ (Ctrl+C pour arrêter)");
         let live = (!args.no_reload && !args.no_watch).then(|| Arc::new(LiveReload::default()));
         if !args.no_watch {
-            spawn_watcher(generator, built, edge.clone(), live.clone(), tokio::runtime::Handle::current(), quiet)?;
+            spawn_watcher(generator, built, manifests, edge.clone(), live.clone(), tokio::runtime::Handle::current(), quiet)?;
         }
         if args.fetch_every > 0 && edge.platform.git.is_some() {
             super::editor::spawn_fetch(edge.clone(), live.clone(), Duration::from_secs(args.fetch_every));
@@ -258,6 +267,7 @@ pub fn run(mut args: ServeArgs, quiet: bool) -> anyhow::Result<()> {
 fn spawn_watcher(
     generator: Arc<Mutex<Generator>>,
     built: super::editor::Built,
+    manifests: Arc<ManifestSlot>,
     edge: Arc<Edge<Native>>,
     live: Option<Arc<LiveReload>>,
     rt: tokio::runtime::Handle,
@@ -278,7 +288,7 @@ fn spawn_watcher(
     std::thread::spawn(move || {
         let _watcher = watcher;
         while let Ok(first) = rx.recv() {
-            let events = burst(&rx, first, QUIET, BURST_CAP);
+            let events = burst(&rx, first, QUIET, BURST_CAP, saved);
             let mut changed: Vec<PathBuf> = Vec::new();
             let mut theme = false;
             for ev in events.into_iter().flatten() {
@@ -315,8 +325,19 @@ fn spawn_watcher(
                     .reload()
                     .and_then(|t| Generator::with_theme(opts.clone(), t));
                 reloaded.and_then(|mut g| {
+                    // The current generator's last manifest is written before the new
+                    // folder replaces the old one (a late write would land in it).
+                    lock(&generator).flush_manifest();
                     g.build(&|_, _| {})?;
-                    *lock(&generator) = g;
+                    g.defer_manifest_writes()?;
+                    let mut held = lock(&generator);
+                    // The build numbers go on from the previous generator's.
+                    g.continue_after(&held);
+                    // The previous generator's writer ends here, after its last write,
+                    // which may have landed in the new folder: this build's manifest is
+                    // written again after it.
+                    *held = g;
+                    held.write_manifest_soon();
                     Ok(preau_generator::RebuildKind::Full)
                 })
             } else {
@@ -329,11 +350,14 @@ fn spawn_watcher(
             };
             match result {
                 Ok(kind) => {
-                    let manifest = lock(&generator).take_manifest();
-                    let reloaded = match manifest {
-                        Some(m) => rt.block_on(edge.reload_with(m)),
-                        None => rt.block_on(edge.reload()),
-                    };
+                    if let Some((n, m)) = lock(&generator).manifest() {
+                        manifests.put(n, m);
+                    }
+                    let t = std::time::Instant::now();
+                    let reloaded = rt.block_on(edge.reload());
+                    if std::env::var_os("PREAU_TIMINGS").is_some() {
+                        eprintln!("  reload : {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                    }
                     if let Err(e) = reloaded {
                         eprintln!("erreur : rechargement du site : {e}");
                     }
@@ -361,22 +385,52 @@ fn spawn_watcher(
 }
 
 /// Editors save in several steps (write a temporary file, rename it; or truncate, write,
-/// close): a rebuild starts once no event came for this long. Measured with
-/// `cargo bench --bench edit_served`: the steps of one save come within a millisecond.
+/// close): a rebuild starts once no event came for this long, or at once after the close
+/// or rename that ends a save (`saved`). Measured with `cargo bench --bench edit_served`:
+/// the steps of one save come within a millisecond.
 const QUIET: Duration = Duration::from_millis(5);
 /// A folder copied in, or a tool that keeps writing, still gets a rebuild this soon after
 /// its first event (the next events start another one).
 const BURST_CAP: Duration = Duration::from_millis(100);
 
+/// Does this event end a save: a file closed after writing, or renamed into place (an
+/// editor's temporary file)? Then the rebuild need not wait for the quiet moment.
+fn saved(ev: &notify::Result<notify::Event>) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    use notify::EventKind;
+    matches!(
+        ev.as_ref().map(|e| e.kind),
+        Ok(EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)))
+    )
+}
+
 /// `first` and the events that follow it until `quiet` passes without one, or `cap` after
-/// the first.
-fn burst<T>(rx: &std::sync::mpsc::Receiver<T>, first: T, quiet: Duration, cap: Duration) -> Vec<T> {
+/// the first, or nothing more is waiting right after an event that ends a save (`done`).
+/// Another event after that starts another rebuild: nothing is missed, at worst built
+/// twice.
+fn burst<T>(
+    rx: &std::sync::mpsc::Receiver<T>,
+    first: T,
+    quiet: Duration,
+    cap: Duration,
+    done: impl Fn(&T) -> bool,
+) -> Vec<T> {
     let start = std::time::Instant::now();
     let mut events = vec![first];
     loop {
         let left = cap.saturating_sub(start.elapsed());
         if left.is_zero() {
             break;
+        }
+        if events.last().is_some_and(&done) {
+            match rx.try_recv() {
+                Ok(e) => {
+                    events.push(e);
+                    continue;
+                }
+                Err(_) => break,
+            }
         }
         match rx.recv_timeout(quiet.min(left)) {
             Ok(e) => events.push(e),
@@ -446,7 +500,13 @@ mod tests {
             let _ = tx.send(99);
         });
         let start = Instant::now();
-        let events = burst(&rx, 0, Duration::from_millis(40), Duration::from_secs(2));
+        let events = burst(
+            &rx,
+            0,
+            Duration::from_millis(40),
+            Duration::from_secs(2),
+            |_| false,
+        );
         assert_eq!(events, vec![0, 1, 2, 3]);
         assert!(
             start.elapsed() < Duration::from_millis(250),
@@ -454,6 +514,25 @@ mod tests {
         );
         assert_eq!(rx.recv().unwrap(), 99);
         sender.join().unwrap();
+    }
+
+    #[test]
+    fn a_burst_ends_at_once_after_a_save_when_nothing_waits() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        tx.send(1).unwrap();
+        tx.send(2).unwrap();
+        let start = Instant::now();
+        // 2 ends a save: what is already waiting is taken, then no quiet wait.
+        let events = burst(
+            &rx,
+            0,
+            Duration::from_secs(5),
+            Duration::from_secs(10),
+            |e| *e == 2,
+        );
+        assert_eq!(events, vec![0, 1, 2]);
+        assert!(start.elapsed() < Duration::from_secs(1));
+        drop(tx);
     }
 
     #[test]
@@ -470,7 +549,13 @@ mod tests {
             }
         });
         let start = Instant::now();
-        let events = burst(&rx, 0, Duration::from_millis(50), Duration::from_millis(60));
+        let events = burst(
+            &rx,
+            0,
+            Duration::from_millis(50),
+            Duration::from_millis(60),
+            |_| false,
+        );
         let took = start.elapsed();
         stop.store(true, Ordering::Relaxed);
         sender.join().unwrap();

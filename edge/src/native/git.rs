@@ -68,6 +68,8 @@ pub struct GitRepo {
     rebuild: RebuildFn,
     /// One save at a time: the version check and the commit must not interleave.
     lock: Mutex<()>,
+    /// The repository's configuration file (`.git/config`).
+    config: PathBuf,
 }
 
 /// The version of a text, as the editor carries it: the first 16 bytes of its SHA-256.
@@ -86,8 +88,11 @@ impl GitRepo {
         rebuild: RebuildFn,
     ) -> Result<GitRepo, String> {
         let root = std::fs::canonicalize(root).map_err(|e| format!("{} : {e}", root.display()))?;
-        let top = git(&root, &["rev-parse", "--show-toplevel"])?;
+        let out = git(&root, &["rev-parse", "--show-toplevel", "--git-common-dir"])?;
+        let mut lines = out.lines();
+        let top = lines.next().unwrap_or("");
         let top = std::fs::canonicalize(top.trim()).map_err(|e| e.to_string())?;
+        let common = root.join(lines.next().unwrap_or(".git").trim());
         if top != root {
             return Err(format!(
                 "{} n'est pas la racine d'un dépôt Git (la racine est {})",
@@ -101,6 +106,7 @@ impl GitRepo {
             preview,
             rebuild,
             lock: Mutex::new(()),
+            config: common.join("config"),
         })
     }
 
@@ -319,6 +325,18 @@ impl GitRepo {
         ]
     }
 
+    /// Could the repository have a remote? Read from its configuration file, to spare a
+    /// `git remote` process on each save of a server without one; a file that names a
+    /// remote or includes another file is asked to Git.
+    fn may_have_remote(&self) -> bool {
+        match std::fs::read_to_string(&self.config) {
+            Ok(text) => text.lines().map(str::trim_start).any(|l| {
+                l.starts_with("[remote") || l.starts_with("[include") || l.starts_with("[includeIf")
+            }),
+            Err(_) => true,
+        }
+    }
+
     /// The branches that keep texts a conflict set aside: what the editor shows.
     pub fn conflicts(&self) -> Result<Vec<ConflictBranch>, RepoError> {
         conflicts(&self.root).map_err(RepoError::Failed)
@@ -337,38 +355,62 @@ impl GitRepo {
             name.trim().to_string()
         };
         let address = crate::writing::author_address(&c.author_login, &self.mail_domain);
-        let user_name = "user.name=Préau".to_string();
-        let user_email = format!("user.email=preau@{}", self.mail_domain);
-        let author = format!("{name} <{address}>");
-        git(&self.root, &["add", "--", &c.path]).map_err(RepoError::Failed)?;
+        // Git's plumbing, four processes that each touch only this path and the trees
+        // above it: `git add` + `git commit -- path` + `git rev-parse` read, refresh and
+        // rewrite the whole index (10,000 files), about 300 ms of a save at 10,000 posts
+        // against about 30 ms (`cargo bench --bench editor`). The same commit: the file
+        // staged, a tree of the index, a commit with the account as author and the server
+        // as committer, and the branch moved only if it is still at that commit's parent
+        // (a commit made meanwhile by hand is never overwritten).
+        git(&self.root, &["update-index", "--add", "--", &c.path]).map_err(RepoError::Failed)?;
+        let tree = git(&self.root, &["write-tree"]).map_err(RepoError::Failed)?;
+        let message = c.message.trim();
+        let message = if message.is_empty() {
+            "Préau"
+        } else {
+            message
+        };
+        let env = [
+            ("GIT_AUTHOR_NAME", name.as_str()),
+            ("GIT_AUTHOR_EMAIL", address.as_str()),
+            ("GIT_COMMITTER_NAME", "Préau"),
+            (
+                "GIT_COMMITTER_EMAIL",
+                &format!("preau@{}", self.mail_domain),
+            ),
+        ];
+        let commit_tree = |parent: &[&str]| {
+            let mut args = vec!["-c", "commit.gpgsign=false", "commit-tree", tree.trim()];
+            args.extend(parent);
+            args.extend(["-m", message]);
+            git_env(&self.root, &env, &args).map(|s| s.trim().to_string())
+        };
+        let (commit, parent) = match commit_tree(&["-p", "HEAD"]) {
+            Ok(commit) => {
+                let parent = format!("{commit}^");
+                (commit, parent)
+            }
+            // No commit yet (a repository just made with `git init`): the first one, and
+            // the branch must still not exist when it is set (empty old value).
+            Err(_) if git(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_err() => {
+                (commit_tree(&[]).map_err(RepoError::Failed)?, String::new())
+            }
+            Err(e) => return Err(RepoError::Failed(e)),
+        };
+        let reflog = format!("commit: {}", message.lines().next().unwrap_or(""));
         git(
             &self.root,
-            &[
-                "-c",
-                &user_name,
-                "-c",
-                &user_email,
-                "-c",
-                "commit.gpgsign=false",
-                "commit",
-                "--quiet",
-                "--no-verify",
-                "--author",
-                &author,
-                "-m",
-                &c.message,
-                "--",
-                &c.path,
-            ],
+            &["update-ref", "-m", &reflog, "HEAD", &commit, &parent],
         )
         .map_err(RepoError::Failed)?;
-        git(&self.root, &["rev-parse", "HEAD"])
-            .map(|s| s.trim().to_string())
-            .map_err(RepoError::Failed)
+        Ok(commit)
     }
 
     /// Push the current branch when the repository has a remote.
     fn push(&self) -> Option<Result<(), String>> {
+        if !self.may_have_remote() {
+            return None;
+        }
         let remotes = git(&self.root, &["remote"]).ok()?;
         let remote = remotes.lines().next()?.trim().to_string();
         if remote.is_empty() {
@@ -467,10 +509,16 @@ pub fn state(root: &Path) -> Result<RepoState, String> {
 
 /// Run `git` in `dir`; its output, or its error message.
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    git_env(dir, &[], args)
+}
+
+/// `git` with environment variables set.
+fn git_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
+        .envs(env.iter().copied())
         // Never wait for a password on a terminal nobody watches.
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("LC_ALL", "C")

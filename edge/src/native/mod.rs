@@ -29,6 +29,9 @@ pub struct Native {
     pub git: Option<GitRepo>,
     cache: FileCache,
     pub hashing: HashGate,
+    /// The manifest of the generator of this process (`preau serve`), handed over in
+    /// memory after each rebuild (none: read `_preau/manifest.json`).
+    pub manifests: Option<Arc<crate::site::ManifestSlot>>,
 }
 
 /// Bounds password verifications: at most `running` at once, on tokio's blocking threads
@@ -159,6 +162,7 @@ impl Native {
             git: None,
             cache: FileCache::default(),
             hashing: HashGate::for_this_machine(),
+            manifests: None,
         })
     }
 }
@@ -207,6 +211,10 @@ impl Files for Native {
             c.clear();
             self.cache.bytes.store(0, Ordering::Relaxed);
         }
+    }
+
+    fn latest_manifest(&self) -> Option<(u64, Arc<preau_contract::access::Manifest>)> {
+        self.manifests.as_ref().and_then(|s| s.latest())
     }
 }
 

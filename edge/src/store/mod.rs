@@ -146,6 +146,13 @@ pub trait Files {
 
     /// The site was rebuilt: forget anything cached.
     fn invalidate(&self) {}
+
+    /// The manifest of a generator in the same process, newer than the file or not yet
+    /// written to it (`crate::site::ManifestSlot`), with its build number; `None`: read the
+    /// file.
+    fn latest_manifest(&self) -> Option<(u64, std::sync::Arc<preau_contract::access::Manifest>)> {
+        None
+    }
 }
 
 /// A part of a stored file: `start..start+len` of a file of `total` bytes.
