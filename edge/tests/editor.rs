@@ -13,9 +13,8 @@ use preau_edge::testing::{block_on, TestPlatform};
 use preau_edge::{Edge, EdgeConfig};
 use preau_generator::{BuildError, BuildOptions, Generator};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
-use support::{input, text, World, FORM, NOW};
+use support::{copy_dir, git, input, text, World, FORM, NOW};
 
 const CE1: &str = "ecoles/ecole-a/classes/ce1";
 const CE1_URL: &str = "/ecoles/ecole-a/classes/ce1/";
@@ -25,42 +24,6 @@ struct Site {
     w: World,
     content: PathBuf,
     public: PathBuf,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@test",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn problems(e: BuildError) -> Vec<Problem> {
