@@ -320,6 +320,82 @@ fn hostile_text_never_becomes_markup_for_anyone() {
     }
 }
 
+fn get_if(w: &World, path: &str, session: &str, tag: &str) -> Resp {
+    let req = http::Request::builder()
+        .uri(path)
+        .header("host", "ent.test")
+        .header("cookie", session)
+        .header("if-none-match", tag)
+        .body(Vec::new())
+        .expect("request");
+    block_on(w.edge.handle(req, preau_edge::testing::local_client()))
+}
+
+fn etag(r: &Resp) -> String {
+    r.headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn a_page_with_comments_revalidates_with_a_tag_that_follows_its_comments_and_its_reader() {
+    let w = world();
+    let parent = w.member("parent.a", Role::Parent, CE1);
+    let other = w.member("parent.b", Role::Parent, CE1);
+    let teacher = w.member("prof.ce1", Role::Teacher, CE1);
+    let elsewhere = w.member("parent.cp", Role::Parent, "ecole-a/cp");
+    let first = w.get(POST, &parent);
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["cache-control"], "private, no-cache");
+    let tag = etag(&first);
+    assert!(tag.starts_with('"') && tag.len() > 10, "{tag}");
+    let again = get_if(&w, POST, &parent, &tag);
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.body().is_empty());
+    // Each reader's page carries their own forms: another parent's tag is not theirs.
+    let theirs = w.get(POST, &other);
+    assert_ne!(etag(&theirs), tag);
+    assert_eq!(get_if(&w, POST, &other, &tag).status(), StatusCode::OK);
+    // The gate runs first: a reader of another class, the tag or `*` in hand, gets no 304.
+    for sent in [tag.as_str(), "*"] {
+        let r = get_if(&w, POST, &elsewhere, sent);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{sent}");
+        assert!(r.headers().get("etag").is_none());
+        assert_eq!(get_if(&w, POST, "", sent).status(), StatusCode::SEE_OTHER);
+    }
+    // A comment approved since: the kept copy is stale, the page comes back with it.
+    assert_eq!(
+        w.comment(&other, POST, "Bravo les chanteurs").status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(w.approve_all(&teacher).status(), StatusCode::SEE_OTHER);
+    let fresh = get_if(&w, POST, &parent, &tag);
+    assert_eq!(fresh.status(), StatusCode::OK);
+    assert!(text(&fresh).contains("Bravo les chanteurs"));
+    let new_tag = etag(&fresh);
+    assert_ne!(new_tag, tag);
+    assert_eq!(
+        get_if(&w, POST, &parent, &new_tag).status(),
+        StatusCode::NOT_MODIFIED
+    );
+    // A comment waiting for moderation shows to its author only: their tag moves, the
+    // other parent's copy stays valid.
+    let theirs = etag(&w.get(POST, &other));
+    assert_eq!(
+        w.comment(&parent, POST, "Merci pour les photos").status(),
+        StatusCode::SEE_OTHER
+    );
+    let mine = get_if(&w, POST, &parent, &new_tag);
+    assert_eq!(mine.status(), StatusCode::OK);
+    assert!(text(&mine).contains("Merci pour les photos"));
+    assert_eq!(
+        get_if(&w, POST, &other, &theirs).status(),
+        StatusCode::NOT_MODIFIED
+    );
+}
+
 #[test]
 fn pending_comments_show_only_to_their_author_and_the_moderators() {
     let w = world();
@@ -332,7 +408,7 @@ fn pending_comments_show_only_to_their_author_and_the_moderators() {
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(to, format!("{POST}?commentaire=attente#commentaires"));
     let mine = w.get(&to, &author);
-    assert_eq!(mine.headers()["cache-control"], "private, no-store");
+    assert_eq!(mine.headers()["cache-control"], "private, no-cache");
     let mine = text(&mine);
     assert!(mine.contains("Quelle belle chorale"));
     assert!(mine.contains("en attente de validation"));

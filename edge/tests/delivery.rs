@@ -154,22 +154,47 @@ fn only_fingerprinted_theme_names_are_immutable() {
 }
 
 #[test]
-fn pages_with_comments_and_edge_pages_are_never_stored() {
+fn edge_pages_are_never_stored() {
     let w = world();
     let member = w.member("lea.ce1", Role::Parent, "ecole-a/ce1");
-    let post = "/ecoles/ecole-a/classes/ce1/la-chorale/";
-    assert!(
-        w.edge.site().manifest.comments.contains_key(post),
-        "the fixture's post takes comments"
-    );
-    for path in [post, "/espace/"] {
-        let r = get_with(&w, path, &member, &[]);
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        assert_eq!(header(&r, "cache-control"), "private, no-store", "{path}");
-        assert!(r.headers().get("etag").is_none(), "{path}: no validator");
-        assert!(r.extensions().get::<Precompressed>().is_none(), "{path}");
-        // Even a matching-looking validator gets the full page.
-        let r = get_with(&w, path, &member, &[("if-none-match", "*")]);
-        assert_eq!(r.status(), StatusCode::OK, "{path} with If-None-Match: *");
+    let r = get_with(&w, "/espace/", &member, &[]);
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(&r, "cache-control"), "private, no-store");
+    assert!(r.headers().get("etag").is_none(), "no validator");
+    assert!(r.extensions().get::<Precompressed>().is_none());
+    // Even a matching-looking validator gets the full page.
+    let r = get_with(&w, "/espace/", &member, &[("if-none-match", "*")]);
+    assert_eq!(r.status(), StatusCode::OK, "with If-None-Match: *");
+}
+
+#[test]
+fn signing_out_asks_the_browser_to_forget_its_copies() {
+    let w = world();
+    let member = w.member("lea.ce1", Role::Parent, "ecole-a/ce1");
+    let sign_out = |route: &str, session: &str, csrf: &str| {
+        w.send(
+            Method::POST,
+            route,
+            session,
+            "application/x-www-form-urlencoded",
+            format!("csrf={csrf}").into_bytes(),
+        )
+    };
+    // A forged sign-out changes nothing, and clears nothing.
+    let space = support::text(&get_with(&w, "/espace/", &member, &[]));
+    let csrf = support::input(&space, "csrf");
+    let r = sign_out("/deconnexion/", &member, &format!("{csrf}x"));
+    assert_ne!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("clear-site-data").is_none());
+    assert_eq!(get_with(&w, CLASS, &member, &[]).status(), StatusCode::OK);
+    for route in ["/deconnexion/", "/deconnexion/partout/"] {
+        let session = w.sign_in("lea.ce1");
+        let space = support::text(&get_with(&w, "/espace/", &session, &[]));
+        let r = sign_out(route, &session, &support::input(&space, "csrf"));
+        assert_eq!(r.status(), StatusCode::OK, "{route}");
+        // The private pages a shared family tablet kept (revalidated, never shown without
+        // the gate, but in its history) go with the session.
+        assert_eq!(header(&r, "clear-site-data"), "\"cache\"", "{route}");
+        assert_ne!(get_with(&w, CLASS, &session, &[]).status(), StatusCode::OK);
     }
 }

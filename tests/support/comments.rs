@@ -26,10 +26,18 @@ pub fn comment_pending_then_approved(t: &dyn Target) {
     let mut teacher = member(t, "commente.prof", "teacher", Some(CLASS));
     let page = author.get(POST_URL);
     assert_eq!(page.status, 200);
-    assert!(page
-        .header("cache-control")
-        .unwrap_or("")
-        .contains("no-store"));
+    assert_eq!(page.header("cache-control"), Some("private, no-cache"));
+    let before = other.get(POST_URL);
+    let tag_before = before.header("etag").unwrap_or("").to_string();
+    assert!(
+        !tag_before.is_empty(),
+        "a page with comments has a validator"
+    );
+    assert_ne!(
+        page.header("etag"),
+        Some(tag_before.as_str()),
+        "one per reader"
+    );
     let form = comments_section(&page);
     assert!(form.contains("action=\"/commentaires/\""), "{form}");
     let csrf = page.csrf();
@@ -76,10 +84,9 @@ pub fn comment_pending_then_approved(t: &dyn Target) {
     let seen = other.get(POST_URL);
     assert!(comments_section(&seen).contains("TEMOIN-COMMENTAIRE"));
     assert!(!comments_section(&seen).contains("en attente de validation"));
-    assert!(seen
-        .header("cache-control")
-        .unwrap_or("")
-        .contains("no-store"));
+    // The other parent's kept copy is stale now: the tag moved with the comment.
+    assert!(!seen.header("etag").unwrap_or("").is_empty());
+    assert_ne!(seen.header("etag"), Some(tag_before.as_str()));
 }
 
 /// Refusals: another class's parent, a public post, a forged token, another origin; and a

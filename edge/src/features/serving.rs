@@ -54,14 +54,12 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
                     }
                     _ => body,
                 };
+                // Comments and the count change without a rebuild, and a page with
+                // comments carries its reader's forms (their session's token): such a page
+                // is tagged with the hash of what is sent, so the tag moves with the
+                // comments and differs from one reader to the next. Kept by the reader's
+                // browser like any gated page; signing out asks it to forget them.
                 let as_built = body.len() == built_len;
-                if with_comments {
-                    // Comments change without a rebuild and carry each reader's forms:
-                    // never stored, so no validator either.
-                    let mut r = respond::file(file, body, false, None);
-                    respond::private(&mut r);
-                    return Ok(r);
-                }
                 let meta = cx.site.manifest.meta.get(file.as_str());
                 let dynamic_tag = (!as_built).then(|| format!("\"d{}\"", short_hash(&body)));
                 let mut r =

@@ -6,7 +6,7 @@ use crate::guard;
 use crate::respond;
 use crate::session;
 use crate::store::{self, Platform};
-use http::StatusCode;
+use http::{HeaderName, HeaderValue, StatusCode};
 use preau_contract::text::Text;
 
 pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, everywhere: bool) -> Handled {
@@ -26,5 +26,11 @@ pub(super) async fn submit<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>, everywhere
     edge.platform.batch(vec![end, log]).await?;
     let mut r = respond::notice(cx.site, StatusCode::OK, text);
     respond::append_cookie(&mut r, &session::clear_cookie(cx.secure, "session"));
+    // The gated pages this browser kept are revalidated before they are shown, but a shared
+    // family tablet still has them in its history: they go with the session.
+    r.headers_mut().insert(
+        HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\""),
+    );
     Ok(r)
 }
