@@ -764,6 +764,55 @@ fn the_history_has_one_commit_per_save_with_the_author() {
     assert_eq!(committer.trim(), "Préau <preau@alpha.test>");
 }
 
+#[test]
+fn a_save_commits_only_its_post_even_with_changes_staged_by_hand() {
+    let s = site();
+    let teacher = s.w.member("prof.ce1", Role::Teacher, "ecole-a/ce1");
+    // Someone on the server staged a change to the charter and a new file, not committed.
+    let charter = s.content.join("charte/parents.md");
+    assert!(charter.is_file(), "the fixture has a parents' charter");
+    let mut charter_text = std::fs::read_to_string(&charter).unwrap();
+    charter_text.push_str("\nAJOUT-A-LA-MAIN\n");
+    std::fs::write(&charter, &charter_text).unwrap();
+    std::fs::write(s.content.join("brouillon-admin.md"), "pas pour la classe").unwrap();
+    git(
+        &s.content,
+        &["add", "charte/parents.md", "brouillon-admin.md"],
+    );
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Sortie au musée",
+        "Nous avons vu des tableaux.",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    let path = path_of(&location(&r));
+    let changed = git(&s.content, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(changed.trim(), path, "the commit holds the post only");
+    // The hand-staged changes are still staged, and still not committed.
+    let staged = git(&s.content, &["diff", "--cached", "--name-only"]);
+    let mut staged: Vec<&str> = staged.lines().collect();
+    staged.sort();
+    assert_eq!(staged, ["brouillon-admin.md", "charte/parents.md"]);
+    // Without anything staged the fast path gives the same kind of commit.
+    git(&s.content, &["reset", "--quiet"]);
+    let again = s.save(
+        &teacher,
+        &format!("chemin={path}"),
+        "Sortie au musée",
+        "Nous avons vu des tableaux et des statues.",
+        "publier",
+        &[],
+    );
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let changed = git(&s.content, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(changed.trim(), path);
+    let status = git(&s.content, &["status", "--porcelain", "--", &path]);
+    assert!(status.trim().is_empty(), "index and tree agree: {status}");
+}
+
 /// The content repository gets a bare remote (the forge), and a second clone of it (the
 /// communication team's laptop).
 fn with_remote(s: &Site) -> PathBuf {

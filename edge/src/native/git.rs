@@ -363,7 +363,7 @@ impl GitRepo {
         // as committer, and the branch moved only if it is still at that commit's parent
         // (a commit made meanwhile by hand is never overwritten).
         git(&self.root, &["update-index", "--add", "--", &c.path]).map_err(RepoError::Failed)?;
-        let tree = git(&self.root, &["write-tree"]).map_err(RepoError::Failed)?;
+        let tree = self.tree_of(&c.path).map_err(RepoError::Failed)?;
         let message = c.message.trim();
         let message = if message.is_empty() {
             "Préau"
@@ -404,6 +404,40 @@ impl GitRepo {
         )
         .map_err(RepoError::Failed)?;
         Ok(commit)
+    }
+
+    /// The tree of HEAD with `path` as staged, and nothing else: what someone staged by hand
+    /// in the server's checkout must not go out under a teacher's name. `write-tree` of the
+    /// index when nothing else is staged (one `diff-index` to know, a few ms); otherwise a
+    /// private index read from HEAD (about 50 ms at 10,000 files), where the hand-staged
+    /// changes stay staged in the checkout's own index.
+    fn tree_of(&self, path: &str) -> Result<String, String> {
+        let has_head = git(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_ok();
+        if has_head {
+            let staged = git(
+                &self.root,
+                &["diff-index", "--cached", "--name-only", "-z", "HEAD", "--"],
+            )?;
+            if staged.split('\0').all(|p| p.is_empty() || p == path) {
+                return git(&self.root, &["write-tree"]);
+            }
+        }
+        // Beside the repository's configuration, in its Git folder; one save at a time holds
+        // `lock`, and the process id keeps two servers on one checkout apart.
+        let index = self
+            .config
+            .with_file_name(format!("preau-index-{}", std::process::id()));
+        let index_str = index.to_string_lossy().into_owned();
+        let env = [("GIT_INDEX_FILE", index_str.as_str())];
+        let result = (|| {
+            if has_head {
+                git_env(&self.root, &env, &["read-tree", "HEAD"])?;
+            }
+            git_env(&self.root, &env, &["update-index", "--add", "--", path])?;
+            git_env(&self.root, &env, &["write-tree"])
+        })();
+        let _ = std::fs::remove_file(&index);
+        result
     }
 
     /// Push the current branch when the repository has a remote.
