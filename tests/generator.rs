@@ -705,6 +705,53 @@ fn incremental_rebuild_updates_lists() {
 }
 
 #[test]
+fn renaming_a_class_or_a_school_reaches_every_page_that_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    let out = tmp.path().join("public");
+    copy_dir(&fixture("basic"), &content);
+    let mut generator = Generator::new(options(&content, &out)).unwrap();
+    generator.build(&|_, _| {}).unwrap();
+    let post = "ecoles/ecole-a/classes/ce1/la-chorale/index.html";
+    assert!(text(&walk(&out), post).contains("CE1 de Mme Martin"));
+    for (rel, old, new) in [
+        (
+            "ecoles/ecole-a/classes/ce1/_index.md",
+            "CE1 de Mme Martin",
+            "CE1 de M. Bernard",
+        ),
+        ("ecoles/ecole-a/_index.md", "École A", "École des Tilleuls"),
+    ] {
+        let path = content.join(rel);
+        let source = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, source.replace(old, new)).unwrap();
+        generator
+            .rebuild(&[PathBuf::from(rel)], &|_, _| {})
+            .unwrap();
+        let files = walk(&out);
+        assert!(
+            decoded(&text(&files, post)).contains(new),
+            "the post's breadcrumb names {new}"
+        );
+        let stale: Vec<&String> = files
+            .iter()
+            .filter(|(p, b)| {
+                p.ends_with(".html") && decoded(&String::from_utf8_lossy(b)).contains(old)
+            })
+            .map(|(p, _)| p)
+            .collect();
+        assert!(stale.is_empty(), "{old} is still in {stale:?}");
+    }
+    let fresh = tmp.path().join("fresh");
+    build_ok(&content, &fresh);
+    let differ = differences(&without_times(walk(&fresh)), &without_times(walk(&out)));
+    assert!(
+        differ.is_empty(),
+        "rebuilt and full builds differ in {differ:?}"
+    );
+}
+
+#[test]
 fn preau_new_post_scaffolds_a_buildable_post() {
     let tmp = tempfile::tempdir().unwrap();
     let content = tmp.path().join("content");

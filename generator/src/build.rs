@@ -580,6 +580,10 @@ impl Generator {
                 || page.meta.tags != old.meta.tags
                 || page.url != old.url
                 || page.meta.cover != old.meta.cover
+                // A school, a class or another index renamed: its name is in the
+                // breadcrumbs, menus and lists of pages the incremental path does not
+                // know to redo. Rare enough for a full build.
+                || (!old.is_item() && page.title != old.title)
             {
                 return Ok(false);
             }
