@@ -190,13 +190,27 @@ pub fn content_type(path: &str) -> &'static str {
 
 /// Headers on every response; HSTS only where the connection is HTTPS.
 pub fn security_headers(r: &mut Resp, https: bool) {
+    // Names parsed once: every answer carries them.
+    static PARSED: std::sync::OnceLock<Vec<(header::HeaderName, HeaderValue)>> =
+        std::sync::OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        SECURITY_HEADERS
+            .iter()
+            .map(|(n, v)| {
+                (
+                    header::HeaderName::from_static(n),
+                    HeaderValue::from_static(v),
+                )
+            })
+            .collect()
+    });
     let h = r.headers_mut();
-    for (name, value) in SECURITY_HEADERS {
+    for (name, value) in parsed {
         // A stricter policy set by the handler (uploaded files) stays.
-        if *name == "content-security-policy" && h.contains_key(*name) {
+        if name == header::CONTENT_SECURITY_POLICY && h.contains_key(name) {
             continue;
         }
-        h.insert(*name, HeaderValue::from_static(value));
+        h.insert(name.clone(), value.clone());
     }
     if https {
         h.insert(

@@ -53,6 +53,15 @@ pub fn cookie_name(secure: bool, base: &str) -> String {
     }
 }
 
+/// `cookie_name(secure, "session")` without building it (read on every request).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-preau_session"
+    } else {
+        "preau_session"
+    }
+}
+
 pub fn set_cookie(secure: bool, base: &str, value: &str, max_age: Option<i64>) -> String {
     let mut c = format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax",
@@ -159,6 +168,9 @@ mod tests {
         let c = set_cookie(true, "session", "abc", None);
         assert!(c.starts_with("__Host-preau_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure"));
         assert!(!set_cookie(false, "session", "abc", None).contains("Secure"));
+        for secure in [true, false] {
+            assert_eq!(session_cookie_name(secure), cookie_name(secure, "session"));
+        }
         assert_eq!(
             read_cookie("a=1; preau_session=xyz; b=2", "preau_session"),
             Some("xyz")

@@ -51,39 +51,112 @@ pub async fn serve(
     https: bool,
     live: Option<Arc<LiveReload>>,
 ) -> std::io::Result<()> {
+    let threads = std::env::var("PREAU_HTTP_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    if threads > 0 {
+        return serve_spread(edge, listener, https, live, threads).await;
+    }
     let open = Arc::new(AtomicUsize::new(0));
     loop {
         let (stream, peer) = listener.accept().await?;
+        tokio::spawn(connection(
+            edge.clone(),
+            stream,
+            peer,
+            https,
+            live.clone(),
+            open.clone(),
+        ));
+    }
+}
+
+/// Connections spread round robin over `threads` threads that each run their own
+/// single-threaded runtime: a connection's requests stay on one thread.
+async fn serve_spread(
+    edge: Arc<Edge<Native>>,
+    listener: tokio::net::TcpListener,
+    https: bool,
+    live: Option<Arc<LiveReload>>,
+    threads: usize,
+) -> std::io::Result<()> {
+    let open = Arc::new(AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for i in 0..threads {
+        let (tx, mut rx) =
+            tokio::sync::mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
+        let (edge, live, open) = (edge.clone(), live.clone(), open.clone());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name(format!("preau-http-{i}"))
+            .spawn(move || {
+                rt.block_on(async move {
+                    while let Some((stream, peer)) = rx.recv().await {
+                        let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+                            continue;
+                        };
+                        tokio::spawn(connection(
+                            edge.clone(),
+                            stream,
+                            peer,
+                            https,
+                            live.clone(),
+                            open.clone(),
+                        ));
+                    }
+                })
+            })?;
+        senders.push(tx);
+    }
+    let mut next = 0usize;
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        if senders[next % senders.len()].send((stream, peer)).is_err() {
+            return Err(std::io::Error::other("un fil de service HTTP s'est arrêté"));
+        }
+        next = next.wrapping_add(1);
+    }
+}
+
+/// One client connection, until it closes.
+async fn connection(
+    edge: Arc<Edge<Native>>,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    https: bool,
+    live: Option<Arc<LiveReload>>,
+    open: Arc<AtomicUsize>,
+) {
+    // Past the cap, a connection answers one request and closes, so idle
+    // keep-alive connections cannot pile up to the file descriptor limit.
+    let guard = OpenConnection::new(open);
+    let keep_alive = guard.count <= KEEP_ALIVE_MAX;
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let svc = hyper::service::service_fn(move |req| {
         let edge = edge.clone();
         let live = live.clone();
-        let open = open.clone();
-        tokio::spawn(async move {
-            // Past the cap, a connection answers one request and closes, so idle
-            // keep-alive connections cannot pile up to the file descriptor limit.
-            let guard = OpenConnection::new(open);
-            let keep_alive = guard.count <= KEEP_ALIVE_MAX;
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let svc = hyper::service::service_fn(move |req| {
-                let edge = edge.clone();
-                let live = live.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(
-                        handle(&edge, req, peer, https, live.as_deref()).await,
-                    )
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                // A client gets this long for a request's header (and an idle keep-alive
-                // connection this long for its next request): half-sent headers do not
-                // hold a connection open.
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .keep_alive(keep_alive)
-                .serve_connection(io, svc)
-                .await;
-            drop(guard);
-        });
-    }
+        async move {
+            Ok::<_, std::convert::Infallible>(
+                handle(&edge, req, peer, https, live.as_deref()).await,
+            )
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        // A client gets this long for a request's header (and an idle keep-alive
+        // connection this long for its next request): half-sent headers do not
+        // hold a connection open.
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(keep_alive)
+        .serve_connection(io, svc)
+        .await;
+    drop(guard);
 }
 
 async fn handle(
@@ -130,11 +203,8 @@ async fn handle(
         }
     };
     let head = parts.method == http::Method::HEAD;
-    let accept = parts
-        .headers
-        .get(http::header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    // Shares the request's buffer (no copy).
+    let accept = parts.headers.get(http::header::ACCEPT_ENCODING).cloned();
     let req = http::Request::from_parts(parts, body);
     let resp = edge.handle(req, client).await;
     let (mut parts, mut body) = resp.into_parts();
@@ -150,7 +220,8 @@ async fn handle(
         as_built = false;
     }
     if !head {
-        encode(edge, &mut parts, &mut body, accept.as_deref(), as_built).await;
+        let accept = accept.as_ref().and_then(|v| v.to_str().ok());
+        encode(edge, &mut parts, &mut body, accept, as_built).await;
     }
     http::Response::from_parts(parts, Full::new(Bytes::from(body)))
 }
