@@ -365,11 +365,11 @@ mod script_tests {
         let db = super::SqliteDb::open(&path, 2).expect("open");
         assert!(db.wal_header().is_some(), "the WAL index header reads");
         use crate::testing::block_on;
-        let mut last = db.generation().expect("generation");
         let other = rusqlite::Connection::open(&path).expect("other");
         other
             .execute_batch("CREATE TABLE IF NOT EXISTS t (n INTEGER)")
             .expect("create");
+        let mut last = db.generation().expect("generation");
         for i in 0..50 {
             assert_eq!(db.generation(), Some(last), "nothing committed");
             block_on(db.query("SELECT 1", &[])).expect("read");
