@@ -77,7 +77,7 @@ run_preau() {
   local name=$1; shift
   if [ -n "${PERF_RECORD:-}" ]; then
     mkdir -p "$PERF_RECORD"
-    perf record -e cpu-clock -g -o "$PERF_RECORD/$name.data" -p "$PREAU_PID" 2>/dev/null &
+    perf record -e cpu-clock ${PERF_OPTS:--g} -o "$PERF_RECORD/$name.data" -p "$PREAU_PID" 2>/dev/null &
     local perf_pid=$!
     sleep 0.3
   fi

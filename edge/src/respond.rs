@@ -157,7 +157,7 @@ pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) ->
         if let Ok(v) = HeaderValue::from_str(&m.etag()) {
             r.headers_mut().insert(header::ETAG, v);
         }
-        if let Some(v) = crate::conditional::http_date_value(m.modified) {
+        if let Some(v) = last_modified(m.modified) {
             r.headers_mut().insert(header::LAST_MODIFIED, v);
         }
         if m.compressed {
@@ -167,6 +167,28 @@ pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) ->
         }
     }
     r
+}
+
+/// The `Last-Modified` value of a time, written once per thread and time: a site has
+/// few distinct build times, and the date is on every answer of a built file.
+fn last_modified(secs: i64) -> Option<HeaderValue> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static DATES: RefCell<HashMap<i64, HeaderValue>> = RefCell::new(HashMap::new());
+    }
+    DATES.with(|d| {
+        let mut d = d.borrow_mut();
+        if let Some(v) = d.get(&secs) {
+            return Some(v.clone());
+        }
+        let v = crate::conditional::http_date_value(secs)?;
+        if d.len() >= 4096 {
+            d.clear();
+        }
+        d.insert(secs, v.clone());
+        Some(v)
+    })
 }
 
 pub fn content_type(path: &str) -> &'static str {

@@ -808,7 +808,10 @@ fn kept_comments_follow_every_change_and_each_reader_gets_their_own_form() {
     assert!(text(&w.get(POST, &a)).contains("Bravo aux choristes"));
     w.comment(&b, POST, "Merci pour les photos");
     assert!(text(&w.get(POST, &b)).contains("Merci pour les photos"));
-    assert!(!text(&w.get(POST, &a)).contains("Merci pour les photos"), "pending");
+    assert!(
+        !text(&w.get(POST, &a)).contains("Merci pour les photos"),
+        "pending"
+    );
     let id = w.ids()[1].to_string();
     w.post_form(
         &teacher,
@@ -831,7 +834,10 @@ fn kept_comments_follow_every_change_and_each_reader_gets_their_own_form() {
     assert_ne!(rebuilt, built);
     w.edge.platform.put_file(file, rebuilt.as_bytes());
     let seen = text(&w.get(POST, &a));
-    assert!(seen.contains("Nouvelle version") && seen.contains("Texte corrigé"), "{seen}");
+    assert!(
+        seen.contains("Nouvelle version") && seen.contains("Texte corrigé"),
+        "{seen}"
+    );
 }
 
 fn deploy(w: &World, root: &std::path::Path, dir: &std::path::Path) {

@@ -545,11 +545,18 @@ mod tests {
             SafeHtml::trusted("<h2 id=\"h-comments\">Commentaires</h2><ol><li>Un</li></ol>"),
             SafeHtml::text("</section><script>alert(1)</script> & <!--"),
         ];
-        for page in [built(""), built(HOLE), built("x").replace(PAGE, "/ailleurs/")] {
+        for page in [
+            built(""),
+            built(HOLE),
+            built("x").replace(PAGE, "/ailleurs/"),
+        ] {
             let split = Split::new(page.as_bytes(), PAGE);
             assert!(split.fits(page.as_bytes()));
             assert!(!split.fits(built("changé").as_bytes()));
-            assert_eq!(split.parts.is_some(), !page.contains(HOLE) && page.contains(PAGE));
+            assert_eq!(
+                split.parts.is_some(),
+                !page.contains(HOLE) && page.contains(PAGE)
+            );
             for inner in &inners {
                 assert_eq!(
                     String::from_utf8(split.fill(PAGE, inner)).unwrap(),
@@ -579,6 +586,9 @@ mod tests {
         assert!(cache.rows(8, PAGE).is_none());
         assert!(cache.rows(7, "/autre/").is_none());
         cache.keep_rows(8, "/autre/", Arc::new(Vec::new()));
-        assert!(cache.rows(7, PAGE).is_none(), "a new generation forgets the old rows");
+        assert!(
+            cache.rows(7, PAGE).is_none(),
+            "a new generation forgets the old rows"
+        );
     }
 }

@@ -51,13 +51,6 @@ pub async fn serve(
     https: bool,
     live: Option<Arc<LiveReload>>,
 ) -> std::io::Result<()> {
-    let threads = std::env::var("PREAU_HTTP_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    if threads > 0 {
-        return serve_spread(edge, listener, https, live, threads).await;
-    }
     let open = Arc::new(AtomicUsize::new(0));
     loop {
         let (stream, peer) = listener.accept().await?;
@@ -69,58 +62,6 @@ pub async fn serve(
             live.clone(),
             open.clone(),
         ));
-    }
-}
-
-/// Connections spread round robin over `threads` threads that each run their own
-/// single-threaded runtime: a connection's requests stay on one thread.
-async fn serve_spread(
-    edge: Arc<Edge<Native>>,
-    listener: tokio::net::TcpListener,
-    https: bool,
-    live: Option<Arc<LiveReload>>,
-    threads: usize,
-) -> std::io::Result<()> {
-    let open = Arc::new(AtomicUsize::new(0));
-    let mut senders = Vec::new();
-    for i in 0..threads {
-        let (tx, mut rx) =
-            tokio::sync::mpsc::unbounded_channel::<(std::net::TcpStream, SocketAddr)>();
-        let (edge, live, open) = (edge.clone(), live.clone(), open.clone());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name(format!("preau-http-{i}"))
-            .spawn(move || {
-                rt.block_on(async move {
-                    while let Some((stream, peer)) = rx.recv().await {
-                        let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
-                            continue;
-                        };
-                        tokio::spawn(connection(
-                            edge.clone(),
-                            stream,
-                            peer,
-                            https,
-                            live.clone(),
-                            open.clone(),
-                        ));
-                    }
-                })
-            })?;
-        senders.push(tx);
-    }
-    let mut next = 0usize;
-    loop {
-        let (stream, peer) = listener.accept().await?;
-        let Ok(stream) = stream.into_std() else {
-            continue;
-        };
-        if senders[next % senders.len()].send((stream, peer)).is_err() {
-            return Err(std::io::Error::other("un fil de service HTTP s'est arrêté"));
-        }
-        next = next.wrapping_add(1);
     }
 }
 

@@ -52,7 +52,7 @@ pub struct SqliteDb {
     /// with one read instead of a read transaction (two file locks and a statement).
     /// SQLite is asked at least once a second all the same; if it ever tells of a commit
     /// that the header did not show, the header is not used again (`shm_trusted`).
-    shm: Option<std::fs::File>,
+    shm: Option<ShmHeader>,
     seen: Mutex<Option<(WalHeader, u64, std::time::Instant)>>,
     shm_trusted: std::sync::atomic::AtomicBool,
     /// The migrations this opening applied (for the server's log).
@@ -126,21 +126,24 @@ impl SqliteDb {
             conns.push(Mutex::new(c));
         }
         let watch = Connection::open(path).map_err(db_err)?;
-        // Exists once a connection is in WAL mode, and stays while this process holds one
-        // (SQLite removes it only when the last connection of every process closes).
-        let mut shm_path = path.as_os_str().to_owned();
-        shm_path.push("-shm");
-        let shm = std::fs::File::open(shm_path).ok();
         let mut db = SqliteDb {
             conns,
             next: AtomicUsize::new(0),
             watch: Mutex::new(watch),
-            shm,
+            shm: None,
             seen: Mutex::new(None),
             shm_trusted: std::sync::atomic::AtomicBool::new(true),
             applied: Vec::new(),
         };
         db.applied = db.migrate(path)?;
+        // Made by the first read in WAL mode (the migrations'), and kept while this
+        // process holds a connection (SQLite removes it only when the last connection of
+        // every process closes). Without it, `generation` asks SQLite each time.
+        let mut shm_path = path.as_os_str().to_owned();
+        shm_path.push("-shm");
+        db.shm = std::fs::File::open(shm_path)
+            .ok()
+            .and_then(|f| ShmHeader::map(&f));
         Ok(db)
     }
 
@@ -231,32 +234,94 @@ fn from_sql(v: ValueRef) -> SqlValue {
 /// The first copy of the WAL index header (<https://www.sqlite.org/walformat.html>):
 /// 48 bytes that hold a counter of transactions (`iChange`), the last frame and the
 /// salts, so any commit changes them.
-type WalHeader = [u8; WAL_HEADER];
+type WalHeader = [u32; WAL_WORDS];
 const WAL_HEADER: usize = 48;
 /// Longest time the header alone answers before SQLite is asked again.
 const SHM_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The two copies of the WAL index header, mapped read-only from the `-shm` file as SQLite
+/// maps it itself (shared memory between the processes on one database): reading it is
+/// a few loads, no system call.
+struct ShmHeader {
+    ptr: std::ptr::NonNull<std::sync::atomic::AtomicU32>,
+}
+
+// The mapping is only read, with atomic loads, and lives as long as the value.
+unsafe impl Send for ShmHeader {}
+unsafe impl Sync for ShmHeader {}
+
+const WAL_WORDS: usize = WAL_HEADER / 4;
+
+impl ShmHeader {
+    fn map(file: &std::fs::File) -> Option<ShmHeader> {
+        use std::os::fd::AsRawFd;
+        if file.metadata().ok()?.len() < 2 * WAL_HEADER as u64 {
+            return None;
+        }
+        // SAFETY: a fresh read-only shared mapping of the file's first bytes (the file is
+        // at least that long, and SQLite never shortens it while a connection of this
+        // process, the watch connection, is open); unmapped in `drop`.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                2 * WAL_HEADER,
+                libc::PROT_READ,
+                libc::MAP_SHARED,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return None;
+        }
+        std::ptr::NonNull::new(ptr.cast()).map(|ptr| ShmHeader { ptr })
+    }
+
+    /// Both copies, the first read first, as SQLite's own readers do (its writers write
+    /// the second copy, then the first).
+    fn read(&self) -> ([u32; WAL_WORDS], [u32; WAL_WORDS]) {
+        use std::sync::atomic::{fence, Ordering};
+        let word = |i: usize| {
+            // SAFETY: `i < 2 * WAL_WORDS`: inside the mapping, page-aligned so every word
+            // is aligned; atomic loads, since other processes write these bytes.
+            unsafe { (*self.ptr.as_ptr().add(i)).load(Ordering::Relaxed) }
+        };
+        let first = std::array::from_fn(word);
+        fence(Ordering::Acquire);
+        let second = std::array::from_fn(|i| word(WAL_WORDS + i));
+        (first, second)
+    }
+}
+
+impl Drop for ShmHeader {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `map`, with its length.
+        unsafe {
+            libc::munmap(self.ptr.as_ptr().cast(), 2 * WAL_HEADER);
+        }
+    }
+}
 
 impl SqliteDb {
     /// The WAL index header as it is now, if it reads whole: SQLite writes its two copies
     /// one after the other, so two equal copies were not caught mid-write.
     fn wal_header(&self) -> Option<WalHeader> {
-        use std::os::unix::fs::FileExt;
-        let shm = self.shm.as_ref()?;
-        let mut both = [0u8; 2 * WAL_HEADER];
-        shm.read_exact_at(&mut both, 0).ok()?;
-        let (first, second) = both.split_at(WAL_HEADER);
-        // `isInit` (byte 12): a header SQLite has not written yet proves nothing.
-        if first != second || first[12] != 1 {
+        let (first, second) = self.shm.as_ref()?.read();
+        // `isInit` (byte 12, in the fourth word): a header SQLite has not written yet
+        // proves nothing.
+        if first != second || first[3].to_ne_bytes()[0] != 1 {
             return None;
         }
-        first.try_into().ok()
+        Some(first)
     }
 
     /// What the watch connection's `data_version` says.
     fn data_version(&self) -> Option<u64> {
         let c = self.watch.lock().ok()?;
         let mut st = c.prepare_cached("PRAGMA data_version").ok()?;
-        st.query_row([], |r| r.get::<_, i64>(0)).ok().map(|v| v as u64)
+        st.query_row([], |r| r.get::<_, i64>(0))
+            .ok()
+            .map(|v| v as u64)
     }
 }
 
