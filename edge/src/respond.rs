@@ -64,8 +64,12 @@ pub fn form_error(text: &str) -> SafeHtml {
     h
 }
 
+/// Headers an answer usually ends with.
+const ANSWER_HEADERS: usize = 16;
+
 pub fn html(status: StatusCode, body: Vec<u8>) -> Resp {
     let mut r = Response::new(body);
+    *r.headers_mut() = http::HeaderMap::with_capacity(ANSWER_HEADERS);
     *r.status_mut() = status;
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -130,6 +134,9 @@ pub struct FullLength(pub usize);
 /// the file as built: it gives the `ETag` and `Last-Modified`.
 pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) -> Resp {
     let mut r = Response::new(body);
+    // Room for every header it will carry (its own, the security headers, the
+    // adapter's), so the map is not grown three times on the way.
+    *r.headers_mut() = http::HeaderMap::with_capacity(ANSWER_HEADERS);
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(path)),

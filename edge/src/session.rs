@@ -136,8 +136,13 @@ pub struct Session {
 
 impl Session {
     pub fn has_accepted(&self, audience: &str, version: &str) -> bool {
-        let want = format!("{audience}:{version}");
-        self.accepted.contains(&want)
+        // `audience:version` compared in place (asked on every gated request).
+        self.accepted.iter().any(|a| {
+            a.len() == audience.len() + 1 + version.len()
+                && a.starts_with(audience)
+                && a.as_bytes()[audience.len()] == b':'
+                && a.ends_with(version)
+        })
     }
 
     pub fn accepted_any(&self, audience: &str) -> bool {
@@ -161,6 +166,38 @@ mod tests {
         assert!(!csrf_ok(b"key", "other", &c));
         assert!(!csrf_ok(b"other", "ctx", &c));
         assert!(!csrf_ok(b"key", "ctx", "garbage!"));
+    }
+
+    #[test]
+    fn accepted_charters_match_audience_and_version_exactly() {
+        let s = Session {
+            token_hash: String::new(),
+            account: Account {
+                id: 1,
+                login: "p".into(),
+                display_name: "P".into(),
+                role: Role::Parent,
+                scopes: Vec::new(),
+                disabled: false,
+                password_changed_at: 0,
+            },
+            accepted: vec!["parents:2024-09".into(), "eleves:1".into()],
+            valid_until: 0,
+            read_at: 0,
+        };
+        assert!(s.has_accepted("parents", "2024-09"));
+        assert!(s.has_accepted("eleves", "1"));
+        for (a, v) in [
+            ("parents", "2024-0"),
+            ("parents", "024-09"),
+            ("parent", "s:2024-09"),
+            ("parents:", "2024-09"),
+            ("eleves", "2"),
+            ("personnel", "1"),
+            ("", ""),
+        ] {
+            assert!(!s.has_accepted(a, v), "{a}:{v}");
+        }
     }
 
     #[test]
