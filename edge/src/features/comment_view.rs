@@ -412,9 +412,12 @@ impl Split {
 /// changes it), and each built page's `Split`.
 #[derive(Default)]
 pub(crate) struct Cache {
-    rows: Mutex<(u64, HashMap<String, Arc<Vec<Comment>>>)>,
+    rows: Mutex<(u64, PageRows)>,
     splits: Mutex<(usize, HashMap<String, Arc<Split>>)>,
 }
+
+/// Each page's comments.
+type PageRows = HashMap<String, Arc<Vec<Comment>>>;
 
 /// Pages whose comments are kept at once (emptied past that).
 const ROWS_PAGES_MAX: usize = 1_000;
