@@ -7,6 +7,8 @@
 # rotates the cookies with a Lua script and counts answers other than 200), against nginx
 # serving the same paths.
 # Needs nginx and wrk (Debian: apt-get install nginx-light wrk) and python3.
+# Also prints the server's CPU time per request; PERF_RECORD=DIR records a profile of each
+# preau run there (`perf report -i DIR/single.data`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -15,8 +17,9 @@ SESSIONS=${SESSIONS:-2000}
 THREADS=${THREADS:-2}
 command -v nginx >/dev/null || { echo "nginx manquant : apt-get install nginx-light" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk manquant : apt-get install wrk" >&2; exit 2; }
-cargo build --release --quiet --bin preau
-BIN=target/release/preau
+# PREAU_BIN=FILE runs that binary instead (a before/after comparison).
+if [ -z "${PREAU_BIN:-}" ]; then cargo build --release --quiet --bin preau; fi
+BIN=${PREAU_BIN:-${CARGO_TARGET_DIR:-target}/release/preau}
 WORK=$(mktemp -d)
 # nginx's workers run as an unprivileged user: they must be able to read the site (a 0700
 # folder made every nginx answer a fast 403, which wrk counts as a success).
@@ -55,10 +58,41 @@ sleep 0.5
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$N_PORT$PAGE")
 [ "$STATUS" = 200 ] || { echo "nginx répond $STATUS au lieu de 200 pour $PAGE" >&2; exit 1; }
 run() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@"; }
+# The server's CPU time per request (user + system, from /proc), a measure that another
+# builder's load on the machine changes much less than requests per second.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+nginx_pids() { cat "$WORK/nginx.pid"; pgrep -P "$(cat "$WORK/nginx.pid")"; }
+# nginx's workers' CPU time per request, the reference of the same measure.
+run_nginx() {
+  local pids; pids=$(nginx_pids)
+  local before; before=$(cpu_ticks $pids)
+  local out; out=$(run "$@")
+  local after; after=$(cpu_ticks $pids)
+  echo "$out"
+  local n; n=$(echo "$out" | awk '/requests in/ {print $1}')
+  python3 -c "print(f'temps CPU du serveur par requête : {($after - $before) / $(getconf CLK_TCK) / $n * 1e6:.1f} µs')"
+}
+# The same run, with the server's CPU time counted, and profiled when PERF_RECORD is set.
+run_preau() {
+  local name=$1; shift
+  if [ -n "${PERF_RECORD:-}" ]; then
+    mkdir -p "$PERF_RECORD"
+    perf record -e cpu-clock ${PERF_OPTS:--g} -o "$PERF_RECORD/$name.data" -p "$PREAU_PID" 2>/dev/null &
+    local perf_pid=$!
+    sleep 0.3
+  fi
+  local before; before=$(cpu_ticks "$PREAU_PID")
+  local out; out=$(run "$@")
+  local after; after=$(cpu_ticks "$PREAU_PID")
+  if [ -n "${perf_pid:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
+  echo "$out"
+  local n; n=$(echo "$out" | awk '/requests in/ {print $1}')
+  python3 -c "print(f'temps CPU du serveur par requête : {($after - $before) / $(getconf CLK_TCK) / $n * 1e6:.1f} µs')"
+}
 echo "== nginx (fichier statique, sans contrôle d'accès)"
-N_OUT=$(run "http://127.0.0.1:$N_PORT$PAGE"); echo "$N_OUT" | grep -E "Requests/sec|99%"
+N_OUT=$(run_nginx "http://127.0.0.1:$N_PORT$PAGE"); echo "$N_OUT" | grep -E "Requests/sec|99%|par requête"
 echo "== preau serve (page privée : session, charte, portée, en-têtes)"
-P_OUT=$(run -H "Cookie: $COOKIE" "$B$PAGE"); echo "$P_OUT" | grep -E "Requests/sec|99%"
+P_OUT=$(run_preau single -H "Cookie: $COOKIE" "$B$PAGE"); echo "$P_OUT" | grep -E "Requests/sec|99%|par requête"
 N_RPS=$(echo "$N_OUT" | awk '/Requests\/sec/ {print $2}')
 P_RPS=$(echo "$P_OUT" | awk '/Requests\/sec/ {print $2}')
 python3 -c "print(f'rapport preau/nginx : {float($P_RPS)/float($N_RPS):.2f} (objectif >= 0.70)')"
@@ -145,9 +179,9 @@ SECOND=$(sed -n 2p "$WORK/sessions.txt")
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: ${SECOND%% *}" "$B${FIRST##* }")
 [ "${FIRST##* }" = "${SECOND##* }" ] || [ "$STATUS" != 200 ] || { echo "une famille lit la page d'une autre classe" >&2; exit 1; }
 echo "== nginx (mêmes pages, sans contrôle d'accès)"
-N_OUT=$(run -s "$WORK/rotate.lua" "http://127.0.0.1:$N_PORT" -- "$WORK/sessions.txt"); echo "$N_OUT" | grep -E "Requests/sec|99%|autres que 200"
+N_OUT=$(run_nginx -s "$WORK/rotate.lua" "http://127.0.0.1:$N_PORT" -- "$WORK/sessions.txt"); echo "$N_OUT" | grep -E "Requests/sec|99%|autres que 200|par requête"
 echo "== preau serve ($SESSIONS sessions distinctes)"
-P_OUT=$(run -s "$WORK/rotate.lua" "$B" -- "$WORK/sessions.txt"); echo "$P_OUT" | grep -E "Requests/sec|99%|autres que 200"
+P_OUT=$(run_preau many -s "$WORK/rotate.lua" "$B" -- "$WORK/sessions.txt"); echo "$P_OUT" | grep -E "Requests/sec|99%|autres que 200|par requête"
 for OUT in "$N_OUT" "$P_OUT"; do
   BAD=$(echo "$OUT" | sed -n 's/.*autres que 200 : \([0-9]*\).*/\1/p')
   [ "${BAD:-1}" = 0 ] || { echo "ATTENTION : $BAD réponses n'étaient pas des 200 : le rapport ne vaut rien" >&2; exit 1; }

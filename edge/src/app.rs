@@ -82,11 +82,14 @@ pub struct Edge<P> {
     pub config: EdgeConfig,
     site: RwLock<Arc<SiteData>>,
     /// Sessions read while the database did not change: (database generation, session).
-    sessions: Mutex<HashMap<String, (u64, Session)>>,
+    /// Shared, not copied, by the requests that use them.
+    sessions: Mutex<HashMap<String, (u64, Arc<Session>)>>,
     /// Sightings of cached sessions not yet written to `last_seen_at` (token hash → time),
     /// and when the oldest was queued. Writing each at once would change the database, and
     /// so empty the session cache, dozens of times a second at the evening peak.
     seen: Mutex<(HashMap<String, i64>, i64)>,
+    /// Post pages' comments and split pages, reused while nothing changed.
+    pub(crate) comment_cache: features::comment_view::Cache,
 }
 
 const SESSION_CACHE_MAX: usize = 10_000;
@@ -114,7 +117,7 @@ pub(crate) struct Ctx<'a> {
     pub ip: Option<IpAddr>,
     /// Secure cookies: everything but plain http (allowed for local use on loopback only).
     pub secure: bool,
-    pub session: Option<Session>,
+    pub session: Option<Arc<Session>>,
     pub now: i64,
 }
 
@@ -148,6 +151,7 @@ impl<P: Platform> Edge<P> {
             site: RwLock::new(Arc::new(site)),
             sessions: Mutex::new(HashMap::new()),
             seen: Mutex::new((HashMap::new(), 0)),
+            comment_cache: Default::default(),
         })
     }
 
@@ -262,15 +266,21 @@ impl<P: Platform> Edge<P> {
         let loopback = client.ip.is_some_and(|ip| ip.is_loopback());
         let secure = client.https || !loopback;
         let now = self.platform.now();
-        let cookies = req
-            .headers()
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let session = match session::read_cookie(&cookies, &session::cookie_name(secure, "session"))
-        {
+        // One `Cookie` header (what browsers send over HTTP/1.1) is read where it is.
+        let mut cookie_headers = req.headers().get_all(http::header::COOKIE).iter();
+        let cookies: std::borrow::Cow<str> = match (cookie_headers.next(), cookie_headers.next()) {
+            (None, _) => "".into(),
+            (Some(one), None) => one.to_str().unwrap_or("").into(),
+            _ => req
+                .headers()
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+                .join("; ")
+                .into(),
+        };
+        let session = match session::read_cookie(&cookies, session::session_cookie_name(secure)) {
             Some(token) => self.session(token, now).await?,
             None => None,
         };
@@ -296,15 +306,18 @@ impl<P: Platform> Edge<P> {
     /// read (any commit, by this server or the CLI, empties the cache), it has not timed out,
     /// and it was read less than a minute ago (so that `last_seen_at` keeps being updated).
     /// Without a database generation (D1) nothing is cached and sightings are written at once.
-    async fn session(&self, token: &str, now: i64) -> Result<Option<Session>, StoreError> {
+    async fn session(&self, token: &str, now: i64) -> Result<Option<Arc<Session>>, StoreError> {
         let Some(g) = self.platform.generation() else {
-            return store::sessions::lookup(&self.platform, token, now, &self.config.timeouts)
-                .await;
+            return Ok(
+                store::sessions::lookup(&self.platform, token, now, &self.config.timeouts)
+                    .await?
+                    .map(Arc::new),
+            );
         };
         if let Ok(cache) = self.sessions.lock() {
             if let Some((cached_g, s)) = cache.get(token) {
                 if *cached_g == g && now <= s.valid_until && now - s.read_at <= 60 {
-                    return Ok(Some(s.clone()));
+                    return Ok(Some(Arc::clone(s)));
                 }
             }
         }
@@ -318,15 +331,16 @@ impl<P: Platform> Edge<P> {
         if found.touch {
             self.queue_seen(&hash, now).await?;
         }
+        let session = Arc::new(found.session);
         if let Ok(mut cache) = self.sessions.lock() {
             if cache.len() >= SESSION_CACHE_MAX
                 || cache.values().next().is_some_and(|(cg, _)| *cg != g)
             {
                 cache.clear();
             }
-            cache.insert(token.to_string(), (g, found.session.clone()));
+            cache.insert(token.to_string(), (g, session.clone()));
         }
-        Ok(Some(found.session))
+        Ok(Some(session))
     }
 
     /// Queue the sighting of a session, and write the queue in one transaction when its

@@ -19,7 +19,7 @@ use preau_contract::text::Text;
 /// Signed in, or sent to the sign-in page (and back here afterwards).
 pub(crate) fn signed_in<'c>(cx: &'c Ctx) -> Result<&'c Session, Halt> {
     cx.session
-        .as_ref()
+        .as_deref()
         .ok_or_else(|| Halt::from(respond::redirect_with_next(SIGNIN, &back(cx))))
 }
 

@@ -64,8 +64,12 @@ pub fn form_error(text: &str) -> SafeHtml {
     h
 }
 
+/// Headers an answer usually ends with.
+const ANSWER_HEADERS: usize = 16;
+
 pub fn html(status: StatusCode, body: Vec<u8>) -> Resp {
     let mut r = Response::new(body);
+    *r.headers_mut() = http::HeaderMap::with_capacity(ANSWER_HEADERS);
     *r.status_mut() = status;
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -130,6 +134,9 @@ pub struct FullLength(pub usize);
 /// the file as built: it gives the `ETag` and `Last-Modified`.
 pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) -> Resp {
     let mut r = Response::new(body);
+    // Room for every header it will carry (its own, the security headers, the
+    // adapter's), so the map is not grown three times on the way.
+    *r.headers_mut() = http::HeaderMap::with_capacity(ANSWER_HEADERS);
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(path)),
@@ -157,7 +164,7 @@ pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) ->
         if let Ok(v) = HeaderValue::from_str(&m.etag()) {
             r.headers_mut().insert(header::ETAG, v);
         }
-        if let Some(v) = crate::conditional::http_date_value(m.modified) {
+        if let Some(v) = last_modified(m.modified) {
             r.headers_mut().insert(header::LAST_MODIFIED, v);
         }
         if m.compressed {
@@ -167,6 +174,28 @@ pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) ->
         }
     }
     r
+}
+
+/// The `Last-Modified` value of a time, written once per thread and time: a site has
+/// few distinct build times, and the date is on every answer of a built file.
+fn last_modified(secs: i64) -> Option<HeaderValue> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static DATES: RefCell<HashMap<i64, HeaderValue>> = RefCell::new(HashMap::new());
+    }
+    DATES.with(|d| {
+        let mut d = d.borrow_mut();
+        if let Some(v) = d.get(&secs) {
+            return Some(v.clone());
+        }
+        let v = crate::conditional::http_date_value(secs)?;
+        if d.len() >= 4096 {
+            d.clear();
+        }
+        d.insert(secs, v.clone());
+        Some(v)
+    })
 }
 
 pub fn content_type(path: &str) -> &'static str {
@@ -190,13 +219,27 @@ pub fn content_type(path: &str) -> &'static str {
 
 /// Headers on every response; HSTS only where the connection is HTTPS.
 pub fn security_headers(r: &mut Resp, https: bool) {
+    // Names parsed once: every answer carries them.
+    static PARSED: std::sync::OnceLock<Vec<(header::HeaderName, HeaderValue)>> =
+        std::sync::OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        SECURITY_HEADERS
+            .iter()
+            .map(|(n, v)| {
+                (
+                    header::HeaderName::from_static(n),
+                    HeaderValue::from_static(v),
+                )
+            })
+            .collect()
+    });
     let h = r.headers_mut();
-    for (name, value) in SECURITY_HEADERS {
+    for (name, value) in parsed {
         // A stricter policy set by the handler (uploaded files) stays.
-        if *name == "content-security-policy" && h.contains_key(*name) {
+        if name == header::CONTENT_SECURITY_POLICY && h.contains_key(name) {
             continue;
         }
-        h.insert(*name, HeaderValue::from_static(value));
+        h.insert(name.clone(), value.clone());
     }
     if https {
         h.insert(

@@ -53,6 +53,15 @@ pub fn cookie_name(secure: bool, base: &str) -> String {
     }
 }
 
+/// `cookie_name(secure, "session")` without building it (read on every request).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-preau_session"
+    } else {
+        "preau_session"
+    }
+}
+
 pub fn set_cookie(secure: bool, base: &str, value: &str, max_age: Option<i64>) -> String {
     let mut c = format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax",
@@ -127,8 +136,13 @@ pub struct Session {
 
 impl Session {
     pub fn has_accepted(&self, audience: &str, version: &str) -> bool {
-        let want = format!("{audience}:{version}");
-        self.accepted.contains(&want)
+        // `audience:version` compared in place (asked on every gated request).
+        self.accepted.iter().any(|a| {
+            a.len() == audience.len() + 1 + version.len()
+                && a.starts_with(audience)
+                && a.as_bytes()[audience.len()] == b':'
+                && a.ends_with(version)
+        })
     }
 
     pub fn accepted_any(&self, audience: &str) -> bool {
@@ -155,10 +169,45 @@ mod tests {
     }
 
     #[test]
+    fn accepted_charters_match_audience_and_version_exactly() {
+        let s = Session {
+            token_hash: String::new(),
+            account: Account {
+                id: 1,
+                login: "p".into(),
+                display_name: "P".into(),
+                role: Role::Parent,
+                scopes: Vec::new(),
+                disabled: false,
+                password_changed_at: 0,
+            },
+            accepted: vec!["parents:2024-09".into(), "eleves:1".into()],
+            valid_until: 0,
+            read_at: 0,
+        };
+        assert!(s.has_accepted("parents", "2024-09"));
+        assert!(s.has_accepted("eleves", "1"));
+        for (a, v) in [
+            ("parents", "2024-0"),
+            ("parents", "024-09"),
+            ("parent", "s:2024-09"),
+            ("parents:", "2024-09"),
+            ("eleves", "2"),
+            ("personnel", "1"),
+            ("", ""),
+        ] {
+            assert!(!s.has_accepted(a, v), "{a}:{v}");
+        }
+    }
+
+    #[test]
     fn cookies() {
         let c = set_cookie(true, "session", "abc", None);
         assert!(c.starts_with("__Host-preau_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure"));
         assert!(!set_cookie(false, "session", "abc", None).contains("Secure"));
+        for secure in [true, false] {
+            assert_eq!(session_cookie_name(secure), cookie_name(secure, "session"));
+        }
         assert_eq!(
             read_cookie("a=1; preau_session=xyz; b=2", "preau_session"),
             Some("xyz")

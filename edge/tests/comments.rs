@@ -788,6 +788,58 @@ fn comments_stay_with_their_post_across_rebuilds() {
     assert!(text(&w.get(POST, &parent)).contains("Publié par l&#39;enseignante"));
 }
 
+/// The comments and the split page are kept between requests: every change shows on the
+/// next read all the same (a comment, a moderation, a change written outside the core as
+/// the CLI would, a new build of the page), and each reader keeps their own form.
+#[test]
+fn kept_comments_follow_every_change_and_each_reader_gets_their_own_form() {
+    let w = world();
+    let a = w.member("parent.a", Role::Parent, CE1);
+    let b = w.member("parent.b", Role::Parent, CE1);
+    let teacher = w.member("prof.ce1", Role::Teacher, CE1);
+    let first = text(&w.get(POST, &a));
+    assert_eq!(first, text(&w.get(POST, &a)), "the same page twice");
+    let (csrf_a, csrf_b) = (w.csrf(&a), w.csrf(&b));
+    assert_ne!(csrf_a, csrf_b);
+    let page_b = text(&w.get(POST, &b));
+    assert!(section(&first).contains(&csrf_a) && !section(&first).contains(&csrf_b));
+    assert!(section(&page_b).contains(&csrf_b) && !section(&page_b).contains(&csrf_a));
+    w.comment(&teacher, POST, "Bravo aux choristes");
+    assert!(text(&w.get(POST, &a)).contains("Bravo aux choristes"));
+    w.comment(&b, POST, "Merci pour les photos");
+    assert!(text(&w.get(POST, &b)).contains("Merci pour les photos"));
+    assert!(
+        !text(&w.get(POST, &a)).contains("Merci pour les photos"),
+        "pending"
+    );
+    let id = w.ids()[1].to_string();
+    w.post_form(
+        &teacher,
+        "/espace/moderation/",
+        &[("action", "publier"), ("id", &id)],
+    );
+    assert!(text(&w.get(POST, &a)).contains("Merci pour les photos"));
+    // Written straight into the database, as `preau` commands do.
+    block_on(w.edge.platform.execute(
+        "UPDATE comments SET body = 'Texte corrigé' WHERE id = ?1",
+        &[w.ids()[0].into()],
+    ))
+    .expect("update");
+    let seen = text(&w.get(POST, &a));
+    assert!(seen.contains("Texte corrigé") && !seen.contains("Bravo aux choristes"));
+    // A new build of the page (same manifest): the new text, with the comments.
+    let file = "ecoles/ecole-a/classes/ce1/la-chorale/index.html";
+    let built = String::from_utf8(w.edge.platform.files.lock().unwrap()[file].clone()).unwrap();
+    let rebuilt = built.replacen("<main", "<p>Nouvelle version</p><main", 1);
+    assert_ne!(rebuilt, built);
+    w.edge.platform.put_file(file, rebuilt.as_bytes());
+    let seen = text(&w.get(POST, &a));
+    assert!(
+        seen.contains("Nouvelle version") && seen.contains("Texte corrigé"),
+        "{seen}"
+    );
+}
+
 fn deploy(w: &World, root: &std::path::Path, dir: &std::path::Path) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();

@@ -14,6 +14,8 @@ use preau_contract::html::SafeHtml;
 use preau_contract::routes;
 use preau_contract::text::Text;
 use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// Who looks at the page.
 pub(super) struct Viewer<'a> {
@@ -346,6 +348,145 @@ pub(super) fn inject(html: &[u8], page: &str, inner: &SafeHtml) -> Vec<u8> {
     }
 }
 
+/// Stands for the comments section's inner content while a built page is split once
+/// (an HTML comment: were it left in a page, it would show nothing).
+const HOLE: &str = "<!--preau:commentaires-->";
+
+/// A built post page cut where its comments section's content goes, so that each request
+/// puts its viewer's section between two copies instead of parsing the page again:
+/// `head + inner + tail` is byte for byte what `inject(built, page, inner)` gives, as
+/// `lol_html` inserts HTML content verbatim and leaves the rest of the page as it was.
+pub(crate) struct Split {
+    /// The built page this split was made from (a rebuild that changes it makes another).
+    built: Vec<u8>,
+    /// `None` when the cut is not clear (no marker, or the page already holds `HOLE`):
+    /// then every request runs `inject`.
+    parts: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Split {
+    pub(crate) fn new(built: &[u8], page: &str) -> Split {
+        let hole = SafeHtml::trusted(HOLE);
+        let marked = inject(built, page, &hole);
+        let parts = if occurrences(built, HOLE.as_bytes()) == 0
+            && occurrences(&marked, HOLE.as_bytes()) == 1
+        {
+            find(&marked, HOLE.as_bytes())
+                .map(|at| (marked[..at].to_vec(), marked[at + HOLE.len()..].to_vec()))
+        } else {
+            None
+        };
+        Split {
+            built: built.to_vec(),
+            parts,
+        }
+    }
+
+    /// Bytes held.
+    fn size(&self) -> usize {
+        self.built.len() + self.parts.as_ref().map_or(0, |(h, t)| h.len() + t.len())
+    }
+
+    /// Made from these bytes?
+    pub(crate) fn fits(&self, built: &[u8]) -> bool {
+        self.built == built
+    }
+
+    /// The page with `inner` as its comments section's content.
+    pub(crate) fn fill(&self, page: &str, inner: &SafeHtml) -> Vec<u8> {
+        match &self.parts {
+            Some((head, tail)) => {
+                let mut out = Vec::with_capacity(head.len() + inner.as_str().len() + tail.len());
+                out.extend_from_slice(head);
+                out.extend_from_slice(inner.as_str().as_bytes());
+                out.extend_from_slice(tail);
+                out
+            }
+            None => inject(&self.built, page, inner),
+        }
+    }
+}
+
+/// What post pages with comments reuse between requests (one per `Edge`): each page's
+/// comments as read at one database generation (any commit, by this server or the CLI,
+/// changes it), and each built page's `Split`.
+#[derive(Default)]
+pub(crate) struct Cache {
+    rows: Mutex<(u64, PageRows)>,
+    splits: Mutex<(usize, HashMap<String, Arc<Split>>)>,
+}
+
+/// Each page's comments.
+type PageRows = HashMap<String, Arc<Vec<Comment>>>;
+
+/// Pages whose comments are kept at once (emptied past that).
+const ROWS_PAGES_MAX: usize = 1_000;
+/// Bytes of split pages kept at once (emptied past that: the Worker has little memory).
+const SPLITS_BYTES_MAX: usize = 8 * 1024 * 1024;
+
+impl Cache {
+    /// The comments of `page` if they were read at generation `g`.
+    pub(crate) fn rows(&self, g: u64, page: &str) -> Option<Arc<Vec<Comment>>> {
+        let kept = self.rows.lock().ok()?;
+        if kept.0 != g {
+            return None;
+        }
+        kept.1.get(page).cloned()
+    }
+
+    /// Keep the comments of `page`, read after the generation was `g`.
+    pub(crate) fn keep_rows(&self, g: u64, page: &str, rows: Arc<Vec<Comment>>) {
+        if let Ok(mut kept) = self.rows.lock() {
+            if kept.0 != g || kept.1.len() >= ROWS_PAGES_MAX {
+                kept.1.clear();
+                kept.0 = g;
+            }
+            kept.1.insert(page.to_string(), rows);
+        }
+    }
+
+    /// The split of this built page (made now if the page changed or was never split).
+    pub(crate) fn split(&self, page: &str, built: &[u8]) -> Arc<Split> {
+        if let Some(s) = self
+            .splits
+            .lock()
+            .ok()
+            .and_then(|k| k.1.get(page).cloned())
+            .filter(|s| s.fits(built))
+        {
+            return s;
+        }
+        let split = Arc::new(Split::new(built, page));
+        if let Ok(mut kept) = self.splits.lock() {
+            let size = split.size();
+            if kept.0 + size > SPLITS_BYTES_MAX {
+                kept.1.clear();
+                kept.0 = 0;
+            }
+            if let Some(old) = kept.1.insert(page.to_string(), split.clone()) {
+                kept.0 = kept.0.saturating_sub(old.size());
+            }
+            kept.0 += size;
+        }
+        split
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// How many times `needle` occurs in `hay` (without overlaps).
+fn occurrences(hay: &[u8], needle: &[u8]) -> usize {
+    let mut n = 0;
+    let mut rest = hay;
+    while let Some(at) = find(rest, needle) {
+        n += 1;
+        rest = &rest[at + needle.len()..];
+    }
+    n
+}
+
 /// The page with `extra` appended inside the header's "Mon espace" link (`a.space`).
 pub(super) fn append_to_space_link(html: Vec<u8>, extra: &SafeHtml) -> Vec<u8> {
     let Ok(text) = std::str::from_utf8(&html) else {
@@ -379,4 +520,78 @@ pub(super) fn rule<'s>(site: &'s SiteData, page: &str) -> Option<(&'s CommentRul
 
 fn hidden(h: &mut SafeHtml, name: &'static str, value: &str) {
     hidden_input(h, name, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "/ecoles/a/classes/ce1/la-chorale/";
+
+    fn built(extra: &str) -> String {
+        format!(
+            "<!DOCTYPE html><html lang=fr><head><title>La chorale &amp; nous</title>\
+             <script>if (a < b) {{ document.write('<section data-preau-comments=\"{PAGE}\">') }}</script></head>\
+             <body><header><a class=space href=/espace/>Mon espace</a></header><main><p>Été {extra}</p>\
+             <section data-preau-comments=\"/autre/\"><p>autre</p></section>\
+             <section id=\"commentaires\" data-preau-comments=\"{PAGE}\"><p>Connectez-vous</p></section>\
+             <!-- fin --><p>après&nbsp;<br/>fin</p></main></body></html>"
+        )
+    }
+
+    /// A split page filled is byte for byte what the rewriter gives, whatever is inserted;
+    /// a page that already holds the hole, or has no section, is rewritten each time.
+    #[test]
+    fn a_split_page_filled_is_the_rewritten_page() {
+        let inners = [
+            SafeHtml::trusted(""),
+            SafeHtml::trusted("<h2 id=\"h-comments\">Commentaires</h2><ol><li>Un</li></ol>"),
+            SafeHtml::text("</section><script>alert(1)</script> & <!--"),
+        ];
+        for page in [
+            built(""),
+            built(HOLE),
+            built("x").replace(PAGE, "/ailleurs/"),
+        ] {
+            let split = Split::new(page.as_bytes(), PAGE);
+            assert!(split.fits(page.as_bytes()));
+            assert!(!split.fits(built("changé").as_bytes()));
+            assert_eq!(
+                split.parts.is_some(),
+                !page.contains(HOLE) && page.contains(PAGE)
+            );
+            for inner in &inners {
+                assert_eq!(
+                    String::from_utf8(split.fill(PAGE, inner)).unwrap(),
+                    String::from_utf8(inject(page.as_bytes(), PAGE, inner)).unwrap()
+                );
+            }
+        }
+    }
+
+    /// The cache gives a new split when the built page changes, and rows only for the
+    /// generation they were read at.
+    #[test]
+    fn the_cache_follows_the_built_page_and_the_generation() {
+        let cache = Cache::default();
+        let (a, b) = (built("a"), built("b"));
+        let inner = SafeHtml::trusted("<p>x</p>");
+        assert_eq!(
+            cache.split(PAGE, a.as_bytes()).fill(PAGE, &inner),
+            inject(a.as_bytes(), PAGE, &inner)
+        );
+        assert_eq!(
+            cache.split(PAGE, b.as_bytes()).fill(PAGE, &inner),
+            inject(b.as_bytes(), PAGE, &inner)
+        );
+        cache.keep_rows(7, PAGE, Arc::new(Vec::new()));
+        assert!(cache.rows(7, PAGE).is_some());
+        assert!(cache.rows(8, PAGE).is_none());
+        assert!(cache.rows(7, "/autre/").is_none());
+        cache.keep_rows(8, "/autre/", Arc::new(Vec::new()));
+        assert!(
+            cache.rows(7, PAGE).is_none(),
+            "a new generation forgets the old rows"
+        );
+    }
 }

@@ -17,6 +17,7 @@ use http::StatusCode;
 use preau_contract::access::{Access, CommentRule, Moderation};
 use preau_contract::routes::SPACE;
 use preau_contract::text::Text;
+use std::sync::Arc;
 
 /// The `commentaire=` flag of the redirect after a change, and what the page then says.
 const FLAGS: &[(&str, Text)] = &[
@@ -47,7 +48,19 @@ pub(super) async fn page_view<P: Platform>(
         may_comment: comments::may_comment(&s.account, &access, rule),
         csrf: edge.session_csrf(s),
     };
-    let all = sql::of_page(&edge.platform, page).await?;
+    // The generation is read before the comments: a commit in between makes the next
+    // request read them again, never keeps older comments under a newer generation.
+    let all = match edge.platform.generation() {
+        Some(g) => match edge.comment_cache.rows(g, page) {
+            Some(rows) => rows,
+            None => {
+                let rows = Arc::new(sql::of_page(&edge.platform, page).await?);
+                edge.comment_cache.keep_rows(g, page, rows.clone());
+                rows
+            }
+        },
+        None => Arc::new(sql::of_page(&edge.platform, page).await?),
+    };
     let flag = form::query_value(cx.query, "commentaire");
     let from_query = FLAGS
         .iter()
@@ -60,7 +73,7 @@ pub(super) async fn page_view<P: Platform>(
         (Outcome::Error(t, d), _) => Outcome::Error(*t, d),
     };
     let inner = comment_view::section(cx.site, page, &all, &viewer, &outcome);
-    Ok(comment_view::inject(built, page, &inner))
+    Ok(edge.comment_cache.split(page, built).fill(page, &inner))
 }
 
 /// The post page again, with an error in its form and the text kept.

@@ -86,6 +86,8 @@ fn revalidate(cx: &Ctx<'_>, r: Resp) -> Resp {
         Some(tag) if headers.contains_key(header::IF_NONE_MATCH) => {
             conditional::none_match(headers, tag)
         }
+        // No date to compare with: not parsed at all (most requests).
+        _ if !headers.contains_key(header::IF_MODIFIED_SINCE) => false,
         _ => r
             .headers()
             .get(header::LAST_MODIFIED)

@@ -54,36 +54,50 @@ pub async fn serve(
     let open = Arc::new(AtomicUsize::new(0));
     loop {
         let (stream, peer) = listener.accept().await?;
+        tokio::spawn(connection(
+            edge.clone(),
+            stream,
+            peer,
+            https,
+            live.clone(),
+            open.clone(),
+        ));
+    }
+}
+
+/// One client connection, until it closes.
+async fn connection(
+    edge: Arc<Edge<Native>>,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    https: bool,
+    live: Option<Arc<LiveReload>>,
+    open: Arc<AtomicUsize>,
+) {
+    // Past the cap, a connection answers one request and closes, so idle
+    // keep-alive connections cannot pile up to the file descriptor limit.
+    let guard = OpenConnection::new(open);
+    let keep_alive = guard.count <= KEEP_ALIVE_MAX;
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let svc = hyper::service::service_fn(move |req| {
         let edge = edge.clone();
         let live = live.clone();
-        let open = open.clone();
-        tokio::spawn(async move {
-            // Past the cap, a connection answers one request and closes, so idle
-            // keep-alive connections cannot pile up to the file descriptor limit.
-            let guard = OpenConnection::new(open);
-            let keep_alive = guard.count <= KEEP_ALIVE_MAX;
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let svc = hyper::service::service_fn(move |req| {
-                let edge = edge.clone();
-                let live = live.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(
-                        handle(&edge, req, peer, https, live.as_deref()).await,
-                    )
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                // A client gets this long for a request's header (and an idle keep-alive
-                // connection this long for its next request): half-sent headers do not
-                // hold a connection open.
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .keep_alive(keep_alive)
-                .serve_connection(io, svc)
-                .await;
-            drop(guard);
-        });
-    }
+        async move {
+            Ok::<_, std::convert::Infallible>(
+                handle(&edge, req, peer, https, live.as_deref()).await,
+            )
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        // A client gets this long for a request's header (and an idle keep-alive
+        // connection this long for its next request): half-sent headers do not
+        // hold a connection open.
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(keep_alive)
+        .serve_connection(io, svc)
+        .await;
+    drop(guard);
 }
 
 async fn handle(
@@ -130,11 +144,8 @@ async fn handle(
         }
     };
     let head = parts.method == http::Method::HEAD;
-    let accept = parts
-        .headers
-        .get(http::header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    // Shares the request's buffer (no copy).
+    let accept = parts.headers.get(http::header::ACCEPT_ENCODING).cloned();
     let req = http::Request::from_parts(parts, body);
     let resp = edge.handle(req, client).await;
     let (mut parts, mut body) = resp.into_parts();
@@ -150,7 +161,8 @@ async fn handle(
         as_built = false;
     }
     if !head {
-        encode(edge, &mut parts, &mut body, accept.as_deref(), as_built).await;
+        let accept = accept.as_ref().and_then(|v| v.to_str().ok());
+        encode(edge, &mut parts, &mut body, accept, as_built).await;
     }
     http::Response::from_parts(parts, Full::new(Bytes::from(body)))
 }
