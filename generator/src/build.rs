@@ -444,6 +444,25 @@ impl Generator {
             .filter(|(p, a)| a.is_public() && p.ends_with("index.html"))
             .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
             .collect();
+        let t = Instant::now();
+        // The feeds (one per section, with every item: the largest of these files) are
+        // compressed and written on every thread.
+        let feeds = feeds::feeds(site);
+        let feeds_written: Vec<(FileMeta, Wrote)> = feeds
+            .par_iter()
+            .map(|(path, _, xml)| match mode {
+                Mode::New(reuse) => encode::write_reusing(dir, path, xml.as_bytes(), false, reuse),
+                Mode::InPlace => {
+                    encode::write_reusing(dir, path, xml.as_bytes(), true, Reuse::InPlace(current))
+                }
+            })
+            .collect::<Result<_, BuildError>>()?;
+        for ((path, access, xml), (meta, how)) in feeds.into_iter().zip(feeds_written) {
+            count(how);
+            bytes += xml.len() as u64;
+            metas.insert(path.clone(), meta);
+            files.insert(path, access);
+        }
         let mut put = |path: String, access: Access, data: &[u8]| -> Result<(), BuildError> {
             if access.visibility == preau_contract::access::Visibility::Internal {
                 // Read by the edge only, never sent as they are.
@@ -470,10 +489,6 @@ impl Generator {
             files.insert(path, access);
             Ok(())
         };
-        let t = Instant::now();
-        for (path, access, xml) in feeds::feeds(site) {
-            put(path, access, xml.as_bytes())?;
-        }
         put(
             "robots.txt".into(),
             Access::public(),
