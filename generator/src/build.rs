@@ -537,8 +537,8 @@ impl Generator {
         m.fingerprinted = self.renderer.fingerprints().clone();
         // A rebuild in place: written by its caller, after the handover when it can.
         if let Mode::New(_) = mode {
-            bytes += manifest::write_new(&dir.join(MANIFEST_PATH), &m)
-                .map_err(|e| BuildError::io(&dir.join(MANIFEST_PATH), e))?;
+            let path = dir.join(MANIFEST_PATH);
+            bytes += manifest::write_new(&path, &m).map_err(|e| BuildError::io(&path, e))?;
         }
         phase("manifest", t);
         Ok((bytes, m))
