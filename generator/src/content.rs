@@ -1147,6 +1147,57 @@ mod tests {
         assert_eq!(resolve_url("/a/", "../../../x"), "/x");
     }
 
+    fn copy_tree(from: &Path, to: &Path) {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.unwrap();
+            let dst = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&dst).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &dst).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_post_is_rendered_from_its_file_and_never_from_text_changed_since_it_was_checked() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let tmp = tempfile::tempdir().unwrap();
+        copy_tree(&repo.join("tests/fixtures/scenario-site"), tmp.path());
+        let strings = Strings::load(&repo.join("themes/default/strings/fr.toml")).unwrap();
+        let site = load(tmp.path(), &strings).unwrap();
+        let page = site
+            .pages
+            .iter()
+            .find(|p| matches!(p.body, Body::Source { .. }))
+            .expect("a dated item whose body is left in its file");
+        assert!(page.html.is_empty(), "not kept from reading");
+        let rel = page.source.clone().unwrap();
+        // The same HTML as the page loaded on its own (what rebuilds and the preview do).
+        let mut errors = Vec::new();
+        let alone = load_one(tmp.path(), &rel, &site.config, &mut errors).unwrap();
+        assert!(errors.is_empty() && !alone.html.is_empty());
+        assert_eq!(body_html(&site, page).unwrap(), alone.html);
+        // Changed after the checks (here a link they would refuse): the build stops, it
+        // does not write a page from text nobody checked.
+        let path = tmp.path().join(&rel);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("\n[clic](javascript:alert(1))\n");
+        std::fs::write(&path, text).unwrap();
+        match body_html(&site, page) {
+            Err(crate::error::BuildError::Content(errors)) => {
+                assert!(
+                    errors[0]
+                        .message
+                        .contains("modifié pendant la construction"),
+                    "{errors:?}"
+                );
+                assert_eq!(errors[0].file, rel);
+            }
+            other => panic!("a changed file must stop the build: {other:?}"),
+        }
+    }
+
     #[test]
     fn class_labels() {
         assert_eq!(class_label("cm2-b"), "CM2 B");
