@@ -67,6 +67,9 @@ pub struct Generator {
     /// incremental rebuild moved them into (see `reclaim`).
     spare: Option<std::thread::JoinHandle<Spare>>,
     spare_comments: Option<BTreeMap<String, CommentRule>>,
+    /// `files` and `meta` are only in `manifest` (a full build moved them there instead of
+    /// keeping a second copy): `reclaim` copies them back when a rebuild needs them.
+    lent: bool,
 }
 
 /// The generator's own copy of a manifest's large maps, made after the handover.
@@ -129,6 +132,7 @@ impl Generator {
             writer: None,
             spare: None,
             spare_comments: None,
+            lent: false,
         })
     }
 
@@ -146,6 +150,9 @@ impl Generator {
             let dir = self.opts.output.join(MANIFEST_PATH);
             self.writer = Some(manifest::Writer::start().map_err(|e| BuildError::io(&dir, e))?);
         }
+        // A serving process rebuilds soon: its copies of the manifest's maps are made now,
+        // in the background, not by the first rebuild.
+        self.lend_back();
         Ok(())
     }
 
@@ -210,7 +217,8 @@ impl Generator {
     /// Build the whole site into a temporary folder, then swap it in.
     pub fn build(&mut self, progress: Progress) -> Result<BuildReport, BuildError> {
         let start = Instant::now();
-        self.reclaim();
+        // Only the previous build's `meta` is read (see `previous`): no copy of it is made.
+        self.join_spare();
         // Made anew from the model below.
         self.spare_comments = None;
         let site = self.load()?;
@@ -221,13 +229,13 @@ impl Generator {
             std::fs::remove_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
         }
         std::fs::create_dir_all(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
-        if self.meta.is_empty() {
+        if self.meta.is_empty() && !self.lent {
             // A new process: the last build's times, so that unchanged files keep their
             // `Last-Modified` across builds and deploys.
             self.meta = previous_meta(&self.opts.output);
         }
         let result = self.write_all(&site, &tmp, progress);
-        let ((files, meta), bytes, reused, manifest) = match result {
+        let (bytes, reused, manifest) = match result {
             Ok(x) => x,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -243,18 +251,32 @@ impl Generator {
         phase("build: total", start);
         let report = BuildReport {
             pages: site.pages.len(),
-            files: files.len(),
-            compressed: meta.values().filter(|m| m.compressed).count(),
+            files: manifest.files.len(),
+            compressed: manifest.meta.values().filter(|m| m.compressed).count(),
             reused,
             bytes,
             duration: start.elapsed(),
         };
-        self.files = files;
-        self.meta = meta;
+        // The maps are in the manifest only (moved, not copied).
+        self.files = BTreeMap::new();
+        self.meta = BTreeMap::new();
+        self.lent = true;
         self.manifest = Some(Arc::new(manifest));
         self.generation += 1;
         self.site = Some(site);
+        if self.writer.is_some() {
+            self.lend_back();
+        }
         Ok(report)
+    }
+
+    /// What the previous build or rebuild wrote: in `meta`, or in the manifest that holds
+    /// it (`lent`).
+    fn previous(&self) -> &BTreeMap<String, FileMeta> {
+        match &self.manifest {
+            Some(m) if self.lent => &m.meta,
+            _ => &self.meta,
+        }
     }
 
     fn write_all(
@@ -262,7 +284,7 @@ impl Generator {
         site: &Site,
         dir: &Path,
         progress: Progress,
-    ) -> Result<(Written, u64, usize, Manifest), BuildError> {
+    ) -> Result<(u64, usize, Manifest), BuildError> {
         let outputs = Renderer::all_outputs(site);
         let total = outputs.len();
         let done = AtomicUsize::new(0);
@@ -271,31 +293,28 @@ impl Generator {
         // change (the output folder still holds that build until the swap).
         let reuse = Reuse::Previous {
             dir: &self.opts.output,
-            meta: &self.meta,
+            meta: self.previous(),
         };
         let count = |w: Wrote| {
             if w == Wrote::Linked {
                 linked.fetch_add(1, Ordering::Relaxed);
             }
         };
-        // The folder is new: make every subfolder once (pages, their co-located images,
-        // the edge's files), then write files directly (no temporary name, no per-file
-        // folder check).
+        // The folder is new: make the folders that hold pages' folders here (sections,
+        // schools, `page/`: a few hundred), then each page makes its own folder as it is
+        // written, on the thread that writes it (10,000 `mkdir`s split over the threads
+        // instead of one after the other), and files are written directly (no temporary
+        // name, no per-file folder check). Images and site files are written after the
+        // pages, into folders that exist then (or made when missing, see `put_new`).
         let mut folders: BTreeSet<PathBuf> = outputs
             .iter()
             .filter_map(|o| {
                 Path::new(&Renderer::target(site, o).0)
                     .parent()
+                    .and_then(Path::parent)
                     .map(Path::to_path_buf)
             })
             .collect();
-        for p in &site.pages {
-            for (_, dst) in &p.assets {
-                if let Some(parent) = Path::new(dst).parent() {
-                    folders.insert(parent.to_path_buf());
-                }
-            }
-        }
         folders.insert(PathBuf::from(preau_contract::access::PRIVATE_DIR));
         let mut started = Instant::now();
         for f in &folders {
@@ -309,6 +328,15 @@ impl Generator {
             .map(|o| {
                 let (path, access) = Renderer::target(site, o);
                 let bytes = self.renderer.render(site, o)?;
+                if let Some(parent) = Path::new(&path).parent() {
+                    let full = dir.join(parent);
+                    match std::fs::create_dir(&full) {
+                        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                            return Err(BuildError::io(&full, e));
+                        }
+                        _ => {}
+                    }
+                }
                 let (meta, how) = encode::write_reusing(dir, &path, &bytes, false, reuse)?;
                 count(how);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -356,7 +384,7 @@ impl Generator {
         phase("build: theme files written", started);
         let (n, manifest) =
             self.write_site_files(site, dir, &mut written, Mode::New(reuse), &count)?;
-        Ok((written, bytes + n, linked.into_inner(), manifest))
+        Ok((bytes + n, linked.into_inner(), manifest))
     }
 
     /// The theme's CSS, icons and scripts, under `/theme/`: each under its plain name and
@@ -409,13 +437,32 @@ impl Generator {
         count: &dyn Fn(Wrote),
     ) -> Result<(u64, Manifest), BuildError> {
         let (files, metas) = written;
-        let current = &self.meta;
+        let current = self.previous();
         let mut bytes = 0u64;
         let public_pages: Vec<String> = files
             .iter()
             .filter(|(p, a)| a.is_public() && p.ends_with("index.html"))
             .map(|(p, _)| format!("/{}", p.trim_end_matches("index.html")))
             .collect();
+        let t = Instant::now();
+        // The feeds (one per section, with every item: the largest of these files) are
+        // compressed and written on every thread.
+        let feeds = feeds::feeds(site);
+        let feeds_written: Vec<(FileMeta, Wrote)> = feeds
+            .par_iter()
+            .map(|(path, _, xml)| match mode {
+                Mode::New(reuse) => encode::write_reusing(dir, path, xml.as_bytes(), false, reuse),
+                Mode::InPlace => {
+                    encode::write_reusing(dir, path, xml.as_bytes(), true, Reuse::InPlace(current))
+                }
+            })
+            .collect::<Result<_, BuildError>>()?;
+        for ((path, access, xml), (meta, how)) in feeds.into_iter().zip(feeds_written) {
+            count(how);
+            bytes += xml.len() as u64;
+            metas.insert(path.clone(), meta);
+            files.insert(path, access);
+        }
         let mut put = |path: String, access: Access, data: &[u8]| -> Result<(), BuildError> {
             if access.visibility == preau_contract::access::Visibility::Internal {
                 // Read by the edge only, never sent as they are.
@@ -442,10 +489,6 @@ impl Generator {
             files.insert(path, access);
             Ok(())
         };
-        let t = Instant::now();
-        for (path, access, xml) in feeds::feeds(site) {
-            put(path, access, xml.as_bytes())?;
-        }
         put(
             "robots.txt".into(),
             Access::public(),
@@ -479,15 +522,23 @@ impl Generator {
         let t = Instant::now();
         files.insert(MANIFEST_PATH.into(), Access::internal());
         let mut m: Manifest = manifest::skeleton(site);
-        m.files = files.clone();
-        stamp(metas, &self.meta);
-        m.meta = metas.clone();
+        stamp(metas, current);
+        match mode {
+            // A new folder: the maps move into the manifest (the caller keeps no copy).
+            Mode::New(_) => {
+                m.files = std::mem::take(files);
+                m.meta = std::mem::take(metas);
+            }
+            Mode::InPlace => {
+                m.files = files.clone();
+                m.meta = metas.clone();
+            }
+        }
         m.fingerprinted = self.renderer.fingerprints().clone();
         // A rebuild in place: written by its caller, after the handover when it can.
         if let Mode::New(_) = mode {
-            let json = serde_json::to_vec(&m).map_err(|e| BuildError::Theme(e.to_string()))?;
-            put_new(dir, MANIFEST_PATH, &json)?;
-            bytes += json.len() as u64;
+            let path = dir.join(MANIFEST_PATH);
+            bytes += manifest::write_new(&path, &m).map_err(|e| BuildError::io(&path, e))?;
         }
         phase("manifest", t);
         Ok((bytes, m))
@@ -829,8 +880,33 @@ impl Generator {
         }
     }
 
-    /// Take back the copies `copy_back` made, before using `files` or `meta`.
+    /// After a full build that moved `files` and `meta` into the manifest: their copies
+    /// for the generator, made in the background (`copy_back`).
+    fn lend_back(&mut self) {
+        if !self.lent || self.spare.is_some() {
+            return;
+        }
+        if let Some(m) = self.manifest.clone() {
+            self.lent = false;
+            self.copy_back(&m);
+        }
+    }
+
+    /// Take back `files` and `meta` (the copies `copy_back` made, or copies of the
+    /// manifest's maps now), before using them.
     fn reclaim(&mut self) {
+        self.join_spare();
+        if self.lent {
+            self.lent = false;
+            if let Some(m) = &self.manifest {
+                self.files = m.files.clone();
+                self.meta = m.meta.clone();
+            }
+        }
+    }
+
+    /// Take back the copies `copy_back` made, if it did.
+    fn join_spare(&mut self) {
         let Some(handle) = self.spare.take() else {
             return;
         };
@@ -1014,7 +1090,7 @@ fn add_item(site: &mut Site, page: Page) -> usize {
 
 /// With `PREAU_TIMINGS` set, print how long a build's or rebuild's phase took and the
 /// process's resident memory then (current and peak, Linux), to profile one.
-fn phase(name: &str, since: Instant) {
+pub(crate) fn phase(name: &str, since: Instant) {
     if std::env::var_os("PREAU_TIMINGS").is_some() {
         eprintln!(
             "  {name} : {:.1} ms{}",

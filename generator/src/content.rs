@@ -17,9 +17,11 @@ pub const CONFIG_FILE: &str = "config.toml";
 
 /// Read the whole content folder into a site model.
 pub fn load(root: &Path, strings: &Strings) -> Result<Site, Vec<ContentError>> {
+    let started = std::time::Instant::now();
     let mut errors = Vec::new();
     let config = load_config(root, &mut errors);
     let (md_files, other_files) = list_files(root, &mut errors);
+    crate::build::phase("content: files listed", started);
     let config = match config {
         Some(c) => c,
         None => return Err(errors),
@@ -32,10 +34,11 @@ pub fn load(root: &Path, strings: &Strings) -> Result<Site, Vec<ContentError>> {
         .par_iter()
         .map(|rel| {
             let mut errs = Vec::new();
-            let page = load_page(root, rel, &opts, &mut errs);
+            let page = load_page(root, rel, &opts, true, &mut errs);
             (page, errs)
         })
         .collect();
+    crate::build::phase("content: pages read", started);
     let mut pages = Vec::with_capacity(results.len());
     // Folders of draft posts (`x/index.md` with `draft = true`, e.g. unpublished in the
     // online editor): their files wait with them, unpublished, instead of being files
@@ -60,6 +63,7 @@ pub fn load(root: &Path, strings: &Strings) -> Result<Site, Vec<ContentError>> {
         .cloned()
         .collect();
     let site = assemble(config, pages, &other_files, root, strings, &mut errors);
+    crate::build::phase("content: assembled", started);
     if errors.is_empty() {
         Ok(site)
     } else {
@@ -241,13 +245,16 @@ pub fn load_one(
     let opts = MarkdownOptions {
         iframe_allowlist: &config.iframe_allowlist,
     };
-    load_page(root, rel, &opts, errors)
+    load_page(root, rel, &opts, false, errors)
 }
 
+/// One page from its file. `defer`: a dated item's body is checked but its HTML is left
+/// in the file (`Body::Source`), for `body_html` to render when its page is written.
 fn load_page(
     root: &Path,
     rel: &Path,
     opts: &MarkdownOptions,
+    defer: bool,
     errors: &mut Vec<ContentError>,
 ) -> Option<Page> {
     let (place, name) = match classify(rel) {
@@ -257,7 +264,7 @@ fn load_page(
             return None;
         }
     };
-    let text = match std::fs::read_to_string(root.join(rel)) {
+    let (text, stamp) = match read_source(&root.join(rel)) {
         Ok(t) => t,
         Err(e) => {
             errors.push(ContentError::new(
@@ -268,7 +275,65 @@ fn load_page(
             return None;
         }
     };
-    page_from_text(rel, place, name, &text, opts, false, errors)
+    let defer = (defer && deferrable(&place)).then_some(stamp);
+    page_from_text(rel, place, name, &text, opts, false, defer, errors)
+}
+
+/// Pages whose body HTML a full build does not keep: dated items and guides, each shown
+/// on its own page only. Charters stay whole (their text is in the gate shells) and so do
+/// indexes, school pages and the home page (their text heads their lists).
+fn deferrable(place: &Place) -> bool {
+    matches!(place, Place::Item(k) if !matches!(k, SectionKey::Charters))
+}
+
+/// A file's text with its length and time, read through one open file (the time and the
+/// bytes are those of the same file).
+fn read_source(path: &Path) -> std::io::Result<(String, (u64, Option<std::time::SystemTime>))> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let md = f.metadata()?;
+    let mut text = String::with_capacity(md.len() as usize);
+    f.read_to_string(&mut text)?;
+    Ok((text, (md.len(), md.modified().ok())))
+}
+
+/// The body HTML of `page`: kept, or rendered again from its source file (`Body::Source`).
+/// The file must be the one read at load (same length and time): its text was checked then.
+pub fn body_html<'a>(
+    site: &Site,
+    page: &'a Page,
+) -> Result<std::borrow::Cow<'a, str>, crate::error::BuildError> {
+    let Body::Source {
+        body_offset,
+        body_line,
+        len,
+        modified,
+    } = page.body
+    else {
+        return Ok(std::borrow::Cow::Borrowed(&page.html));
+    };
+    let rel = page.source.as_deref().unwrap_or(Path::new(""));
+    let changed = || {
+        crate::error::BuildError::Content(vec![ContentError::new(
+            rel,
+            None,
+            "fichier modifié pendant la construction",
+        )
+        .with_hint("relancez la construction")])
+    };
+    let path = site.root.join(rel);
+    let (text, stamp) = read_source(&path).map_err(|e| crate::error::BuildError::io(&path, e))?;
+    if stamp != (len, modified) {
+        return Err(changed());
+    }
+    let body = text.get(body_offset..).ok_or_else(changed)?;
+    let opts = MarkdownOptions {
+        iframe_allowlist: &site.config.iframe_allowlist,
+    };
+    // Its problems were reported when it was read (same bytes).
+    let mut ignored = Vec::new();
+    let rendered = markdown::render(rel, body, body_line, &opts, &mut ignored);
+    Ok(std::borrow::Cow::Owned(rendered.html))
 }
 
 /// A page from its text, as if it were the file `rel` (for the online editor's preview,
@@ -289,9 +354,13 @@ pub fn load_text(
             return None;
         }
     };
-    page_from_text(rel, place, name, text, &opts, true, errors)
+    page_from_text(rel, place, name, text, &opts, true, None, errors)
 }
 
+/// The file's length and time, as `read_source` gives them.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+#[allow(clippy::too_many_arguments)]
 fn page_from_text(
     rel: &Path,
     place: Place,
@@ -299,6 +368,7 @@ fn page_from_text(
     text: &str,
     opts: &MarkdownOptions,
     with_drafts: bool,
+    defer: Option<Stamp>,
     errors: &mut Vec<ContentError>,
 ) -> Option<Page> {
     let parsed = frontmatter::parse(rel, text, errors)?;
@@ -408,7 +478,21 @@ fn page_from_text(
     }
 
     let url = page_url(&place, &slug);
-    let rendered = markdown::render(rel, &parsed.body, parsed.body_line, opts, errors);
+    let (rendered, body) = match defer {
+        Some((len, modified)) => (
+            markdown::scan(rel, &parsed.body, parsed.body_line, opts, errors),
+            Body::Source {
+                body_offset: parsed.body_offset,
+                body_line: parsed.body_line,
+                len,
+                modified,
+            },
+        ),
+        None => (
+            markdown::render(rel, &parsed.body, parsed.body_line, opts, errors),
+            Body::Kept,
+        ),
+    };
     let summary = meta
         .summary
         .clone()
@@ -428,6 +512,7 @@ fn page_from_text(
         title,
         date,
         html: rendered.html,
+        body,
         summary,
         assets: Vec::new(),
         links,
@@ -709,9 +794,16 @@ pub fn assemble(
 
     // Internal links and images must lead somewhere.
     let page_urls: HashSet<&str> = pages.iter().map(|p| p.url.as_str()).collect();
-    for p in &pages {
-        check_links(p, &page_urls, &asset_urls, errors);
-    }
+    // On every thread (10,000 pages' links), reported in page order.
+    let broken: Vec<Vec<ContentError>> = pages
+        .par_iter()
+        .map(|p| {
+            let mut found = Vec::new();
+            check_links(p, &page_urls, &asset_urls, &mut found);
+            found
+        })
+        .collect();
+    errors.extend(broken.into_iter().flatten());
 
     // Sections, in display order.
     let mut sections: BTreeMap<SectionKey, Vec<usize>> = BTreeMap::new();
@@ -812,7 +904,7 @@ pub fn assemble(
         errors.push(ContentError::new("strings/fr.toml", None, e));
         Months::numeric()
     });
-    let cards = pages.iter().map(|p| card_of(p, &months)).collect();
+    let cards = pages.par_iter().map(|p| card_of(p, &months)).collect();
     Site {
         config,
         pages,
@@ -825,6 +917,7 @@ pub fn assemble(
         home,
         cards,
         months,
+        root: root.to_path_buf(),
     }
 }
 
@@ -989,6 +1082,7 @@ fn virtual_page(
         title,
         date: None,
         html: String::new(),
+        body: Body::Kept,
         summary: String::new(),
         assets: Vec::new(),
         links: Vec::new(),
@@ -1051,6 +1145,57 @@ mod tests {
         assert_eq!(resolve_url("/a/b/", "../c/"), "/a/c/");
         assert_eq!(resolve_url("/a/b/", "/guides/x/#etape-2"), "/guides/x/");
         assert_eq!(resolve_url("/a/", "../../../x"), "/x");
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.unwrap();
+            let dst = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&dst).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &dst).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_post_is_rendered_from_its_file_and_never_from_text_changed_since_it_was_checked() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let tmp = tempfile::tempdir().unwrap();
+        copy_tree(&repo.join("tests/fixtures/scenario-site"), tmp.path());
+        let strings = Strings::load(&repo.join("themes/default/strings/fr.toml")).unwrap();
+        let site = load(tmp.path(), &strings).unwrap();
+        let page = site
+            .pages
+            .iter()
+            .find(|p| matches!(p.body, Body::Source { .. }))
+            .expect("a dated item whose body is left in its file");
+        assert!(page.html.is_empty(), "not kept from reading");
+        let rel = page.source.clone().unwrap();
+        // The same HTML as the page loaded on its own (what rebuilds and the preview do).
+        let mut errors = Vec::new();
+        let alone = load_one(tmp.path(), &rel, &site.config, &mut errors).unwrap();
+        assert!(errors.is_empty() && !alone.html.is_empty());
+        assert_eq!(body_html(&site, page).unwrap(), alone.html);
+        // Changed after the checks (here a link they would refuse): the build stops, it
+        // does not write a page from text nobody checked.
+        let path = tmp.path().join(&rel);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("\n[clic](javascript:alert(1))\n");
+        std::fs::write(&path, text).unwrap();
+        match body_html(&site, page) {
+            Err(crate::error::BuildError::Content(errors)) => {
+                assert!(
+                    errors[0]
+                        .message
+                        .contains("modifié pendant la construction"),
+                    "{errors:?}"
+                );
+                assert_eq!(errors[0].file, rel);
+            }
+            other => panic!("a changed file must stop the build: {other:?}"),
+        }
     }
 
     #[test]

@@ -22,6 +22,14 @@ use std::path::Path;
 /// 3.0 s at quality 2): quality 2 halves it for 12 % more bytes (a 5 KB page gets 0.6 KB
 /// bigger, less than one packet). Quality 1 would save another third of the time for 6 %
 /// more bytes than 2 and is larger than gzip 6. Qualities 9 to 11 stay far too slow.
+/// Measured again on the shared harness's corpus (`PREAU_BENCH_CORPUS=/dev/shm/ssg/n10000/
+/// preau`, 1,646 sampled pages, 8.5 MB, load 3-4): quality 1 0.424 of the identity bytes in
+/// about 0.7 of quality 2's time, quality 2 0.402, quality 3 0.399, quality 4 0.372 in 1.7
+/// times quality 2's time, gzip 6 0.390: quality 1 stays out (its copies would be larger
+/// than gzip 6's), and a one-call encoder told the whole input, or a 2^16 window, changed
+/// nothing measurable at quality 2. Reusing the encoder's tables from one page to the next
+/// (a fifth of its instructions zero them) is not done: handed back unzeroed they changed
+/// the compressed bytes, so the encoder reads memory it did not write.
 pub const BROTLI_QUALITY: u32 = 2;
 /// Brotli window (log2 bytes): larger than any page. Not 16: with a 64 KiB window the
 /// encoder picks, for qualities 5 to 8, a hasher that costs about 7 ms per page to set up

@@ -79,6 +79,9 @@ pub struct Parsed {
     pub meta: FrontMatter,
     pub body: String,
     pub body_line: usize,
+    /// Byte offset of `body` in the text given to `parse` (what a full build reads again
+    /// to render an item's body when it writes its page, see `model::Body`).
+    pub body_offset: usize,
     /// 1-based line of each key of the front matter, to point errors at the right line.
     pub key_lines: std::collections::BTreeMap<String, usize>,
 }
@@ -86,7 +89,12 @@ pub struct Parsed {
 /// Split and parse a content file. All problems found are pushed to `errors`; `None` means
 /// the file could not be used at all.
 pub fn parse(file: &Path, text: &str, errors: &mut Vec<ContentError>) -> Option<Parsed> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let text = &text[bom..];
     let (fence, kind) = if text.starts_with("+++") {
         ("+++", Format::Toml)
     } else if text.starts_with("---") {
@@ -211,6 +219,7 @@ pub fn parse(file: &Path, text: &str, errors: &mut Vec<ContentError>) -> Option<
             meta,
             body,
             body_line,
+            body_offset: bom + block_start + close_end,
             key_lines,
         }),
         Err(e) => {
@@ -293,14 +302,18 @@ mod tests {
 
     #[test]
     fn toml_front_matter_is_parsed() {
-        let (p, e) =
-            run("+++\ntitle = \"Sortie\"\ndate = 2026-10-03\ntags = [\"sortie\"]\n+++\nCorps\n");
+        let text = "+++\ntitle = \"Sortie\"\ndate = 2026-10-03\ntags = [\"sortie\"]\n+++\nCorps\n";
+        let (p, e) = run(text);
         assert!(e.is_empty(), "{e:?}");
         let p = p.unwrap();
         assert_eq!(p.meta.title.as_deref(), Some("Sortie"));
         assert_eq!(p.meta.date, Date::parse("2026-10-03"));
         assert_eq!(p.body.trim(), "Corps");
         assert_eq!(p.body_line, 6);
+        assert_eq!(&text[p.body_offset..], p.body);
+        let with_bom = format!("\u{feff}{text}");
+        let p = run(&with_bom).0.unwrap();
+        assert_eq!(&with_bom[p.body_offset..], p.body);
     }
 
     #[test]

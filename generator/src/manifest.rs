@@ -202,6 +202,19 @@ impl Drop for Writer {
 }
 
 /// Serialise and write atomically (temporary name, then rename).
+/// Write `manifest` as the new file `path` (a new build's folder, which nobody reads yet),
+/// serialised straight into the file: no whole copy of its JSON (4.5 MB at 10,000 posts)
+/// in memory. Returns its length in bytes.
+pub fn write_new(path: &std::path::Path, manifest: &Manifest) -> std::io::Result<u64> {
+    use std::io::Write;
+    let file = std::fs::File::create(path)?;
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, file);
+    serde_json::to_writer(&mut w, manifest)?;
+    w.flush()?;
+    let file = w.into_inner().map_err(|e| e.into_error())?;
+    file.metadata().map(|m| m.len())
+}
+
 pub fn write_json(path: &std::path::Path, manifest: &Manifest) -> std::io::Result<()> {
     let json = serde_json::to_vec(manifest)?;
     let tmp = path.with_extension("preau-tmp");

@@ -51,6 +51,33 @@ pub fn render(
     opts: &MarkdownOptions,
     errors: &mut Vec<ContentError>,
 ) -> Rendered {
+    render_as(file, body, body_line, opts, errors, true)
+}
+
+/// `render` without the HTML (left empty): the checks, links and first paragraph only, for
+/// a body whose HTML is made later (`model::Body::Source`). A body that may hold raw HTML
+/// (any `<`) is rendered whole, since the alt-text check of raw images reads the
+/// sanitised HTML.
+pub fn scan(
+    file: &Path,
+    body: &str,
+    body_line: usize,
+    opts: &MarkdownOptions,
+    errors: &mut Vec<ContentError>,
+) -> Rendered {
+    let mut out = render_as(file, body, body_line, opts, errors, body.contains('<'));
+    out.html = String::new();
+    out
+}
+
+fn render_as(
+    file: &Path,
+    body: &str,
+    body_line: usize,
+    opts: &MarkdownOptions,
+    errors: &mut Vec<ContentError>,
+    want_html: bool,
+) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -69,7 +96,7 @@ pub fn render(
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match &event {
             Event::Html(_) | Event::InlineHtml(_) => has_raw_html = true,
-            Event::Start(Tag::Heading { .. }) => heading_starts.push(events.len()),
+            Event::Start(Tag::Heading { .. }) if want_html => heading_starts.push(events.len()),
             Event::Start(Tag::Paragraph) if in_first_paragraph == 0 => in_first_paragraph = 1,
             Event::End(TagEnd::Paragraph) if in_first_paragraph == 1 => in_first_paragraph = 2,
             Event::Text(t) | Event::Code(t) => {
@@ -86,6 +113,27 @@ pub fn render(
             _ => {}
         }
         match event {
+            // Without HTML, only the checks below matter (links, images).
+            Event::Start(Tag::Link { ref dest_url, .. }) if !want_html => {
+                let line = line_at(range.start);
+                if !scheme_ok(dest_url, false) {
+                    dropping_link = true;
+                    errors.push(refused_link(file, line, dest_url));
+                } else if is_local(dest_url) {
+                    out.links.push((dest_url.to_string(), line));
+                }
+            }
+            Event::End(TagEnd::Link) if !want_html => dropping_link = false,
+            Event::End(TagEnd::Image) if !want_html => {
+                if let Some((line, src, alt)) = image_stack.pop() {
+                    check_image(file, line, &src, &alt, &mut out.links, errors);
+                }
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let line = line_at(range.start);
+                image_stack.push((line, dest_url.to_string(), String::new()));
+            }
+            _ if !want_html => {}
             // A checkbox nobody can tick would be a form control without a label (axe's
             // `label` rule): a task is shown as the character of its state instead.
             Event::TaskListMarker(done) => events.push(Event::InlineHtml(CowStr::from(if done {
@@ -102,14 +150,7 @@ pub fn render(
                 let line = line_at(range.start);
                 if !scheme_ok(&dest_url, false) {
                     dropping_link = true;
-                    errors.push(
-                        ContentError::new(
-                            file,
-                            Some(line),
-                            format!("lien refusé « {} »", truncate(&dest_url, 60)),
-                        )
-                        .with_hint("seuls les liens http, https, mailto, tel et les liens vers le site sont permis"),
-                    );
+                    errors.push(refused_link(file, line, &dest_url));
                     continue;
                 }
                 if is_local(&dest_url) {
@@ -124,37 +165,23 @@ pub fn render(
             }
             // Links cannot nest in Markdown, so one flag pairs the refused start with its end.
             Event::End(TagEnd::Link) if dropping_link => dropping_link = false,
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                let line = line_at(range.start);
-                image_stack.push((line, dest_url.to_string(), String::new()));
-            }
             Event::End(TagEnd::Image) => {
                 let Some((line, src, alt)) = image_stack.pop() else {
                     continue;
                 };
-                if alt.trim().is_empty() {
-                    errors.push(
-                        ContentError::new(file, Some(line), format!("image sans texte alternatif « {src} »"))
-                            .with_hint("décrivez l'image entre les crochets : ![Les élèves plantent des radis](potager.svg) (RGAA 1.1)"),
-                    );
+                if check_image(file, line, &src, &alt, &mut out.links, errors) {
+                    events.push(Event::InlineHtml(CowStr::from(img_tag(&src, alt.trim()))));
                 }
-                if !scheme_ok(&src, true) {
-                    errors.push(
-                        ContentError::new(file, Some(line), format!("image externe refusée « {} »", truncate(&src, 60)))
-                            .with_hint("placez l'image dans le dossier de l'article et écrivez seulement son nom"),
-                    );
-                    continue;
-                }
-                if is_local(&src) {
-                    out.links.push((src.clone(), line));
-                }
-                events.push(Event::InlineHtml(CowStr::from(img_tag(&src, alt.trim()))));
             }
             _ if !image_stack.is_empty() => {} // alt text events are consumed above
             other => events.push(other),
         }
     }
 
+    if !want_html {
+        out.first_paragraph = out.first_paragraph.trim().to_string();
+        return out;
+    }
     assign_heading_ids(&mut events, &heading_starts);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -174,6 +201,48 @@ pub fn render(
     out.html = html;
     out.first_paragraph = out.first_paragraph.trim().to_string();
     out
+}
+
+fn refused_link(file: &Path, line: usize, dest: &str) -> ContentError {
+    ContentError::new(
+        file,
+        Some(line),
+        format!("lien refusé « {} »", truncate(dest, 60)),
+    )
+    .with_hint("seuls les liens http, https, mailto, tel et les liens vers le site sont permis")
+}
+
+/// The checks of a Markdown image: its alt text and its address. `false`: refused (no
+/// `<img>` is written for it).
+fn check_image(
+    file: &Path,
+    line: usize,
+    src: &str,
+    alt: &str,
+    links: &mut Vec<(String, usize)>,
+    errors: &mut Vec<ContentError>,
+) -> bool {
+    if alt.trim().is_empty() {
+        errors.push(
+            ContentError::new(file, Some(line), format!("image sans texte alternatif « {src} »"))
+                .with_hint("décrivez l'image entre les crochets : ![Les élèves plantent des radis](potager.svg) (RGAA 1.1)"),
+        );
+    }
+    if !scheme_ok(src, true) {
+        errors.push(
+            ContentError::new(
+                file,
+                Some(line),
+                format!("image externe refusée « {} »", truncate(src, 60)),
+            )
+            .with_hint("placez l'image dans le dossier de l'article et écrivez seulement son nom"),
+        );
+        return false;
+    }
+    if is_local(src) {
+        links.push((src.to_string(), line));
+    }
+    true
 }
 
 /// Sizes of an uploaded photo in a post: the column is about 42 rem wide at most.

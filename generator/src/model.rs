@@ -97,8 +97,10 @@ pub struct Page {
     pub meta: FrontMatter,
     pub title: String,
     pub date: Option<Date>,
-    /// Rendered and sanitised HTML of the body.
+    /// Rendered and sanitised HTML of the body (empty while `body` is `Source`).
     pub html: String,
+    /// Where the body's HTML is: in `html`, or still in the source file.
+    pub body: Body,
     /// Plain-text summary (front matter or first paragraph).
     pub summary: String,
     /// Files next to the page, copied with it: (source path, output path relative to root).
@@ -107,6 +109,25 @@ pub struct Page {
     pub links: Vec<(String, usize)>,
     /// Output path of the cover image, if any.
     pub cover_url: Option<String>,
+}
+
+/// Where a page's body HTML is. A full build keeps only what lists, feeds and the
+/// manifest need of its dated items and renders each item's Markdown again when it writes
+/// its page: the bodies of 10,000 posts held from reading to writing were about half of
+/// the build's peak memory, for one use each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// In `Page::html` (indexes, charters, pages loaded one by one).
+    Kept,
+    /// In the source file, read again from `body_offset` when the page is rendered. The
+    /// file's length and time as read first: a file changed in between is an error (its
+    /// new text was not checked), not a page built from text nobody checked.
+    Source {
+        body_offset: usize,
+        body_line: usize,
+        len: u64,
+        modified: Option<std::time::SystemTime>,
+    },
 }
 
 impl Page {
@@ -250,6 +271,8 @@ pub struct Site {
     pub cards: Vec<Card>,
     /// Month names for long dates, from the strings file.
     pub months: Months,
+    /// The content folder, where the bodies of `Body::Source` pages are read again.
+    pub root: PathBuf,
 }
 
 /// The one slug rule (shared with the edge, which names posts written online).

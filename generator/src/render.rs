@@ -268,7 +268,7 @@ impl Renderer {
                 ctx.insert("crumbs", &self.crumbs(site, page));
                 ctx.insert("title", &page.title);
                 ctx.insert("card", &site.cards[i]);
-                ctx.insert("content", &page.html);
+                ctx.insert("content", &crate::content::body_html(site, page)?);
                 let comments = crate::manifest::comment_rule(site, i).is_some();
                 ctx.insert("comments", &comments);
                 let template = match k {

@@ -76,6 +76,10 @@ pub fn run(args: &SiteArgs, quiet: bool) -> anyhow::Result<()> {
             report.duration.as_millis()
         );
     }
+    // The process ends here: the site model (every page of the site) is left to the
+    // system instead of being freed piece by piece (about 20 ms at 10,000 posts). Nothing
+    // is pending in it: the manifest and every file are written.
+    std::mem::forget(generator);
     Ok(())
 }
 
