@@ -638,14 +638,33 @@ fn without_times(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u
     files
 }
 
-#[test]
-fn incremental_rebuild_updates_lists() {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    let out = tmp.path().join("public");
+/// Panics unless `out` is, but for the manifest's times, what a full build of `content`
+/// in a new folder gives.
+fn assert_same_as_fresh_build(tmp: &Path, content: &Path, out: &Path, what: &str) {
+    let fresh = tmp.join("fresh");
+    build_ok(content, &fresh);
+    let differ = differences(&without_times(walk(&fresh)), &without_times(walk(out)));
+    assert!(
+        differ.is_empty(),
+        "{what} and full builds differ in {differ:?}"
+    );
+}
+
+/// The `basic` fixture copied into `tmp` and built once: its content folder, its output
+/// and the generator that built it, for rebuilds.
+fn built_basic(tmp: &Path) -> (PathBuf, PathBuf, Generator) {
+    let content = tmp.join("content");
+    let out = tmp.join("public");
     copy_dir(&fixture("basic"), &content);
     let mut generator = Generator::new(options(&content, &out)).unwrap();
     generator.build(&|_, _| {}).unwrap();
+    (content, out, generator)
+}
+
+#[test]
+fn incremental_rebuild_updates_lists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (content, out, mut generator) = built_basic(tmp.path());
     let old_title = "La chorale du jeudi";
     let new_title = "La chorale du vendredi";
     assert!(text(&walk(&out), "ecoles/ecole-a/classes/ce1/index.html").contains(old_title));
@@ -695,23 +714,13 @@ fn incremental_rebuild_updates_lists() {
 
     // The result is exactly what a full build of the edited content gives, but for the
     // times in the manifest (`Last-Modified`: a full build in a new folder stamps now).
-    let fresh = tmp.path().join("fresh");
-    build_ok(&content, &fresh);
-    let differ = differences(&without_times(walk(&fresh)), &without_times(files));
-    assert!(
-        differ.is_empty(),
-        "incremental and full builds differ in {differ:?}"
-    );
+    assert_same_as_fresh_build(tmp.path(), &content, &out, "incremental");
 }
 
 #[test]
 fn renaming_a_class_or_a_school_reaches_every_page_that_names_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    let out = tmp.path().join("public");
-    copy_dir(&fixture("basic"), &content);
-    let mut generator = Generator::new(options(&content, &out)).unwrap();
-    generator.build(&|_, _| {}).unwrap();
+    let (content, out, mut generator) = built_basic(tmp.path());
     let post = "ecoles/ecole-a/classes/ce1/la-chorale/index.html";
     assert!(text(&walk(&out), post).contains("CE1 de Mme Martin"));
     for (rel, old, new) in [
@@ -742,13 +751,7 @@ fn renaming_a_class_or_a_school_reaches_every_page_that_names_it() {
             .collect();
         assert!(stale.is_empty(), "{old} is still in {stale:?}");
     }
-    let fresh = tmp.path().join("fresh");
-    build_ok(&content, &fresh);
-    let differ = differences(&without_times(walk(&fresh)), &without_times(walk(&out)));
-    assert!(
-        differ.is_empty(),
-        "rebuilt and full builds differ in {differ:?}"
-    );
+    assert_same_as_fresh_build(tmp.path(), &content, &out, "rebuilt");
 }
 
 #[test]
@@ -901,13 +904,7 @@ fn new_posts_are_added_without_a_full_build() {
     assert_eq!(kind, RebuildKind::Incremental);
 
     // Exactly what a full build of the same content gives, but for the manifest's times.
-    let fresh = tmp.path().join("fresh");
-    build_ok(&content, &fresh);
-    let differ = differences(&without_times(walk(&fresh)), &without_times(walk(&out)));
-    assert!(
-        differ.is_empty(),
-        "incremental and full builds differ in {differ:?}"
-    );
+    assert_same_as_fresh_build(tmp.path(), &content, &out, "incremental");
 }
 
 #[test]
