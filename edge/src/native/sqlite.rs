@@ -47,14 +47,6 @@ pub struct SqliteDb {
     /// A connection that never writes: its `data_version` changes on every commit by any
     /// other connection, in this process or another (the CLI).
     watch: Mutex<Connection>,
-    /// The WAL index (`-shm`), whose header every commit rewrites, and the header last seen
-    /// with the `data_version` read after it: an unchanged header answers `generation`
-    /// with one read instead of a read transaction (two file locks and a statement).
-    /// SQLite is asked at least once a second all the same; if it ever tells of a commit
-    /// that the header did not show, the header is not used again (`shm_trusted`).
-    shm: Option<ShmHeader>,
-    seen: Mutex<Option<(WalHeader, u64, std::time::Instant)>>,
-    shm_trusted: std::sync::atomic::AtomicBool,
     /// The migrations this opening applied (for the server's log).
     pub applied: Vec<&'static str>,
 }
@@ -130,20 +122,9 @@ impl SqliteDb {
             conns,
             next: AtomicUsize::new(0),
             watch: Mutex::new(watch),
-            shm: None,
-            seen: Mutex::new(None),
-            shm_trusted: std::sync::atomic::AtomicBool::new(true),
             applied: Vec::new(),
         };
         db.applied = db.migrate(path)?;
-        // Made by the first read in WAL mode (the migrations'), and kept while this
-        // process holds a connection (SQLite removes it only when the last connection of
-        // every process closes). Without it, `generation` asks SQLite each time.
-        let mut shm_path = path.as_os_str().to_owned();
-        shm_path.push("-shm");
-        db.shm = std::fs::File::open(shm_path)
-            .ok()
-            .and_then(|f| ShmHeader::map(&f));
         Ok(db)
     }
 
@@ -231,90 +212,7 @@ fn from_sql(v: ValueRef) -> SqlValue {
     }
 }
 
-/// The first copy of the WAL index header (<https://www.sqlite.org/walformat.html>):
-/// 48 bytes that hold a counter of transactions (`iChange`), the last frame and the
-/// salts, so any commit changes them.
-type WalHeader = [u32; WAL_WORDS];
-const WAL_HEADER: usize = 48;
-/// Longest time the header alone answers before SQLite is asked again.
-const SHM_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// The two copies of the WAL index header, mapped read-only from the `-shm` file as SQLite
-/// maps it itself (shared memory between the processes on one database): reading it is
-/// a few loads, no system call.
-struct ShmHeader {
-    ptr: std::ptr::NonNull<std::sync::atomic::AtomicU32>,
-}
-
-// The mapping is only read, with atomic loads, and lives as long as the value.
-unsafe impl Send for ShmHeader {}
-unsafe impl Sync for ShmHeader {}
-
-const WAL_WORDS: usize = WAL_HEADER / 4;
-
-impl ShmHeader {
-    fn map(file: &std::fs::File) -> Option<ShmHeader> {
-        use std::os::fd::AsRawFd;
-        if file.metadata().ok()?.len() < 2 * WAL_HEADER as u64 {
-            return None;
-        }
-        // SAFETY: a fresh read-only shared mapping of the file's first bytes (the file is
-        // at least that long, and SQLite never shortens it while a connection of this
-        // process, the watch connection, is open); unmapped in `drop`.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                2 * WAL_HEADER,
-                libc::PROT_READ,
-                libc::MAP_SHARED,
-                file.as_raw_fd(),
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return None;
-        }
-        std::ptr::NonNull::new(ptr.cast()).map(|ptr| ShmHeader { ptr })
-    }
-
-    /// Both copies, the first read first, as SQLite's own readers do (its writers write
-    /// the second copy, then the first).
-    fn read(&self) -> ([u32; WAL_WORDS], [u32; WAL_WORDS]) {
-        use std::sync::atomic::{fence, Ordering};
-        let word = |i: usize| {
-            // SAFETY: `i < 2 * WAL_WORDS`: inside the mapping, page-aligned so every word
-            // is aligned; atomic loads, since other processes write these bytes.
-            unsafe { (*self.ptr.as_ptr().add(i)).load(Ordering::Relaxed) }
-        };
-        let first = std::array::from_fn(word);
-        fence(Ordering::Acquire);
-        let second = std::array::from_fn(|i| word(WAL_WORDS + i));
-        (first, second)
-    }
-}
-
-impl Drop for ShmHeader {
-    fn drop(&mut self) {
-        // SAFETY: the mapping made in `map`, with its length.
-        unsafe {
-            libc::munmap(self.ptr.as_ptr().cast(), 2 * WAL_HEADER);
-        }
-    }
-}
-
 impl SqliteDb {
-    /// The WAL index header as it is now, if it reads whole: SQLite writes its two copies
-    /// one after the other, so two equal copies were not caught mid-write.
-    fn wal_header(&self) -> Option<WalHeader> {
-        let (first, second) = self.shm.as_ref()?.read();
-        // `isInit` (byte 12, in the fourth word): a header SQLite has not written yet
-        // proves nothing.
-        if first != second || first[3].to_ne_bytes()[0] != 1 {
-            return None;
-        }
-        Some(first)
-    }
-
     /// What the watch connection's `data_version` says.
     fn data_version(&self) -> Option<u64> {
         let c = self.watch.lock().ok()?;
@@ -327,33 +225,7 @@ impl SqliteDb {
 
 impl Db for SqliteDb {
     fn generation(&self) -> Option<u64> {
-        // The header is read before `data_version`: a commit between the two leaves a
-        // newer version under an older header, and the next call asks SQLite again.
-        let header = self
-            .wal_header()
-            .filter(|_| self.shm_trusted.load(Ordering::Relaxed));
-        let mut unchanged = None;
-        if let Some(h) = &header {
-            if let Some((seen, v, at)) = *self.seen.lock().ok()? {
-                if seen == *h {
-                    if at.elapsed() < SHM_RECHECK {
-                        return Some(v);
-                    }
-                    unchanged = Some(v);
-                }
-            }
-        }
-        let v = self.data_version()?;
-        if unchanged.is_some_and(|old| old != v) {
-            self.shm_trusted.store(false, Ordering::Relaxed);
-            return Some(v);
-        }
-        if let Some(h) = header {
-            if let Ok(mut seen) = self.seen.lock() {
-                *seen = Some((h, v, std::time::Instant::now()));
-            }
-        }
-        Some(v)
+        self.data_version()
     }
 
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
@@ -422,13 +294,12 @@ mod script_tests {
     use crate::store::Db;
 
     /// Every commit changes the generation at once, this process's and another
-    /// connection's (the CLI), also when the WAL index header answers alone; reads do not.
+    /// connection's (the CLI); reads do not.
     #[test]
-    fn generation_follows_every_commit_through_the_wal_index() {
+    fn generation_follows_every_commit() {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("preau.sqlite3");
         let db = super::SqliteDb::open(&path, 2).expect("open");
-        assert!(db.wal_header().is_some(), "the WAL index header reads");
         use crate::testing::block_on;
         let other = rusqlite::Connection::open(&path).expect("other");
         other
@@ -450,7 +321,6 @@ mod script_tests {
             assert_ne!(now, last, "commit {i} seen at once");
             last = now;
         }
-        assert!(db.shm_trusted.load(std::sync::atomic::Ordering::Relaxed));
     }
 
     #[test]
