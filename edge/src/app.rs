@@ -303,7 +303,8 @@ impl<P: Platform> Edge<P> {
     }
 
     /// The session of `token`, from memory when the database has not changed since it was
-    /// read (any commit, by this server or the CLI, empties the cache), it has not timed out,
+    /// read (any commit empties the cache: this server's at once, the CLI's within
+    /// `native::FOREIGN_COMMITS_SEEN_WITHIN`), it has not timed out,
     /// and it was read less than a minute ago (so that `last_seen_at` keeps being updated).
     /// Without a database generation (D1) nothing is cached and sightings are written at once.
     async fn session(&self, token: &str, now: i64) -> Result<Option<Arc<Session>>, StoreError> {

@@ -13,7 +13,10 @@ mod sqlite;
 pub use blobs::FolderBlobs;
 pub use git::{GitRepo, OnGit};
 pub use server::{serve, LiveReload};
-pub use sqlite::{newer_schema_message, schema_version, OnSqlite, SqliteDb, MIGRATIONS};
+pub use sqlite::{
+    newer_schema_message, schema_version, OnSqlite, SqliteDb, FOREIGN_COMMITS_SEEN_WITHIN,
+    MIGRATIONS,
+};
 
 use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
 use std::path::{Path, PathBuf};

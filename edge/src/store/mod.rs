@@ -130,7 +130,8 @@ pub trait Db {
     /// Run statements atomically: all or none.
     async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError>;
 
-    /// A number that changes whenever anyone (this process or another) commits a change.
+    /// A number that changes whenever anyone commits a change: at once for this process's
+    /// commits, within a bound the store documents for another process's (the CLI).
     /// Lets the core reuse what it read while nothing changed; `None` disables that.
     fn generation(&self) -> Option<u64> {
         None
