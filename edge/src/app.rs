@@ -83,7 +83,7 @@ pub struct Edge<P> {
     site: RwLock<Arc<SiteData>>,
     /// Sessions read while the database did not change: (database generation, session).
     /// Shared, not copied, by the requests that use them.
-    sessions: Mutex<HashMap<String, (u64, Arc<Session>)>>,
+    sessions: std::sync::RwLock<HashMap<String, (u64, Arc<Session>)>>,
     /// Sightings of cached sessions not yet written to `last_seen_at` (token hash → time),
     /// and when the oldest was queued. Writing each at once would change the database, and
     /// so empty the session cache, dozens of times a second at the evening peak.
@@ -149,7 +149,7 @@ impl<P: Platform> Edge<P> {
             platform,
             config,
             site: RwLock::new(Arc::new(site)),
-            sessions: Mutex::new(HashMap::new()),
+            sessions: std::sync::RwLock::new(HashMap::new()),
             seen: Mutex::new((HashMap::new(), 0)),
             comment_cache: Default::default(),
         })
@@ -315,13 +315,24 @@ impl<P: Platform> Edge<P> {
                     .map(Arc::new),
             );
         };
-        if let Ok(cache) = self.sessions.lock() {
+        if let Ok(cache) = self.sessions.read() {
             if let Some((cached_g, s)) = cache.get(token) {
                 if *cached_g == g && now <= s.valid_until && now - s.read_at <= 60 {
                     return Ok(Some(Arc::clone(s)));
                 }
             }
         }
+        // Boxed: the store's read is the rare path, its future larger than the rest.
+        Box::pin(self.session_from_store(token, now, g)).await
+    }
+
+    /// `session` when its cache cannot answer: read, note the sighting, cache.
+    async fn session_from_store(
+        &self,
+        token: &str,
+        now: i64,
+        g: u64,
+    ) -> Result<Option<Arc<Session>>, StoreError> {
         let hash = crate::session::hash_token(token);
         let queued = self.seen.lock().ok().and_then(|q| q.0.get(&hash).copied());
         let t = &self.config.timeouts;
@@ -333,7 +344,7 @@ impl<P: Platform> Edge<P> {
             self.queue_seen(&hash, now).await?;
         }
         let session = Arc::new(found.session);
-        if let Ok(mut cache) = self.sessions.lock() {
+        if let Ok(mut cache) = self.sessions.write() {
             if cache.len() >= SESSION_CACHE_MAX
                 || cache.values().next().is_some_and(|(cg, _)| *cg != g)
             {

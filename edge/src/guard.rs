@@ -41,13 +41,14 @@ pub(crate) async fn member<'c, P: Platform>(
 ) -> Result<&'c Session, Halt> {
     let s = accepted(cx)?;
     if !s.account.can_read(access) {
-        edge.audit(
+        // Boxed, like every rare branch of the page-read path (see `features::dispatch`).
+        Box::pin(edge.audit(
             cx,
             &s.account.login,
             Action::Access,
             cx.path,
             Outcome::Denied,
-        )
+        ))
         .await?;
         let title = cx.site.t(Text::ForbiddenTitle);
         return Err(Halt::from(respond::page(

@@ -132,6 +132,10 @@ pub struct FullLength(pub usize);
 
 /// A file of the built site. `meta` (what the build knows of the bytes) when the body is
 /// the file as built: it gives the `ETag` and `Last-Modified`.
+/// Longer content hashes than this are cut in the entity tag (the build writes 32 hex
+/// digits; a tag only has to change with the bytes).
+const ETAG_HASH_MAX: usize = 64;
+
 pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) -> Resp {
     let mut r = Response::new(body);
     // Room for every header it will carry (its own, the security headers, the
@@ -161,7 +165,11 @@ pub fn file(path: &str, body: Vec<u8>, public: bool, meta: Option<&FileMeta>) ->
             .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     if let Some(m) = meta {
-        if let Ok(v) = HeaderValue::from_str(&m.etag()) {
+        // Quoted on the stack: the header value is the only allocation.
+        let mut tag = [b'"'; 2 + ETAG_HASH_MAX];
+        let n = m.hash.len().min(ETAG_HASH_MAX);
+        tag[1..=n].copy_from_slice(&m.hash.as_bytes()[..n]);
+        if let Ok(v) = HeaderValue::from_bytes(&tag[..n + 2]) {
             r.headers_mut().insert(header::ETAG, v);
         }
         if let Some(v) = last_modified(m.modified) {

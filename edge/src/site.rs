@@ -7,6 +7,7 @@ use preau_contract::access::{Access, Manifest, MANIFEST_PATH, PRIVATE_DIR};
 use preau_contract::date::{Date, Months};
 use preau_contract::shell::{Shell, ShellName, STRINGS_PATH};
 use preau_contract::text::Text;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -66,14 +67,18 @@ impl ManifestSlot {
 
 /// How a canonical path resolves against the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
-    /// A file of the site, with its access rule.
-    File { file: String, access: Access },
+pub enum Resolved<'a> {
+    /// A file of the site, with its access rule (the manifest's, not a copy: asked on
+    /// every request).
+    File {
+        file: String,
+        access: Cow<'a, Access>,
+    },
     /// A folder asked without its trailing slash, or `…/index.html`: go to the canonical URL.
-    Redirect { to: String, access: Access },
+    Redirect { to: String, access: Cow<'a, Access> },
     /// Nothing there. The access is that of the nearest folder above, so that probing for
     /// private pages that do not exist answers exactly like probing for ones that do.
-    Missing { access: Access },
+    Missing { access: Cow<'a, Access> },
 }
 
 impl SiteData {
@@ -160,12 +165,15 @@ impl SiteData {
     }
 
     /// Resolve a canonical path (from `paths::normalise`).
-    pub fn resolve(&self, path: &str) -> Resolved {
+    pub fn resolve(&self, path: &str) -> Resolved<'_> {
         let files = &self.manifest.files;
         let rel = path.trim_start_matches('/');
-        if rel == PRIVATE_DIR || rel.starts_with(&format!("{PRIVATE_DIR}/")) {
+        if rel
+            .strip_prefix(PRIVATE_DIR)
+            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        {
             return Resolved::Missing {
-                access: Access::internal(),
+                access: Cow::Owned(Access::internal()),
             };
         }
         if rel.is_empty() || rel.ends_with('/') {
@@ -173,7 +181,7 @@ impl SiteData {
             if let Some(access) = files.get(&file) {
                 return Resolved::File {
                     file,
-                    access: access.clone(),
+                    access: Cow::Borrowed(access),
                 };
             }
         } else if let Some(dir) = rel
@@ -183,18 +191,18 @@ impl SiteData {
             if let Some(access) = files.get(rel) {
                 return Resolved::Redirect {
                     to: format!("/{dir}"),
-                    access: access.clone(),
+                    access: Cow::Borrowed(access),
                 };
             }
         } else if let Some(access) = files.get(rel) {
             return Resolved::File {
                 file: rel.to_string(),
-                access: access.clone(),
+                access: Cow::Borrowed(access),
             };
         } else if let Some(access) = files.get(&format!("{rel}/index.html")) {
             return Resolved::Redirect {
                 to: format!("/{rel}/"),
-                access: access.clone(),
+                access: Cow::Borrowed(access),
             };
         }
         Resolved::Missing {
@@ -202,7 +210,7 @@ impl SiteData {
         }
     }
 
-    fn nearest_folder_access(&self, rel: &str) -> Access {
+    fn nearest_folder_access(&self, rel: &str) -> Cow<'_, Access> {
         let mut dir = rel.trim_end_matches('/');
         loop {
             dir = match dir.rfind('/') {
@@ -215,10 +223,10 @@ impl SiteData {
                 format!("{dir}/index.html")
             };
             if let Some(a) = self.manifest.files.get(&index) {
-                return a.clone();
+                return Cow::Borrowed(a);
             }
             if dir.is_empty() {
-                return Access::public();
+                return Cow::Owned(Access::public());
             }
         }
     }
@@ -266,7 +274,7 @@ mod tests {
             s.resolve("/ecoles/s/classes/c/post"),
             Resolved::Redirect {
                 to: "/ecoles/s/classes/c/post/".into(),
-                access: s.manifest.files["ecoles/s/classes/c/post/index.html"].clone()
+                access: Cow::Borrowed(&s.manifest.files["ecoles/s/classes/c/post/index.html"])
             }
         );
         assert!(matches!(
@@ -277,8 +285,16 @@ mod tests {
             Resolved::Missing { access } => assert_eq!(access.visibility, Visibility::Class),
             other => panic!("{other:?}"),
         }
-        match s.resolve("/_preau/manifest.json") {
-            Resolved::Missing { access } => assert_eq!(access.visibility, Visibility::Internal),
+        for internal in ["/_preau/manifest.json", "/_preau", "/_preau/"] {
+            match s.resolve(internal) {
+                Resolved::Missing { access } => {
+                    assert_eq!(access.visibility, Visibility::Internal, "{internal}")
+                }
+                other => panic!("{internal}: {other:?}"),
+            }
+        }
+        match s.resolve("/_preauxyz/") {
+            Resolved::Missing { access } => assert!(access.is_public()),
             other => panic!("{other:?}"),
         }
         match s.resolve("/ECOLES/s/classes/c/post/") {

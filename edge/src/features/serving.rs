@@ -24,7 +24,7 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
         | Resolved::Missing { access } => access,
     };
     if access.visibility == Visibility::Internal {
-        return Ok(not_found(edge, cx).await?);
+        return Ok(Box::pin(not_found(edge, cx)).await?);
     }
     let session = if access.is_public() {
         None
@@ -44,7 +44,8 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
                 let body = match session {
                     Some(s) if with_comments => {
                         let none = comment_view::Outcome::None;
-                        comments::page_view(edge, cx, s, cx.path, &built, &none).await?
+                        // Boxed: its future is large, and most pages have no comments.
+                        Box::pin(comments::page_view(edge, cx, s, cx.path, &built, &none)).await?
                     }
                     _ => built,
                 };
@@ -71,10 +72,10 @@ pub(super) async fn get<P: Platform>(edge: &Edge<P>, cx: &Ctx<'_>) -> Handled {
                 }
                 Ok(revalidate(cx, r))
             }
-            None => Ok(not_found(edge, cx).await?),
+            None => Ok(Box::pin(not_found(edge, cx)).await?),
         },
         Resolved::Redirect { to, .. } => Ok(respond::redirect(StatusCode::MOVED_PERMANENTLY, to)),
-        Resolved::Missing { .. } => Ok(not_found(edge, cx).await?),
+        Resolved::Missing { .. } => Ok(Box::pin(not_found(edge, cx)).await?),
     }
 }
 

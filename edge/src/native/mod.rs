@@ -21,7 +21,7 @@ pub use sqlite::{
 use crate::store::{Blob, Blobs, Clock, Files, Log, Random, StoreError};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The platform of `preau serve` and of the CLI's account commands.
 pub struct Native {
@@ -141,7 +141,7 @@ impl crate::store::Hashing for Native {
 /// Small files of the site kept in memory between rebuilds (the hot path of every page).
 #[derive(Default)]
 struct FileCache {
-    files: Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>,
+    files: std::sync::RwLock<std::collections::HashMap<String, Arc<Vec<u8>>>>,
     bytes: AtomicUsize,
 }
 
@@ -183,7 +183,7 @@ impl Files for Native {
         if let Some(hit) = self
             .cache
             .files
-            .lock()
+            .read()
             .ok()
             .and_then(|c| c.get(path).cloned())
         {
@@ -201,7 +201,7 @@ impl Files for Native {
         if data.len() <= CACHE_FILE_MAX
             && self.cache.bytes.load(Ordering::Relaxed) + data.len() <= CACHE_TOTAL_MAX
         {
-            if let Ok(mut c) = self.cache.files.lock() {
+            if let Ok(mut c) = self.cache.files.write() {
                 self.cache.bytes.fetch_add(data.len(), Ordering::Relaxed);
                 c.insert(path.to_string(), Arc::new(data.clone()));
             }
@@ -210,7 +210,7 @@ impl Files for Native {
     }
 
     fn invalidate(&self) {
-        if let Ok(mut c) = self.cache.files.lock() {
+        if let Ok(mut c) = self.cache.files.write() {
             c.clear();
             self.cache.bytes.store(0, Ordering::Relaxed);
         }

@@ -127,20 +127,13 @@ async fn handle(
         https,
     };
     let (parts, body) = req.into_parts();
-    let limit = edge.body_limit(parts.uri.path());
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(b) => b.to_bytes().to_vec(),
-        Err(e) => {
-            let problem = if e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                BodyProblem::TooLarge
-            } else {
-                BodyProblem::Unreadable
-            };
-            let (parts, body) = edge.body_refused(problem, client).into_parts();
-            return http::Response::from_parts(parts, Full::new(Bytes::from(body)));
+    // Most requests (page reads) have no body: nothing to limit or collect.
+    let body = if hyper::body::Body::is_end_stream(&body) {
+        Vec::new()
+    } else {
+        match Box::pin(collect_body(edge, parts.uri.path(), body, client)).await {
+            Ok(b) => b,
+            Err(refused) => return refused,
         }
     };
     let head = parts.method == http::Method::HEAD;
@@ -165,6 +158,34 @@ async fn handle(
         encode(edge, &mut parts, &mut body, accept, as_built).await;
     }
     http::Response::from_parts(parts, Full::new(Bytes::from(body)))
+}
+
+/// A request's body, up to the core's limit for its path; past it (or broken off), the
+/// core's answer instead.
+async fn collect_body(
+    edge: &Edge<Native>,
+    path: &str,
+    body: Incoming,
+    client: Client,
+) -> Result<Vec<u8>, http::Response<Full<Bytes>>> {
+    match Limited::new(body, edge.body_limit(path)).collect().await {
+        Ok(b) => Ok(b.to_bytes().to_vec()),
+        Err(e) => {
+            let problem = if e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                BodyProblem::TooLarge
+            } else {
+                BodyProblem::Unreadable
+            };
+            let (parts, body) = edge.body_refused(problem, client).into_parts();
+            Err(http::Response::from_parts(
+                parts,
+                Full::new(Bytes::from(body)),
+            ))
+        }
+    }
 }
 
 /// Brotli quality for answers compressed at request time (pages changed for their reader,
