@@ -65,6 +65,8 @@ impl ManifestSlot {
     }
 }
 
+const INDEX: &str = "index.html";
+
 /// How a canonical path resolves against the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved<'a> {
@@ -177,7 +179,10 @@ impl SiteData {
             };
         }
         if rel.is_empty() || rel.ends_with('/') {
-            let file = format!("{rel}index.html");
+            // Not `format!`: this is every page read's one allocation here.
+            let mut file = String::with_capacity(rel.len() + INDEX.len());
+            file.push_str(rel);
+            file.push_str(INDEX);
             if let Some(access) = files.get(&file) {
                 return Resolved::File {
                     file,
