@@ -991,6 +991,134 @@ fn a_save_while_someone_pushed_another_file_is_replayed_on_top_and_pushed() {
     assert!(text(&s.w.get(&format!("{CE1_URL}les-tomates/"), &parent)).contains("TOMATES-CE1"));
 }
 
+/// Changes made by hand in the server's checkout (staged or not) survive the replay of a
+/// save on top of someone's push and the webhook's sync: never committed, never wiped,
+/// and they do not turn a clean replay into a conflict.
+#[test]
+fn changes_made_by_hand_on_the_server_survive_a_replay_and_a_sync() {
+    let s = site();
+    let laptop = with_remote(&s);
+    let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
+    let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
+    let charter = s.content.join("charte/parents.md");
+    let mut by_hand = std::fs::read_to_string(&charter).unwrap();
+    by_hand.push_str("\nAJOUT-A-LA-MAIN\n");
+    std::fs::write(&charter, &by_hand).unwrap();
+    std::fs::write(s.content.join("brouillon-admin.md"), "pas pour la classe").unwrap();
+    git(&s.content, &["add", "brouillon-admin.md"]);
+    let hand_made = |when: &str| {
+        assert_eq!(
+            std::fs::read_to_string(&charter).unwrap(),
+            by_hand,
+            "{when}: the edited charter"
+        );
+        assert_eq!(
+            std::fs::read_to_string(s.content.join("brouillon-admin.md")).unwrap(),
+            "pas pour la classe",
+            "{when}: the staged new file"
+        );
+        let committed = git(&s.content, &["log", "--name-only", "--format="]);
+        assert!(
+            !committed.contains("brouillon-admin.md"),
+            "{when}: {committed}"
+        );
+        assert!(
+            !git(&s.content, &["show", "HEAD:charte/parents.md"]).contains("AJOUT-A-LA-MAIN"),
+            "{when}: committed"
+        );
+        let conflicts = preau_edge::native::git::conflicts(&s.content).unwrap();
+        assert!(conflicts.is_empty(), "{when}: {conflicts:?}");
+    };
+
+    // A save while the laptop pushed another file: replayed on top and pushed.
+    push_from(
+        &laptop,
+        &format!("{CE1}/2026-10-21-kermesse.md"),
+        "+++\ntitle = \"La kermesse\"\n+++\n\nMot témoin : KERMESSE-CE1.\n",
+        "Kermesse",
+    );
+    let r = s.save(
+        &teacher,
+        "portee=classe:ecole-a/ce1",
+        "Les tomates",
+        "TOMATES-CE1",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(!location(&r).contains("envoi="), "{}", location(&r));
+    hand_made("after the replay");
+    git(&laptop, &["pull", "--quiet", "origin", "main"]);
+    let log = git(&laptop, &["log", "--format=%an|%s", "-2"]);
+    assert!(log.starts_with("enseignant.ce1|Publication"), "{log}");
+    assert!(!laptop.join("brouillon-admin.md").exists());
+
+    // Another push, brought in by the signed webhook.
+    push_from(
+        &laptop,
+        &format!("{CE1}/2026-10-22-chorale.md"),
+        "+++\ntitle = \"La chorale\"\n+++\n\nMot témoin : CHORALE-CE1.\n",
+        "Chorale",
+    );
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let r = hook(
+        &s,
+        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, body))),
+        body,
+    );
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+    hand_made("after the sync");
+    assert!(text(&s.w.get(&format!("{CE1_URL}chorale/"), &parent)).contains("CHORALE-CE1"));
+    assert!(text(&s.w.get(&format!("{CE1_URL}les-tomates/"), &parent)).contains("TOMATES-CE1"));
+}
+
+/// A change made by hand that the forge's new version contradicts is not applied half-way
+/// (the site never builds conflict markers): the checkout follows the forge and the change
+/// waits in `git stash list`.
+#[test]
+fn a_hand_change_the_forge_contradicts_waits_in_the_stash() {
+    let s = site();
+    let laptop = with_remote(&s);
+    let charter = "charte/parents.md";
+    let original = std::fs::read_to_string(s.content.join(charter)).unwrap();
+    std::fs::write(
+        s.content.join(charter),
+        format!("{original}\nVERSION-DU-SERVEUR\n"),
+    )
+    .unwrap();
+    push_from(
+        &laptop,
+        charter,
+        &format!("{original}\nVERSION-DE-LA-FORGE\n"),
+        "Charte relue",
+    );
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let r = hook(
+        &s,
+        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, body))),
+        body,
+    );
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+    let now = std::fs::read_to_string(s.content.join(charter)).unwrap();
+    assert!(now.contains("VERSION-DE-LA-FORGE"), "{now}");
+    assert!(
+        !now.contains("<<<<<<<") && !now.contains("VERSION-DU-SERVEUR"),
+        "{now}"
+    );
+    let status = git(
+        &s.content,
+        &["status", "--porcelain", "--untracked-files=no"],
+    );
+    assert!(status.trim().is_empty(), "{status}");
+    let stashes = git(&s.content, &["stash", "list"]);
+    assert!(
+        stashes.contains("modifications faites à la main"),
+        "{stashes}"
+    );
+    let kept = git(&s.content, &["stash", "show", "-p", "stash@{0}"]);
+    assert!(kept.contains("VERSION-DU-SERVEUR"), "{kept}");
+}
+
 #[test]
 fn a_conflicting_save_is_kept_on_a_branch_and_its_author_is_told() {
     let s = site();

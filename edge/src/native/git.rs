@@ -262,13 +262,64 @@ impl GitRepo {
 
     /// Fetch and replay; on a conflict, keep the local commits on a `preau/conflit/…`
     /// branch (pushed too, so the IT team sees it on the forge) and follow the remote.
+    /// Changes made by hand in the checkout are set aside meanwhile (see `set_aside`).
     /// Called with the lock held.
     fn take_remote(&self) -> Result<Taken, String> {
         let Some((remote, branch)) = self.upstream() else {
             return Ok(Taken::default());
         };
+        let aside = self.set_aside()?;
+        let taken = self.replay_on(&remote, &branch);
+        self.put_back(aside);
+        taken
+    }
+
+    /// Stash what someone changed by hand in the checkout (staged or not): the replay
+    /// refuses to run over it, and following the remote after a conflict would wipe it.
+    /// False when there was nothing to set aside.
+    fn set_aside(&self) -> Result<bool, String> {
+        let dirty = git(
+            &self.root,
+            &["status", "--porcelain", "--untracked-files=no"],
+        )?;
+        if dirty.trim().is_empty() {
+            return Ok(false);
+        }
+        let identity = self.identity();
+        let mut args: Vec<&str> = identity.iter().map(String::as_str).collect();
+        args.extend(["stash", "push", "--quiet", "-m", HAND_STASH]);
+        git(&self.root, &args)?;
+        Ok(true)
+    }
+
+    /// Bring back what `set_aside` stashed, staged as it was. When it no longer applies
+    /// (the incoming commits changed the same lines), the checkout is left clean and the
+    /// changes stay in `git stash list`: the server never builds a half-applied file, and
+    /// nothing is lost.
+    fn put_back(&self, aside: bool) {
+        if !aside {
+            return;
+        }
+        // Staged as it was if the index can be rebuilt, else at least in the files.
+        for args in [
+            &["stash", "apply", "--index", "--quiet"][..],
+            &["stash", "apply", "--quiet"],
+        ] {
+            if git(&self.root, args).is_ok() {
+                let _ = git(&self.root, &["stash", "drop", "--quiet"]);
+                return;
+            }
+            let _ = git(&self.root, &["reset", "--quiet", "--hard", "HEAD"]);
+        }
+        eprintln!(
+            "{} : des modifications faites à la main ne s'appliquent plus sur la version de la forge ; elles sont gardées dans « git stash list » ({HAND_STASH}).",
+            self.root.display()
+        );
+    }
+
+    fn replay_on(&self, remote: &str, branch: &str) -> Result<Taken, String> {
         let before = head(&self.root)?;
-        git(&self.root, &["fetch", "--quiet", &remote, &branch])?;
+        git(&self.root, &["fetch", "--quiet", remote, branch])?;
         let theirs = git(&self.root, &["rev-parse", "FETCH_HEAD"])?
             .trim()
             .to_string();
@@ -286,7 +337,7 @@ impl GitRepo {
                 git(&self.root, &["reset", "--quiet", "--hard", &theirs])?;
                 // The forge keeps the branch too; failing to push it is not fatal: it is
                 // on the server, and `preau status` lists it.
-                let _ = git(&self.root, &["push", "--quiet", &remote, &name]);
+                let _ = git(&self.root, &["push", "--quiet", remote, &name]);
                 conflict = Some(name);
             }
         }
@@ -303,7 +354,7 @@ impl GitRepo {
         let pushed = if is_ancestor("HEAD", &theirs) {
             None
         } else {
-            Some(git(&self.root, &["push", "--quiet", &remote, "HEAD"]).map(|_| ()))
+            Some(git(&self.root, &["push", "--quiet", remote, "HEAD"]).map(|_| ()))
         };
         Ok(Taken {
             changed,
@@ -545,6 +596,10 @@ pub fn state(root: &Path) -> Result<RepoState, String> {
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     git_env(dir, &[], args)
 }
+
+/// The message of the stash that holds changes made by hand in the checkout while the
+/// server replays its commits (`git stash list` shows it when they could not go back).
+const HAND_STASH: &str = "preau : modifications faites à la main sur le serveur";
 
 /// `git` with environment variables set.
 fn git_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Result<String, String> {
