@@ -516,6 +516,27 @@ fn status_shows_the_schema_and_the_texts_a_conflict_set_aside() {
     );
     assert!(out.contains("index.md"), "{out}");
     assert!(out.contains("modifiés à la main"), "{out}");
+    assert!(!out.contains("mises de côté"), "{out}");
+
+    // A hand change the server had to set aside (as it leaves one the forge contradicts).
+    git_in(
+        &content,
+        &[
+            "-c",
+            "user.name=Préau",
+            "-c",
+            "user.email=preau@localhost",
+            "stash",
+            "push",
+            "--quiet",
+            "-m",
+            "preau : modifications faites à la main sur le serveur",
+        ],
+    );
+    let (ok, out) = status(&content, &data);
+    assert!(!ok, "{out}");
+    assert!(out.contains("mises de côté"), "{out}");
+    assert!(out.contains("stash@{0}"), "{out}");
 }
 
 /// HMAC-SHA-256 of `body` in hex, as Gitea signs a webhook.

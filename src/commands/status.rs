@@ -89,6 +89,14 @@ pub fn run(args: &StatusArgs) -> anyhow::Result<bool> {
             state.uncommitted.join(", ")
         );
     }
+    if !state.set_aside.is_empty() {
+        attention = true;
+        println!(
+            "  ATTENTION : modifications faites à la main mises de côté (la version de la forge les contredisait) : {}",
+            state.set_aside.join(", ")
+        );
+        println!("  Pour les voir : git -C {} stash show -p <entrée> ; pour les reprendre : git stash pop <entrée>, corrigez, puis commit et push ; pour les abandonner : git stash drop <entrée>.", args.content.display());
+    }
     if state.conflicts.is_empty() {
         println!("  aucun texte en attente après un conflit");
     } else {

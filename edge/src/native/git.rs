@@ -555,6 +555,9 @@ pub struct RepoState {
     /// server's copy by hand).
     pub uncommitted: Vec<String>,
     pub conflicts: Vec<ConflictBranch>,
+    /// Changes made by hand that no longer applied after the server followed the forge,
+    /// kept in the stash (`stash@{N}` and its date), newest first.
+    pub set_aside: Vec<String>,
 }
 
 pub fn state(root: &Path) -> Result<RepoState, String> {
@@ -589,6 +592,14 @@ pub fn state(root: &Path) -> Result<RepoState, String> {
         behind,
         uncommitted,
         conflicts: conflicts(root)?,
+        set_aside: git(root, &["stash", "list", "--format=%gd%x09%ci%x09%gs"])?
+            .lines()
+            .filter(|l| l.ends_with(HAND_STASH))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some(format!("{} ({})", f.next()?, f.next()?))
+            })
+            .collect(),
     })
 }
 
