@@ -6,6 +6,7 @@
 # every class of the demo town, each request by one of them for their own class's page (wrk
 # rotates the cookies with a Lua script and counts answers other than 200), against nginx
 # serving the same paths.
+# Then the ceiling: the same HTTP layer without the core (edge/examples/http_ceiling.rs).
 # Needs nginx and wrk (Debian: apt-get install nginx-light wrk) and python3.
 # Also prints the server's CPU time per request; PERF_RECORD=DIR records a profile of each
 # preau run there (`perf report -i DIR/single.data`).
@@ -189,3 +190,26 @@ done
 N_RPS=$(echo "$N_OUT" | awk '/Requests\/sec/ {print $2}')
 P_RPS=$(echo "$P_OUT" | awk '/Requests\/sec/ {print $2}')
 python3 -c "print(f'rapport preau/nginx avec $SESSIONS familles : {float($P_RPS)/float($N_RPS):.2f} (objectif >= 1.0)')"
+
+# The ceiling: hyper and tokio set up as in `preau serve`, answering the same pages from a
+# memory cache with the headers Préau sent for them, and no core at all
+# (edge/examples/http_ceiling.rs). What preau costs beyond it is the core's work.
+# CEILING=0 skips it.
+if [ "${CEILING:-1}" != 0 ]; then
+  cargo build --release --quiet -p preau-edge --features native --example http_ceiling
+  C_PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  curl -s -D "$WORK/headers.txt" -o /dev/null -H "Cookie: ${FIRST%% *}" "$B${FIRST##* }"
+  "${CARGO_TARGET_DIR:-target}/release/examples/http_ceiling" "127.0.0.1:$C_PORT" "$WORK/public" "$WORK/headers.txt" &
+  CEILING_PID=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$C_PORT/" && break; sleep 0.1; done
+  echo "== plafond : hyper seul, mêmes pages et mêmes en-têtes, sans le cœur"
+  before=$(cpu_ticks "$CEILING_PID")
+  C_OUT=$(run -s "$WORK/rotate.lua" "http://127.0.0.1:$C_PORT" -- "$WORK/sessions.txt")
+  after=$(cpu_ticks "$CEILING_PID")
+  kill "$CEILING_PID" 2>/dev/null || true
+  echo "$C_OUT" | grep -E "Requests/sec|99%|autres que 200"
+  n=$(echo "$C_OUT" | awk '/requests in/ {print $1}')
+  python3 -c "print(f'temps CPU du serveur par requête : {($after - $before) / $(getconf CLK_TCK) / $n * 1e6:.1f} µs')"
+  C_RPS=$(echo "$C_OUT" | awk '/Requests\/sec/ {print $2}')
+  python3 -c "print(f'plafond/nginx : {float($C_RPS)/float($N_RPS):.2f} ; preau/plafond : {float($P_RPS)/float($C_RPS):.2f}')"
+fi

@@ -8,16 +8,21 @@ mod offline;
 mod report;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// A build allocates and frees a few short-lived strings and buffers per page, a served
-/// request a few per answer; with glibc's allocator that was a tenth of the CPU of both
-/// (perf, 10,000-post build and benches/serve.sh). Measured in those two benchmarks.
+/// A served request allocates and frees a few dozen small buffers, a build a few per page:
+/// glibc's allocator was about a tenth of both's CPU (perf). With mimalloc a gated page
+/// costs 10.7 instead of 12.8 µs of CPU (`benches/serve.sh`, 2,000 families); a full
+/// build takes the same time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_arena_eager_commit` in mimalloc 2's `mimalloc.h` (libmimalloc-sys names
-/// only some options). Off, a full build's peak memory stays where glibc's was (69 MB
-/// instead of 108 MB at 10,000 posts, same time).
+/// `mi_option_arena_eager_commit` in the `mimalloc.h` of libmimalloc-sys 0.1.49 (mimalloc
+/// 3.3; the crate names only some options, and Cargo.toml pins the version). Off, a full
+/// build's peak memory stays where glibc's was (70 MB instead of 108 MB at 10,000 posts,
+/// same time).
+#[cfg(target_os = "linux")]
 const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 
 /// Run by the loader before anything allocates (Rust's runtime allocates before `main`,
@@ -27,12 +32,11 @@ const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 #[link_section = ".init_array"]
 static ALLOCATOR_OPTIONS: extern "C" fn() = allocator_options;
 
+#[cfg(target_os = "linux")]
 extern "C" fn allocator_options() {
     // SAFETY: sets a number in mimalloc's option table; no pointer is involved.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
 }
-use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(

@@ -12,7 +12,7 @@ mod sqlite;
 
 pub use blobs::FolderBlobs;
 pub use git::{GitRepo, OnGit};
-pub use server::{serve, LiveReload};
+pub use server::{serve, LiveReload, HEADER_READ_TIMEOUT};
 pub use sqlite::{
     newer_schema_message, schema_version, OnSqlite, SqliteDb, FOREIGN_COMMITS_SEEN_WITHIN,
     MIGRATIONS,
