@@ -6,14 +6,15 @@
 # reads during the rush against the same reads without it (the reference, same script),
 # the p99 of the private reads, the "réessayez dans N s" answers (503 + Retry-After,
 # retried after that delay) and the server's peak memory (VmHWM).
-# Environment: SIGNINS (300), CLIENTS (60), READERS (4).
+# Environment: SIGNINS (300), CLIENTS (60), READERS (4), PREAU_BIN (another binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIGNINS=${SIGNINS:-300}
 CLIENTS=${CLIENTS:-60}
 READERS=${READERS:-4}
-cargo build --release --quiet --bin preau
-BIN=${CARGO_TARGET_DIR:-target}/release/preau
+# PREAU_BIN=FILE runs that binary instead (a before/after comparison).
+if [ -z "${PREAU_BIN:-}" ]; then cargo build --release --quiet --bin preau; fi
+BIN=${PREAU_BIN:-${CARGO_TARGET_DIR:-target}/release/preau}
 WORK=$(mktemp -d)
 cleanup() { kill "${PREAU_PID:-}" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
