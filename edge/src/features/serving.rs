@@ -110,13 +110,11 @@ fn revalidate(cx: &Ctx<'_>, r: Resp) -> Resp {
     answer
 }
 
-/// First 16 bytes of the SHA-256 of a page as served, in hex (its entity tag).
+/// The XXH3-128 of a page as served, in hex (its entity tag). Not a cryptographic hash, nor
+/// needs to be: a tag only has to change with the bytes, and the bytes of a page with
+/// comments carry its reader's form token, which nobody else knows.
 fn short_hash(body: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(body)[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body))
 }
 
 /// A file of the site, if its path may be asked of the platform at all.
