@@ -856,6 +856,27 @@ fn push_from(laptop: &Path, path: &str, text: &str, message: &str) {
     git(laptop, &["push", "--quiet", "origin", "main"]);
 }
 
+/// The laptop pushes a kermesse post, then the teacher publishes « Les tomates » without
+/// having it: the save is replayed on top of the push, with no conflict.
+fn save_over_a_push(s: &Site, laptop: &Path, teacher: &str) {
+    push_from(
+        laptop,
+        &format!("{CE1}/2026-10-21-kermesse.md"),
+        "+++\ntitle = \"La kermesse\"\n+++\n\nMot témoin : KERMESSE-CE1.\n",
+        "Kermesse",
+    );
+    let r = s.save(
+        teacher,
+        "portee=classe:ecole-a/ce1",
+        "Les tomates",
+        "TOMATES-CE1",
+        "publier",
+        &[],
+    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
+    assert!(!location(&r).contains("envoi="), "{}", location(&r));
+}
+
 fn hook(
     s: &Site,
     signature: Option<(&'static str, String)>,
@@ -964,22 +985,7 @@ fn a_save_while_someone_pushed_another_file_is_replayed_on_top_and_pushed() {
     let laptop = with_remote(&s);
     let teacher = s.w.member("enseignant.ce1", Role::Teacher, "ecole-a/ce1");
     let parent = s.w.member("parent.ce1", Role::Parent, "ecole-a/ce1");
-    push_from(
-        &laptop,
-        &format!("{CE1}/2026-10-21-kermesse.md"),
-        "+++\ntitle = \"La kermesse\"\n+++\n\nMot témoin : KERMESSE-CE1.\n",
-        "Kermesse",
-    );
-    let r = s.save(
-        &teacher,
-        "portee=classe:ecole-a/ce1",
-        "Les tomates",
-        "TOMATES-CE1",
-        "publier",
-        &[],
-    );
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
-    assert!(!location(&r).contains("envoi="), "{}", location(&r));
+    save_over_a_push(&s, &laptop, &teacher);
     // Both are on the forge, the teacher's on top; both are served.
     git(&laptop, &["pull", "--quiet", "origin", "main"]);
     let log = git(&laptop, &["log", "--format=%an|%s", "-2"]);
@@ -1031,22 +1037,7 @@ fn changes_made_by_hand_on_the_server_survive_a_replay_and_a_sync() {
     };
 
     // A save while the laptop pushed another file: replayed on top and pushed.
-    push_from(
-        &laptop,
-        &format!("{CE1}/2026-10-21-kermesse.md"),
-        "+++\ntitle = \"La kermesse\"\n+++\n\nMot témoin : KERMESSE-CE1.\n",
-        "Kermesse",
-    );
-    let r = s.save(
-        &teacher,
-        "portee=classe:ecole-a/ce1",
-        "Les tomates",
-        "TOMATES-CE1",
-        "publier",
-        &[],
-    );
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", text(&r));
-    assert!(!location(&r).contains("envoi="), "{}", location(&r));
+    save_over_a_push(&s, &laptop, &teacher);
     hand_made("after the replay");
     git(&laptop, &["pull", "--quiet", "origin", "main"]);
     let log = git(&laptop, &["log", "--format=%an|%s", "-2"]);
