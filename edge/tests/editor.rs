@@ -895,6 +895,17 @@ fn hook(
     block_on(s.w.edge.handle(req, preau_edge::testing::local_client()))
 }
 
+/// The forge's signed push event: the server fetches and rebuilds.
+fn sync_by_webhook(s: &Site) {
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let r = hook(
+        s,
+        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, body))),
+        body,
+    );
+    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+}
+
 fn gitea_signature(secret: &[u8], body: &[u8]) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
@@ -1051,13 +1062,7 @@ fn changes_made_by_hand_on_the_server_survive_a_replay_and_a_sync() {
         "+++\ntitle = \"La chorale\"\n+++\n\nMot témoin : CHORALE-CE1.\n",
         "Chorale",
     );
-    let body = br#"{"ref":"refs/heads/main"}"#;
-    let r = hook(
-        &s,
-        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, body))),
-        body,
-    );
-    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+    sync_by_webhook(&s);
     hand_made("after the sync");
     assert!(text(&s.w.get(&format!("{CE1_URL}chorale/"), &parent)).contains("CHORALE-CE1"));
     assert!(text(&s.w.get(&format!("{CE1_URL}les-tomates/"), &parent)).contains("TOMATES-CE1"));
@@ -1083,13 +1088,7 @@ fn a_hand_change_the_forge_contradicts_waits_in_the_stash() {
         &format!("{original}\nVERSION-DE-LA-FORGE\n"),
         "Charte relue",
     );
-    let body = br#"{"ref":"refs/heads/main"}"#;
-    let r = hook(
-        &s,
-        Some(("x-gitea-signature", gitea_signature(HOOK_SECRET, body))),
-        body,
-    );
-    assert_eq!(r.status(), StatusCode::OK, "{}", text(&r));
+    sync_by_webhook(&s);
     let now = std::fs::read_to_string(s.content.join(charter)).unwrap();
     assert!(now.contains("VERSION-DE-LA-FORGE"), "{now}");
     assert!(
